@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -26,64 +25,62 @@ const (
 type NgramTokenizer struct{}
 
 // Tokenize implements analysis.Tokenizer. Terms are the original characters;
-// the fold filter normalises them.
+// the fold filter normalises them. All terms share one backing array and all
+// tokens one block, so the tokenizer allocates three times per call whatever
+// the input length.
 func (NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	stream := make(analysis.TokenStream, 0, len(input)/2)
+	// Count the non-space characters first to size everything exactly.
+	chars, bytesIn := 0, 0
+	for i := 0; i < len(input); {
+		r, size := utf8.DecodeRune(input[i:])
+		if !isSpace(r) {
+			chars++
+			bytesIn += size
+		}
+		i += size
+	}
+	if chars == 0 {
+		return nil
+	}
+	n := 2*chars - 1
+	tokens := make([]analysis.Token, 0, n)
+	arena := make([]byte, 0, 3*bytesIn)
 	prevStart, prevEnd := -1, -1
 	pos := 0
 	for i := 0; i < len(input); {
 		r, size := utf8.DecodeRune(input[i:])
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			i += size
 			continue
 		}
 		pos++
 		if prevStart >= 0 {
 			// Bigram: previous character + this one, minus any white space between.
-			term := make([]byte, 0, (prevEnd-prevStart)+size)
-			term = append(term, input[prevStart:prevEnd]...)
-			term = append(term, input[i:i+size]...)
-			stream = append(stream, &analysis.Token{
-				Term: term, Start: prevStart, End: i + size, Position: pos - 1, Type: analysis.Ideographic,
+			a := len(arena)
+			arena = append(arena, input[prevStart:prevEnd]...)
+			arena = append(arena, input[i:i+size]...)
+			tokens = append(tokens, analysis.Token{
+				Term: arena[a:len(arena):len(arena)], Start: prevStart, End: i + size, Position: pos - 1, Type: analysis.Ideographic,
 			})
 		}
-		stream = append(stream, &analysis.Token{
-			Term: append([]byte(nil), input[i:i+size]...), Start: i, End: i + size, Position: pos, Type: analysis.Single,
+		a := len(arena)
+		arena = append(arena, input[i:i+size]...)
+		tokens = append(tokens, analysis.Token{
+			Term: arena[a:len(arena):len(arena)], Start: i, End: i + size, Position: pos, Type: analysis.Single,
 		})
 		prevStart, prevEnd = i, i+size
 		i += size
 	}
+	stream := make(analysis.TokenStream, len(tokens))
+	for i := range tokens {
+		stream[i] = &tokens[i]
+	}
 	return stream
-}
-
-// FoldFilter replaces each token's term with its FoldRune mapping, rune by
-// rune. Start and End are left alone, so highlights stay on the original text.
-type FoldFilter struct{}
-
-// Filter implements analysis.TokenFilter.
-func (FoldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	for _, t := range input {
-		t.Term = foldBytes(t.Term)
-	}
-	return input
-}
-
-func foldBytes(term []byte) []byte {
-	out := term[:0:0]
-	for i := 0; i < len(term); {
-		r, size := utf8.DecodeRune(term[i:])
-		out = utf8.AppendRune(out, FoldRune(r))
-		i += size
-	}
-	return out
 }
 
 func init() {
 	registry.RegisterTokenizer(NgramTokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
 		return NgramTokenizer{}, nil
-	})
-	registry.RegisterTokenFilter(FoldFilterName, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
-		return FoldFilter{}, nil
 	})
 	registry.RegisterAnalyzer(NgramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		return &analysis.DefaultAnalyzer{Tokenizer: NgramTokenizer{}, TokenFilters: []analysis.TokenFilter{FoldFilter{}}}, nil

@@ -1,5 +1,7 @@
 package analyzer
 
+//go:generate go run ./internal/gentradsimp -o tradsimp_table.go
+
 import (
 	"strings"
 	"unicode"
@@ -12,10 +14,54 @@ import (
 // characters: n-gram positions in the index and character positions in the
 // query stay aligned.
 func FoldRune(r rune) rune {
-	r = foldWidth(r)
-	r = unicode.ToLower(r)
-	if s, ok := tradToSimp[r]; ok {
-		r = s
+	return foldTradSimp(foldLower(foldWidth(r)))
+}
+
+// foldLower maps r to lower case; ASCII takes a fast path.
+func foldLower(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// Most traditional characters of the generated table lie in CJK Extension A
+// and the Unified Ideographs block (dense table); the rest take a map lookup.
+const (
+	denseLo = 0x3400
+	denseHi = 0xA000
+)
+
+// tradDense[r-denseLo] is the simplified form of r, or 0 when r has none. It
+// spares the hot path a map lookup for every Chinese character.
+var tradDense = func() []rune {
+	d := make([]rune, denseHi-denseLo)
+	for t, s := range tradToSimp {
+		if t >= denseLo && t < denseHi {
+			d[t-denseLo] = s
+		}
+	}
+	return d
+}()
+
+// foldTradSimp maps a traditional character to its simplified form (OpenCC
+// TSCharacters, first candidate) and returns any other rune unchanged.
+func foldTradSimp(r rune) rune {
+	switch {
+	case r < denseLo:
+		return r
+	case r < denseHi:
+		if s := tradDense[r-denseLo]; s != 0 {
+			return s
+		}
+		return r
+	default:
+		if s, ok := tradToSimp[r]; ok {
+			return s
+		}
 	}
 	return r
 }
