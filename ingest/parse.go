@@ -1,57 +1,124 @@
 package ingest
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// PLACEHOLDER: a naive splitter (blank-line paragraphs, one report per file)
-// so that downstream packages can be built against the API below. It is
-// replaced by the real parser.
+// How a file becomes reports and paragraphs:
+//
+//  1. Decode (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK) and
+//     clean: control and zero-width characters and "<U+XXXX>" escape debris
+//     are removed, CRLF becomes LF. Offsets keep pointing into the decoded
+//     text.
+//  2. Cut the text into pieces: one per non-blank line, and a long line is
+//     cut again at whitespace that follows the end of a sentence or precedes
+//     a heading marker (scraped pages flatten a report onto one line with a
+//     space between paragraphs).
+//  3. Classify page furniture (navigation, forum panels, post dates, hotline
+//     ads, contribution rules, article links …) and drop it, counting each
+//     dropped piece under its rule name in File.DroppedBy.
+//  4. Find reports: a report starts at its header (title, "——2018年1月16日在
+//     ……人民代表大会第五次会议上", speaker) around an opening "各位代表：" or a
+//     session line. Anything before the first report is preamble; a bullet
+//     link or an "article ended" marker (previous/next links, editor credit,
+//     sign-in prompt) closes a report, and what follows it up to the next
+//     report header is not part of any report (news items, rules).
+//  5. Inside a report: headings 一、 and （一） are recognised by their
+//     ordinal (they must come in sequence, so "推动区属二、三级企业" is not a
+//     heading) and cut out of run-on text; a body piece that does not end a
+//     sentence is joined with the next piece (PDF page breaks, ragged line
+//     breaks) without inserting anything; paragraphs longer than
+//     MaxParagraphRunes are cut at sentence ends; 名词解释 entries become
+//     glossary paragraphs; repeated paragraphs and repeated copies of the
+//     same report (same region and year) are kept once.
+//
+// Paragraph offsets: Start and End are byte offsets into the decoded text
+// (see Decode). decoded[Start:End] is the paragraph's source span: it begins
+// at the paragraph's first character and ends after its last one. Text is
+// that span with line breaks and the whitespace around them removed, page
+// furniture and escape debris inside it dropped, and, for glossary
+// paragraphs, a single "\n" kept between the term line and the definition.
+
+// MaxParagraphRunes is the longest paragraph, in characters, that Parse
+// produces; longer run-on text is cut at sentence boundaries.
+const MaxParagraphRunes = 3200
 
 // File is the outcome of parsing one input file.
 type File struct {
 	Source    string         // file name as given
+	Encoding  string         // "utf-8", "utf-16" or "gb18030"
 	Reports   []Report       // reports found, in file order
 	Dropped   int            // boilerplate units dropped
-	DroppedBy map[string]int // dropped units per rule name
+	DroppedBy map[string]int // dropped units per rule name (the Drop* constants)
 	Warnings  []string
 }
 
 // FileError reports a file that could not be parsed.
 type FileError struct {
 	Path string
+	Line int // 1-based line of the problem, 0 when it concerns the whole file
 	Err  error
 }
 
-func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return e.Path + ":" + strconv.Itoa(e.Line) + ": " + e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
 func (e *FileError) Unwrap() error { return e.Err }
 
-// Parse parses one file's raw bytes. source names the file in metadata and errors.
-func Parse(source string, data []byte) (*File, error) {
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	f := &File{Source: source, DroppedBy: map[string]int{}}
-	id := strings.TrimSuffix(filepath.Base(source), filepath.Ext(source))
-	r := Report{ID: id, Meta: Meta{Title: "政府工作报告", Region: "未知", Level: LevelDistrict, Year: 2020, Source: filepath.Base(source)}}
-	off := 0
-	for _, block := range strings.Split(text, "\n\n") {
-		start := off
-		off += len(block) + 2
-		t := strings.TrimSpace(block)
-		if t == "" {
-			continue
+// piece is a trimmed run of text, [a,b) in the cleaned text.
+type piece struct {
+	a, b int
+	line int
+}
+
+type parser struct {
+	source string
+	c      *cleaned
+	file   *File
+}
+
+func (p *parser) text(pc piece) string { return p.c.text[pc.a:pc.b] }
+
+func (p *parser) drop(rule string, n int) {
+	if n <= 0 {
+		return
+	}
+	p.file.DroppedBy[rule] += n
+	p.file.Dropped += n
+}
+
+// Parse parses one file's raw bytes. source names the file in metadata and
+// errors. It fails with a *FileError for empty, binary or non-Chinese input
+// and for text that holds no report.
+func Parse(source string, data []byte) (f *File, err error) {
+	defer func() {
+		// A parser bug must not take down a whole ingest run.
+		if r := recover(); r != nil {
+			f, err = nil, &FileError{Path: source, Err: fmt.Errorf("internal parser error: %v", r)}
 		}
-		n := len(r.Paragraphs) + 1
-		r.Paragraphs = append(r.Paragraphs, Paragraph{ID: fmt.Sprintf("%s-%d", id, n), ReportID: id, Ordinal: n, Kind: KindBody, PartKind: PartOther, Text: t, Start: start, End: start + len(block)})
+	}()
+	dec, enc, err := Decode(data)
+	if err != nil {
+		return nil, &FileError{Path: source, Err: err}
 	}
-	if len(r.Paragraphs) == 0 {
-		return nil, &FileError{Path: source, Err: fmt.Errorf("no report found")}
+	p := &parser{source: source, c: clean(dec), file: &File{Source: source, Encoding: enc, DroppedBy: map[string]int{}}}
+	if err := p.run(); err != nil {
+		return nil, &FileError{Path: source, Err: err}
 	}
-	f.Reports = []Report{r}
-	return f, nil
+	return p.file, nil
 }
 
 // ParseFile reads and parses one file.
@@ -63,46 +130,482 @@ func ParseFile(path string) (*File, error) {
 	return Parse(path, data)
 }
 
-// ReadPaths parses files and every regular file below directories. Files
-// that fail are reported in errs; the others are still parsed.
+// ReadPaths parses files and, below directories, every *.txt file (in
+// lexical order; hidden files and directories are skipped). A file named
+// directly is parsed whatever its name. Files that fail are reported in
+// errs as *FileError; the others are still parsed.
 func ReadPaths(paths []string) (files []*File, errs []error) {
-	for _, p := range paths {
-		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+	for _, root := range paths {
+		st, err := os.Stat(root)
+		if err != nil {
+			errs = append(errs, &FileError{Path: root, Err: err})
+			continue
+		}
+		if !st.IsDir() {
+			if f, err := ParseFile(root); err != nil {
+				errs = append(errs, err)
+			} else {
+				files = append(files, f)
+			}
+			continue
+		}
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, &FileError{Path: path, Err: err})
 				return nil
 			}
-			if d.IsDir() {
+			name := d.Name()
+			if path != root && strings.HasPrefix(name, ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
 				return nil
 			}
-			f, err := ParseFile(path)
-			if err != nil {
+			if d.IsDir() || !strings.EqualFold(filepath.Ext(name), ".txt") {
+				return nil
+			}
+			if f, err := ParseFile(path); err != nil {
 				errs = append(errs, err)
-				return nil
+			} else {
+				files = append(files, f)
 			}
-			files = append(files, f)
 			return nil
 		})
 	}
 	return files, errs
 }
 
-// ReadFS parses every regular file of fsys (e.g. the embedded seed corpus).
+// ReadFS parses every *.txt file of fsys (e.g. the embedded seed corpus).
 func ReadFS(fsys fs.FS) (files []*File, errs []error) {
-	_ = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, &FileError{Path: path, Err: err})
+			return nil
+		}
+		if d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".txt") {
+			return nil
 		}
 		data, err := fs.ReadFile(fsys, path)
-		if err == nil {
-			var f *File
-			if f, err = Parse(path, data); err == nil {
-				files = append(files, f)
-				return nil
-			}
+		if err != nil {
+			errs = append(errs, &FileError{Path: path, Err: err})
+			return nil
 		}
-		errs = append(errs, err)
+		if f, err := Parse(path, data); err != nil {
+			errs = append(errs, err)
+		} else {
+			files = append(files, f)
+		}
 		return nil
 	})
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return files, errs
+}
+
+// ---- pieces ----------------------------------------------------------------
+
+// pieces cuts the cleaned text into trimmed lines, and long lines further at
+// paragraph-like whitespace.
+func (p *parser) pieces() []piece {
+	s := p.c.text
+	var out []piece
+	line := 0
+	for start := 0; start <= len(s); {
+		end := strings.IndexByte(s[start:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += start
+		}
+		line++
+		out = p.splitLine(out, start, end, line)
+		start = end + 1
+	}
+	return out
+}
+
+func (p *parser) splitLine(out []piece, a, b, line int) []piece {
+	s := p.c.text
+	a, b = trimSpan(s, a, b)
+	if a >= b {
+		return out
+	}
+	segStart := a
+	for i := a; i < b; {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isSpaceRune(r) {
+			i += size
+			continue
+		}
+		// A whitespace run [i,j).
+		j := i
+		for j < b {
+			r2, s2 := utf8.DecodeRuneInString(s[j:])
+			if !isSpaceRune(r2) {
+				break
+			}
+			j += s2
+		}
+		prev, _ := utf8.DecodeLastRuneInString(s[segStart:i])
+		if segStart < i && (endsSentence(prev) || startsHeading(s[j:b])) {
+			out = append(out, piece{a: segStart, b: i, line: line})
+			segStart = j
+		}
+		i = j
+	}
+	if segStart < b {
+		out = append(out, piece{a: segStart, b: b, line: line})
+	}
+	return out
+}
+
+func trimSpan(s string, a, b int) (int, int) {
+	for a < b {
+		r, size := utf8.DecodeRuneInString(s[a:])
+		if !isSpaceRune(r) {
+			break
+		}
+		a += size
+	}
+	for b > a {
+		r, size := utf8.DecodeLastRuneInString(s[a:b])
+		if !isSpaceRune(r) {
+			break
+		}
+		b -= size
+	}
+	return a, b
+}
+
+// endsSentence reports punctuation that ends a sentence or a clause that
+// introduces what follows (a colon).
+func endsSentence(r rune) bool {
+	switch r {
+	case '。', '！', '？', '!', '?', '；', ';', '：', ':', '…':
+		return true
+	}
+	return false
+}
+
+// closedText reports whether text ends a sentence: with sentence
+// punctuation, possibly followed by closing quotes or brackets.
+func closedText(t string) bool {
+	t = strings.TrimRightFunc(t, isSpaceRune)
+	for t != "" {
+		r, size := utf8.DecodeLastRuneInString(t)
+		switch r {
+		case '”', '’', '」', '』', '"', '\'', '）', ')', '》', '】':
+			t = t[:len(t)-size]
+			continue
+		}
+		return endsSentence(r)
+	}
+	return false
+}
+
+var (
+	reTopMarker = regexp.MustCompile(`^([一二三四五六七八九十]{1,3})、`)
+	reSecMarker = regexp.MustCompile(`^[（(]([一二三四五六七八九十]{1,3})[）)]`)
+	reSubMarker = regexp.MustCompile(`^(?:(\d{1,2})[、．]|(\d{1,2})\.[^\d]|[（(](\d{1,2})[）)]|第([一二三四五六七八九十]{1,3})[，,、：:])`)
+	rePartWord  = regexp.MustCompile(`^第([一二三四五六七八九十]{1,3})部分`)
+	reNumeral   = regexp.MustCompile(`^[一二三四五六七八九十]{1,3}$`)
+)
+
+// startsHeading reports whether s begins with a heading or list marker.
+func startsHeading(s string) bool {
+	return reTopMarker.MatchString(s) || reSecMarker.MatchString(s) || reSubMarker.MatchString(s) || rePartWord.MatchString(s)
+}
+
+// ---- reports ---------------------------------------------------------------
+
+type item struct {
+	pc    piece
+	kind  chromeKind
+	rule  string
+	start bool // a report header starts here
+	weak  bool // a report title that may continue an earlier report
+}
+
+type segment struct {
+	items []int // indexes of content items
+	weak  bool
+}
+
+var reOpeningSal = regexp.MustCompile(`各位代表[：:！!]`)
+
+// openingAt returns the byte index in t of a report's opening "各位代表：",
+// or -1. next is the following piece's text, used when the salutation
+// stands alone ("各位代表！" followed by "……我代表国务院……").
+func openingAt(t, next string) int {
+	loc := reOpeningSal.FindStringIndex(t)
+	if loc == nil || utf8.RuneCountInString(t[:loc[0]]) > 150 {
+		return -1
+	}
+	before := t[:loc[0]]
+	if strings.ContainsAny(before, "。！？") {
+		return -1
+	}
+	rest := t[loc[1]:]
+	if rest == "" {
+		rest = next
+	}
+	rest = firstRunes(rest, 120)
+	colon := strings.Contains(t[loc[0]:loc[1]], "：") || strings.Contains(t[loc[0]:loc[1]], ":")
+	mentions := strings.Contains(rest, "代表") || strings.Contains(rest, "我受") || strings.HasPrefix(rest, "现在")
+	if colon && (before == "" || mentions) || mentions {
+		return loc[0]
+	}
+	return -1
+}
+
+func firstRunes(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}
+
+var reSessionLine = regexp.MustCompile(`^[—─\-–―~～\s]*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:至\d{1,2}日)?\s*在`)
+
+// isSessionLine reports a header line stating the meeting at which the
+// report was delivered.
+func isSessionLine(t string) bool {
+	f := foldDigits(firstRunes(t, 160))
+	if reSessionLine.MatchString(f) {
+		return true
+	}
+	i := strings.Index(f, "会议上")
+	return i >= 0 && utf8.RuneCountInString(f[:i]) <= 120 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f[:i], "。！？")
+}
+
+// headerLike reports a short line that can belong to a report header.
+func headerLike(t string) bool {
+	if titleOf(t) != "" {
+		return true
+	}
+	return utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。！？；") && !startsHeading(t)
+}
+
+// weakTitle reports a title naming a specific report ("2006年国务院政府工作报告").
+func weakTitle(t string) bool {
+	tt := titleOf(t)
+	return tt != "" && strings.Contains(tt, "工作报告") && reTitleYear.MatchString(tt)
+}
+
+func (p *parser) run() error {
+	pcs := p.pieces()
+	items := make([]item, len(pcs))
+	var content []int
+	for i, pc := range pcs {
+		items[i].pc = pc
+		items[i].kind, items[i].rule = classifyChrome(p.text(pc))
+		if items[i].kind == chromeNone {
+			content = append(content, i)
+		}
+	}
+	// Find report starts: a header cluster around an opening or a session
+	// line, extended back over title and short header lines.
+	bodySeen := true
+	lastStart := -1
+	for ci, idx := range content {
+		t := p.text(items[idx].pc)
+		next := ""
+		if ci+1 < len(content) {
+			next = p.text(items[content[ci+1]].pc)
+		}
+		anchor := openingAt(t, next) >= 0 || isSessionLine(t)
+		if !anchor {
+			if !headerLike(t) {
+				bodySeen = true
+			}
+			continue
+		}
+		if !bodySeen {
+			continue
+		}
+		bodySeen = false
+		start := ci
+		for k := ci - 1; k > lastStart && ci-k <= 6; k-- {
+			kt := p.text(items[content[k]].pc)
+			if !headerLike(kt) || p.closedBetween(items, content[k], content[ci]) {
+				break
+			}
+			start = k
+		}
+		items[content[start]].start = true
+		lastStart = ci
+		// The opening piece itself usually carries body text after the
+		// salutation; what follows it is body.
+		if o := openingAt(t, next); o >= 0 && len(t)-o > 40 {
+			bodySeen = false
+		}
+	}
+	var segs []*segment
+	var cur *segment
+	seenReport := false
+	for i := range items {
+		it := &items[i]
+		switch it.kind {
+		case chromeDrop:
+			p.drop(it.rule, 1)
+			continue
+		case chromeCloser, chromeBoundary:
+			p.drop(it.rule, 1)
+			cur = nil
+			continue
+		}
+		t := p.text(it.pc)
+		if it.start {
+			cur = &segment{}
+			segs = append(segs, cur)
+			seenReport = true
+		} else if cur == nil && weakTitle(t) {
+			cur = &segment{weak: true}
+			segs = append(segs, cur)
+		}
+		if cur == nil {
+			if seenReport {
+				p.drop(DropNonReport, 1)
+			} else {
+				p.drop(DropPreamble, 1)
+			}
+			continue
+		}
+		cur.items = append(cur.items, i)
+	}
+	if !seenReport {
+		// No header anywhere: accept the whole text as one report when it
+		// looks like one (a bare report with the header cut off).
+		if p.looksLikeBareReport(items, content) {
+			segs = []*segment{{items: content}}
+			for k := range p.file.DroppedBy {
+				if k == DropPreamble {
+					p.file.Dropped -= p.file.DroppedBy[k]
+					delete(p.file.DroppedBy, k)
+				}
+			}
+		} else {
+			return ErrNoReport
+		}
+	}
+	var reports []*Report
+	for _, sg := range segs {
+		r := p.buildReport(items, sg)
+		if r == nil {
+			continue
+		}
+		if sg.weak || p.mergeDuplicate(reports, r) {
+			if sg.weak && !p.mergeDuplicate(reports, r) {
+				p.drop(DropNonReport, len(sg.items))
+			}
+			continue
+		}
+		reports = append(reports, r)
+	}
+	if len(reports) == 0 {
+		return ErrNoReport
+	}
+	p.finish(reports)
+	return nil
+}
+
+// closedBetween reports a closer or boundary between items a and b.
+func (p *parser) closedBetween(items []item, a, b int) bool {
+	for k := a + 1; k < b; k++ {
+		if items[k].kind == chromeCloser || items[k].kind == chromeBoundary {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) looksLikeBareReport(items []item, content []int) bool {
+	han := 0
+	for _, idx := range content {
+		for _, r := range p.text(items[idx].pc) {
+			if r >= 0x4E00 && r <= 0x9FFF {
+				han++
+			}
+		}
+	}
+	name := filepath.Base(p.source)
+	mention := strings.Contains(name, "报告") || strings.Contains(p.c.text, "政府工作报告") || strings.Contains(p.c.text, "各位代表")
+	return han >= 300 && mention
+}
+
+// mergeDuplicate folds r into an earlier report of the same region and year
+// (a repeated copy, or a continuation page) and reports whether it did.
+func (p *parser) mergeDuplicate(reports []*Report, r *Report) bool {
+	for _, o := range reports {
+		if o.Region == r.Region && o.Year == r.Year && o.Level == r.Level && r.Region != "" {
+			seen := map[string]bool{}
+			for _, q := range o.Paragraphs {
+				seen[dedupeKey(q.Text)] = true
+			}
+			added := 0
+			for _, q := range r.Paragraphs {
+				k := dedupeKey(q.Text)
+				if seen[k] {
+					p.drop(DropDuplicate, 1)
+					continue
+				}
+				seen[k] = true
+				o.Paragraphs = append(o.Paragraphs, q)
+				added++
+			}
+			if added > 0 {
+				p.file.Warnings = append(p.file.Warnings, fmt.Sprintf("%s %d: %d paragraphs added from a repeated copy or continuation", r.Region, r.Year, added))
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func dedupeKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isSpaceRune(r) || r == '\n' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// finish assigns ids and ordinals and fills the file's reports.
+func (p *parser) finish(reports []*Report) {
+	used := map[string]int{}
+	base := filepath.Base(p.source)
+	for _, r := range reports {
+		key := fmt.Sprintf("%s\x00%s\x00%d", base, r.Region, r.Year)
+		n := used[key]
+		used[key]++
+		sum := sha1.Sum([]byte(fmt.Sprintf("%s\x00%d", key, n)))
+		r.ID = fmt.Sprintf("%04d-%s-%s", r.Year, levelCode(r.Level), hex.EncodeToString(sum[:])[:8])
+		for i := range r.Paragraphs {
+			q := &r.Paragraphs[i]
+			q.Ordinal = i + 1
+			q.ReportID = r.ID
+			q.ID = r.ID + "-p" + strconv.Itoa(i+1)
+		}
+		p.file.Reports = append(p.file.Reports, *r)
+	}
+}
+
+func levelCode(level string) string {
+	switch level {
+	case LevelNational:
+		return "n"
+	case LevelProvince:
+		return "p"
+	case LevelCity:
+		return "c"
+	case LevelDistrict:
+		return "d"
+	}
+	return "x"
 }

@@ -1,0 +1,145 @@
+package ingest
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Boilerplate rule names, the keys of File.DroppedBy.
+const (
+	DropNonText      = "non_text"      // a line without any Chinese character: markup, numbers, phone numbers
+	DropPostDate     = "post_date"     // the publication date of a web post
+	DropNav          = "nav"           // site navigation, pagination, buttons
+	DropForum        = "forum"         // forum user panels, sign-in prompts, post statistics
+	DropContribution = "contribution"  // calls for contributions and their rules
+	DropHotline      = "hotline"       // hotline and contact advertisements
+	DropSource       = "source"        // "来源：" lines and site names of a reprint
+	DropDateline     = "dateline"      // news agency datelines (新华社北京3月5日电)
+	DropCaption      = "caption"       // photo captions (……新华社记者 XX 摄)
+	DropLinks        = "links"         // previous/next article links, related links, editor credits
+	DropDocHeader    = "doc_header"    // document furniture around a report: file numbers, signatures
+	DropPageHeader   = "page_header"   // running page headers repeated inside the text
+	DropPreamble     = "preamble"      // anything before the first report on a page
+	DropNonReport    = "non_report"    // items on a page that are not reports (news, rules, link lists)
+	DropDuplicate    = "duplicate"     // paragraphs or report copies repeated within a file
+)
+
+// chromeKind is what classifyChrome decided about one line.
+type chromeKind int
+
+const (
+	chromeNone     chromeKind = iota
+	chromeDrop                // drop this line
+	chromeCloser              // drop this line; the article it follows has ended
+	chromeBoundary            // a listed item (bullet link) starts: the current report has ended
+)
+
+var (
+	rePostDate  = regexp.MustCompile(`^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?$`)
+	reDateline  = regexp.MustCompile(`^(新华社|中新社|人民网|新华网|央视网)[\p{Han}\d０-９]{0,16}电$`)
+	rePhone     = regexp.MustCompile(`\d{3,4}-\d{3,4}-\d{3,4}|\d{3,4}-\d{7,8}`)
+	rePageCount = regexp.MustCompile(`^共\s*\d+\s*页$|^第\s*\d+\s*页$|^第\s*\d+\s*页\s*共\s*\d+\s*页$`)
+	reSignature = regexp.MustCompile(`秘书处\s*[\d０-９]{4}年[\d０-９]{1,2}月[\d０-９]{1,2}日$`)
+	reDocHeader = regexp.MustCompile(`^[\p{Han}]{2,12}[一二三四五六七八九十]+届人大$|会议文件[（(]\d+[）)]$`)
+	reBullet    = regexp.MustCompile(`^[•·▪●◆■◇□○]\s*`)
+)
+
+var navWords = []string{"设为首页", "收藏本站", "当前位置", "首页>>", "首页 >", "返回顶部", "返回列表", "快速回复",
+	"上一页", "下一页", "尾页", "跳转到", "字体：大", "字体:大", "打印本页", "关闭窗口", "网站地图", "分享到", "扫一扫"}
+var navExact = map[string]bool{"确定": true, "关闭": true, "确认": true, "取消": true, "立即获取": true, "招商中心": true,
+	"在线咨询": true, "客服中心": true, "主题": true, "帖子": true, "积分": true, "版主": true, "目录": true, "打印": true,
+	"首页": true, "登录": true, "注册": true, "搜索": true, "获取园区招商政策资料": true}
+var forumWords = []string{"查看:", "查看：", "复制链接", "TA的每日心情", "签到天数", "以坛为家", "Rank:", "发表于",
+	"显示全部楼层", "阅读模式", "在线时间", "Powered by", "Licensed", "只看该作者", "楼主"}
+var closerForum = []string{"登录后才可以回帖", "本版积分规则", "立即注册"}
+var contributionWords = []string{"投稿", "稿件", "有想补充的信息", "我已阅读并同意"}
+var linkWords = []string{"较旧一篇", "较新一篇", "上一篇", "下一篇", "相关链接", "相关新闻", "相关阅读", "E-mail推荐", "推荐给朋友", "责任编辑", "字库未存字注释"}
+
+// classifyChrome decides whether a trimmed line is page furniture. Rules
+// look only at short lines (or at unmistakable markers) so that report text
+// mentioning such words is never dropped.
+func classifyChrome(t string) (chromeKind, string) {
+	n := utf8.RuneCountInString(t)
+	if rePostDate.MatchString(t) {
+		return chromeDrop, DropPostDate
+	}
+	if !hasHan(t) {
+		return chromeDrop, DropNonText
+	}
+	if n <= 60 {
+		for _, w := range linkWords {
+			if strings.Contains(t, w) {
+				return chromeCloser, DropLinks
+			}
+		}
+		for _, w := range closerForum {
+			if strings.Contains(t, w) {
+				return chromeCloser, DropForum
+			}
+		}
+	}
+	if n <= 40 && (strings.Contains(t, "点我投稿") || strings.Contains(t, "有想补充的信息")) {
+		return chromeCloser, DropContribution
+	}
+	if reBullet.MatchString(t) && !strings.HasSuffix(t, "报告") {
+		return chromeBoundary, DropNonReport
+	}
+	if n <= 40 {
+		if navExact[t] {
+			return chromeDrop, DropNav
+		}
+		for _, w := range navWords {
+			if strings.Contains(t, w) {
+				return chromeDrop, DropNav
+			}
+		}
+		for _, w := range forumWords {
+			if strings.Contains(t, w) {
+				return chromeDrop, DropForum
+			}
+		}
+		if rePageCount.MatchString(t) {
+			return chromeDrop, DropNav
+		}
+		if reDateline.MatchString(t) {
+			return chromeDrop, DropDateline
+		}
+		if reSignature.MatchString(t) || reDocHeader.MatchString(t) {
+			return chromeDrop, DropDocHeader
+		}
+		if !hasSentencePunct(t) {
+			for _, w := range contributionWords {
+				if strings.Contains(t, w) {
+					return chromeDrop, DropContribution
+				}
+			}
+			if strings.Contains(t, "热线") || strings.Contains(t, "联系电话") || strings.Contains(t, "咨询电话") || rePhone.MatchString(t) {
+				return chromeDrop, DropHotline
+			}
+		}
+	}
+	if n <= 160 && (strings.Contains(t, "来源：") || strings.Contains(t, "来源:")) && (strings.Contains(t, "www.") || strings.Contains(t, "网")) {
+		return chromeDrop, DropSource
+	}
+	if n <= 200 && strings.Contains(t, "记者") && strings.HasSuffix(strings.TrimRightFunc(t, isSpaceRune), "摄") {
+		return chromeDrop, DropCaption
+	}
+	return chromeNone, ""
+}
+
+// hasHan reports whether s holds at least one Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x2E80 && unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSentencePunct reports sentence punctuation anywhere in s.
+func hasSentencePunct(s string) bool {
+	return strings.ContainsAny(s, "。！？；，,;")
+}

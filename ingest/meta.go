@@ -1,0 +1,402 @@
+package ingest
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Region rules. A region name is a chain of administrative units read left
+// to right, each ending in a unit suffix: 省, 自治区 and 特别行政区 are
+// provinces; 市, 自治州, 地区 and 盟 are cities; 区, 县, 自治县 and 旗 are
+// districts. The last unit of the chain is the region; the unit before it is
+// the parent. A 市 is city level unless the text names a city above it
+// ("苏州市昆山市" makes 昆山市 a county-level city, level district): a
+// county-level city named alone ("昆山市") cannot be told from a prefecture
+// city without a gazetteer, so it is reported as a city. 国务院, 全国 and
+// 中央人民政府 are the national level, region 全国. Shanghai's districts get
+// parent 上海市 from a table even when the text does not name the city.
+
+// shanghaiDistricts lists Shanghai's 16 districts and the former districts
+// merged since 2009 (闸北, 卢湾, 南汇), which older reports name.
+var shanghaiDistricts = map[string]bool{
+	"黄浦区": true, "徐汇区": true, "长宁区": true, "静安区": true, "普陀区": true, "虹口区": true,
+	"杨浦区": true, "闵行区": true, "宝山区": true, "嘉定区": true, "浦东新区": true, "金山区": true,
+	"松江区": true, "青浦区": true, "奉贤区": true, "崇明区": true,
+	"闸北区": true, "卢湾区": true, "南汇区": true,
+}
+
+// Municipalities directly under the central government: city level, no parent.
+var municipalities = map[string]bool{"北京市": true, "上海市": true, "天津市": true, "重庆市": true}
+
+// RegionInfo is a parsed region name.
+type RegionInfo struct {
+	Region string
+	Level  string
+	Parent string
+}
+
+type adminUnit struct {
+	name  string
+	level string
+	city  bool // ends in 市
+}
+
+// ParseRegion reads a region name such as "上海市静安区", "广西壮族自治区",
+// "江苏省昆山市" or "国务院". The whole string must be a chain of
+// administrative units; ok is false otherwise.
+func ParseRegion(s string) (RegionInfo, bool) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "全国", "国务院", "中央人民政府", "中华人民共和国", "中华人民共和国国务院", "中央":
+		return RegionInfo{Region: "全国", Level: LevelNational}, true
+	}
+	units, ok := splitUnits(s)
+	if !ok || len(units) == 0 {
+		return RegionInfo{}, false
+	}
+	last := units[len(units)-1]
+	info := RegionInfo{Region: last.name, Level: last.level}
+	if len(units) > 1 {
+		prev := units[len(units)-2]
+		info.Parent = prev.name
+		if last.city && prev.city {
+			info.Level = LevelDistrict
+		}
+	}
+	if info.Parent == "" && shanghaiDistricts[info.Region] {
+		info.Parent = "上海市"
+	}
+	return info, true
+}
+
+// splitUnits splits s into administrative units, taking the shortest
+// plausible unit at each step.
+func splitUnits(s string) ([]adminUnit, bool) {
+	rs := []rune(s)
+	var out []adminUnit
+	for start := 0; start < len(rs); {
+		found := false
+		for j := start + 1; j < len(rs) && j-start < 14; j++ {
+			name := string(rs[start : j+1])
+			var level string
+			switch rs[j] {
+			case '省':
+				level = LevelProvince
+			case '市':
+				level = LevelCity
+			case '盟':
+				level = LevelCity
+			case '州':
+				if strings.HasSuffix(name, "自治州") {
+					level = LevelCity
+				}
+			case '区':
+				switch {
+				case strings.HasSuffix(name, "特别行政区"), strings.HasSuffix(name, "自治区"):
+					level = LevelProvince
+				case strings.HasSuffix(name, "地区"):
+					level = LevelCity
+				default:
+					level = LevelDistrict
+				}
+			case '县', '旗':
+				level = LevelDistrict
+			}
+			if level == "" {
+				continue
+			}
+			if !allHan(name) {
+				return nil, false
+			}
+			if level == LevelCity && rs[j] == '市' && municipalities[name] {
+				level = LevelCity
+			}
+			out = append(out, adminUnit{name: name, level: level, city: rs[j] == '市'})
+			start = j + 1
+			found = true
+			break
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func allHan(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// foldDigits turns full-width digits into ASCII digits (1950s reports use
+// them) so that dates parse; it is used on metadata text only.
+func foldDigits(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= '０' && r <= '９' }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, s)
+}
+
+const hanNum = `[0-9〇○零一二三四五六七八九十]`
+
+var (
+	reDate      = regexp.MustCompile(`(` + hanNum + `{4})\s*年\s*(` + hanNum + `{1,3})\s*月\s*(` + hanNum + `{1,3})\s*日`)
+	reDateAt    = regexp.MustCompile(`(` + hanNum + `{4})\s*年\s*(` + hanNum + `{1,3})\s*月\s*(` + hanNum + `{1,3})\s*日(?:至` + hanNum + `{1,3}日)?\s*在`)
+	reTag       = regexp.MustCompile(`^[【\[][^】\]]{0,20}[】\]]\s*`)
+	reSession   = regexp.MustCompile(`第([一二三四五六七八九十]+)届(全国)?人民代表大会(常务委员会)?第([一二三四五六七八九十]+)次(全体)?会议`)
+	reSessionAt = regexp.MustCompile(`在([\p{Han}]{0,24}?)第[一二三四五六七八九十]+届(全国)?人民代表大会`)
+	reTitleYear = regexp.MustCompile(`^((?:19|20)\d{2})\s*年度?`)
+	reOpening   = regexp.MustCompile(`我(?:现在)?代表([\p{Han}]{2,24}?)(?:人民政府|政府)`)
+	reSpeaker   = regexp.MustCompile(`((?:代理|代)?(?:副总理|总理|区长|市长|县长|省长|州长|旗长|盟长|主席)(?:兼[\p{Han}]{1,16}?(?:主任|部长|主席))?)[\s\x{00A0}\x{3000};；:：,，、]*([\p{Han}][\p{Han}\s\x{00A0}\x{3000};；·・]{1,9})$`)
+	reFileYear  = regexp.MustCompile(`(?:^|[^0-9])((?:19[4-9]|20[0-9])[0-9])(?:[^0-9]|$)`)
+)
+
+// hanNumber reads a number written in ASCII digits, digit-by-digit Chinese
+// numerals (一九五四) or Chinese counting numerals up to 99 (二十三).
+func hanNumber(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	digits := map[rune]int{'〇': 0, '○': 0, '零': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	if strings.ContainsRune(s, '十') {
+		n := 0
+		switch len(rs) {
+		case 1:
+			n = 10
+		case 2:
+			if rs[0] == '十' {
+				n = 10 + digits[rs[1]]
+			} else {
+				n = digits[rs[0]] * 10
+			}
+		case 3:
+			n = digits[rs[0]]*10 + digits[rs[2]]
+		default:
+			return 0, false
+		}
+		return n, n > 0
+	}
+	n := 0
+	for _, r := range rs {
+		d, ok := digits[r]
+		if !ok {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// header is the text of a report's header lines (title, date and session,
+// speaker) with the lines kept apart.
+type header struct {
+	lines []string
+}
+
+// parseHeader fills report metadata from header lines and the first
+// paragraphs of the body (for the "我代表……人民政府" opening).
+func parseHeader(h header, opening string, source string) (Meta, []string) {
+	var m Meta
+	var warn []string
+	m.Source = filepath.Base(source)
+	joined := foldDigits(strings.Join(h.lines, ""))
+	compact := strings.Map(func(r rune) rune {
+		if isSpaceRune(r) {
+			return -1
+		}
+		return r
+	}, joined)
+
+	// Title: the first header line that names a report.
+	for _, l := range h.lines {
+		t := titleOf(l)
+		if t != "" {
+			m.Title = t
+			break
+		}
+	}
+
+	// Date and year of the meeting: the date that introduces the session.
+	if loc := reSessionAt.FindStringIndex(compact); loc != nil || strings.Contains(compact, "会议上") {
+		ds := reDateAt.FindAllStringSubmatch(compact, -1)
+		if ds == nil {
+			ds = reDate.FindAllStringSubmatch(compact, -1)
+		}
+		for _, d := range ds {
+			y, ok1 := hanNumber(d[1])
+			mo, ok2 := hanNumber(d[2])
+			dd, ok3 := hanNumber(d[3])
+			if ok1 && ok2 && ok3 && y > 1900 && y < 2200 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31 {
+				m.Year = y
+				m.Date = fmt.Sprintf("%04d-%02d-%02d", y, mo, dd)
+				break
+			}
+		}
+	}
+	if sm := reSession.FindString(compact); sm != "" {
+		m.Session = strings.TrimSuffix(strings.TrimSuffix(sm, "全体会议"), "会议") + "会议"
+		m.Session = strings.Replace(m.Session, "次全体会议", "次会议", 1)
+	}
+
+	// Region: session line, then title, then speaker line, then opening.
+	var cands []string
+	if sm := reSessionAt.FindStringSubmatch(compact); sm != nil {
+		if sm[2] != "" {
+			cands = append(cands, "全国")
+		} else {
+			cands = append(cands, sm[1])
+		}
+	}
+	if m.Title != "" {
+		cands = append(cands, regionFromTitle(m.Title))
+	}
+	speakerLine := ""
+	for _, l := range h.lines {
+		l = strings.TrimSpace(foldDigits(l))
+		if i := strings.LastIndex(l, "会议上"); i >= 0 {
+			l = l[i+len("会议上"):]
+		}
+		if sm := reSpeaker.FindStringSubmatchIndex(l); sm != nil {
+			speakerLine = l
+			prefix := l[:sm[2]]
+			prefix = strings.TrimSuffix(strings.TrimSuffix(prefix, "人民政府"), "政府")
+			cands = append(cands, strings.TrimSpace(prefix))
+		}
+	}
+	if om := reOpening.FindStringSubmatch(opening); om != nil {
+		cands = append(cands, om[1])
+	}
+	if strings.Contains(opening, "代表国务院") || strings.Contains(opening, "代表中央人民政府") || strings.Contains(opening, "代表中華人民共和國") || strings.Contains(opening, "代表中央人民政府") {
+		cands = append(cands, "全国")
+	}
+	if strings.Contains(opening, "代表國務院") || strings.Contains(opening, "代表中央人民政府") {
+		cands = append(cands, "全国")
+	}
+	var info RegionInfo
+	for _, c := range cands {
+		if ri, ok := ParseRegion(c); ok {
+			if info.Region == "" {
+				info = ri
+			} else if ri.Region == info.Region && info.Parent == "" && ri.Parent != "" {
+				info.Parent = ri.Parent
+			}
+		}
+	}
+	fy, fr := fromFileName(source)
+	if info.Region == "" {
+		if fr.Region != "" {
+			info = fr
+		} else {
+			warn = append(warn, "region not stated")
+		}
+	}
+	m.Region, m.Level, m.Parent = info.Region, info.Level, info.Parent
+
+	if m.Year == 0 && m.Title != "" {
+		if ym := reTitleYear.FindStringSubmatch(m.Title); ym != nil {
+			m.Year, _ = strconv.Atoi(ym[1])
+		}
+	}
+	if m.Year == 0 {
+		m.Year = fy
+	}
+	if m.Year == 0 {
+		warn = append(warn, "year not stated")
+	}
+
+	// Speaker: "静安区区长 陆晓栋", "国务院总理 温家宝", "区长;高;香".
+	if speakerLine != "" {
+		sm := reSpeaker.FindStringSubmatch(speakerLine)
+		name := strings.Map(func(r rune) rune {
+			if isSpaceRune(r) || r == ';' || r == '；' {
+				return -1
+			}
+			return r
+		}, sm[2])
+		if n := utf8.RuneCountInString(name); n >= 2 && (n <= 4 || strings.ContainsAny(name, "·・")) {
+			m.Speaker = name
+			m.SpeakerTitle = sm[1]
+		}
+	}
+	if m.Title == "" {
+		m.Title = "政府工作报告"
+	}
+	return m, warn
+}
+
+// titleOf returns the report title a header line states, or "".
+func titleOf(l string) string {
+	t := reBullet.ReplaceAllString(strings.TrimSpace(l), "")
+	t = reTag.ReplaceAllString(t, "")
+	t = strings.Map(func(r rune) rune {
+		if isSpaceRune(r) {
+			return -1
+		}
+		return r
+	}, t)
+	t = strings.TrimLeft(t, "—─-―–")
+	if i := strings.Index(t, "报告"); i >= 0 {
+		t = t[:i+len("报告")]
+	} else {
+		return ""
+	}
+	if utf8.RuneCountInString(t) > 60 || !strings.Contains(t, "报告") {
+		return ""
+	}
+	if strings.ContainsAny(t, "，。；：,;") {
+		return ""
+	}
+	return t
+}
+
+// regionFromTitle extracts the region part of a title like
+// "2020年上海市静安区人民政府工作报告".
+func regionFromTitle(t string) string {
+	t = reTitleYear.ReplaceAllString(t, "")
+	for _, suf := range []string{"人民政府工作报告", "政府工作报告", "人民政府", "政府"} {
+		if strings.HasSuffix(t, suf) {
+			return strings.TrimSuffix(t, suf)
+		}
+	}
+	return ""
+}
+
+// fromFileName reads the year and region of names like
+// "1954_国务院_政府工作报告.txt" or "2021_云南省_政府工作报告.txt".
+func fromFileName(source string) (int, RegionInfo) {
+	base := strings.TrimSuffix(filepath.Base(source), filepath.Ext(source))
+	year := 0
+	if ym := reFileYear.FindStringSubmatch(base); ym != nil {
+		year, _ = strconv.Atoi(ym[1])
+	}
+	var info RegionInfo
+	for _, tok := range strings.FieldsFunc(base, func(r rune) bool { return r == '_' || r == '-' || r == ' ' || r == '.' }) {
+		tok = reTitleYear.ReplaceAllString(tok, "")
+		for _, suf := range []string{"人民政府工作报告", "政府工作报告", "工作报告", "人民政府", "政府"} {
+			tok = strings.TrimSuffix(tok, suf)
+		}
+		if tok == "" || !hasHan(tok) {
+			continue
+		}
+		if ri, ok := ParseRegion(tok); ok {
+			info = ri
+			break
+		}
+	}
+	return year, info
+}

@@ -1,0 +1,592 @@
+package ingest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// buildReport turns one segment into a report: header lines become
+// metadata, the rest becomes paragraphs. It returns nil for a segment
+// without body text.
+func (p *parser) buildReport(items []item, sg *segment) *Report {
+	texts := make([]string, len(sg.items))
+	for i, idx := range sg.items {
+		texts[i] = p.text(items[idx].pc)
+	}
+	var h header
+	var body []piece
+	open, openAt := -1, -1
+	for i := 0; i < len(texts) && i < 12; i++ {
+		next := ""
+		if i+1 < len(texts) {
+			next = texts[i+1]
+		}
+		if o := openingAt(texts[i], next); o >= 0 {
+			open, openAt = i, o
+			break
+		}
+	}
+	switch {
+	case open >= 0:
+		h.lines = append(h.lines, texts[:open]...)
+		pc := items[sg.items[open]].pc
+		t := texts[open]
+		if openAt > 0 {
+			h.lines = append(h.lines, t[:openAt])
+		}
+		loc := reOpeningSal.FindStringIndex(t[openAt:])
+		salEnd := openAt + loc[1]
+		body = append(body, sub(p.c.text, pc, openAt, salEnd))
+		if salEnd < len(t) {
+			body = append(body, sub(p.c.text, pc, salEnd, len(t)))
+		}
+		for _, idx := range sg.items[open+1:] {
+			body = append(body, items[idx].pc)
+		}
+	default:
+		k := 0
+		for k < len(texts) && k < 8 && headerLike(texts[k]) || k < len(texts) && isSessionLine(texts[k]) {
+			k++
+		}
+		h.lines = append(h.lines, texts[:k]...)
+		for _, idx := range sg.items[k:] {
+			body = append(body, items[idx].pc)
+		}
+	}
+	opening := ""
+	for i := 0; i < len(body) && i < 3; i++ {
+		opening += p.text(body[i])
+	}
+	meta, warns := parseHeader(h, firstRunes(opening, 300), p.source)
+	r := &Report{Meta: meta}
+	r.Paragraphs = p.paragraphs(body, meta.Title)
+	if len(r.Paragraphs) == 0 {
+		return nil
+	}
+	for _, w := range warns {
+		p.file.Warnings = append(p.file.Warnings, fmt.Sprintf("%s %d: %s", meta.Region, meta.Year, w))
+	}
+	return r
+}
+
+// sub returns the trimmed sub-piece [i,j) of pc's text.
+func sub(s string, pc piece, i, j int) piece {
+	a, b := trimSpan(s, pc.a+i, pc.a+j)
+	return piece{a: a, b: b, line: pc.line}
+}
+
+// para is a paragraph under construction; a and b are cleaned offsets.
+type para struct {
+	Paragraph
+	a, b int
+	open bool // body text that does not end a sentence yet
+}
+
+// structure tracks where in the report outline the parser is.
+type structure struct {
+	nextTop, nextSec int
+	part, partKind   string
+	section          string
+	appendix         bool
+	glossary         bool
+	appendixTitle    bool // short lines after 附件 form the appendix title
+}
+
+var (
+	reAppendix = regexp.MustCompile(`^附(?:件|录|表)[一二三四五六七八九十\d]*[：:]?$`)
+	topSuffix  = []string{"回顾", "主要任务", "工作任务", "目标任务", "重点任务", "工作安排", "主要工作", "总体部署", "总体要求", "的说明", "自身建设", "政府建设"}
+)
+
+// paragraphs builds the paragraphs of one report from its body pieces.
+func (p *parser) paragraphs(body []piece, title string) []Paragraph {
+	st := &structure{nextTop: 1, nextSec: 1, partKind: PartOther}
+	var out []*para
+	queue := append([]piece(nil), body...)
+	last := func() *para {
+		if len(out) == 0 {
+			return nil
+		}
+		return out[len(out)-1]
+	}
+	emit := func(kind string, pc piece) *para {
+		q := &para{a: pc.a, b: pc.b}
+		q.Kind = kind
+		q.Text = p.text(pc)
+		q.Part, q.PartKind, q.Section = st.part, st.partKind, st.section
+		out = append(out, q)
+		return q
+	}
+	for len(queue) > 0 {
+		pc := queue[0]
+		queue = queue[1:]
+		t := p.text(pc)
+		if t == "" {
+			continue
+		}
+		// Running page headers: the title alone on a line, or glued to the
+		// end of a sentence at a page break.
+		if t == title || t == "政府工作报告" {
+			p.drop(DropPageHeader, 1)
+			continue
+		}
+		for _, ph := range []string{title, "政府工作报告"} {
+			if ph != "" && strings.HasSuffix(t, ph) && len(t) > len(ph) {
+				rest := t[:len(t)-len(ph)]
+				if closedText(rest) {
+					pc = sub(p.c.text, pc, 0, len(rest))
+					t = p.text(pc)
+					p.drop(DropPageHeader, 1)
+					break
+				}
+			}
+		}
+		prev := last()
+
+		// Glossary entries: "1、term" then its definition.
+		if st.glossary {
+			if m := reSubMarker.FindStringSubmatch(t); m != nil && utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。；") {
+				q := emit(KindGlossary, pc)
+				q.Term = strings.TrimSpace(t[len(m[0]):])
+				if m[4] == "" && m[2] != "" { // "1.x" matched one extra rune
+					q.Term = strings.TrimSpace(t[len(m[0])-utf8.RuneLen(lastRune(m[0])):])
+				}
+				q.open = true
+				continue
+			}
+			if prev != nil && prev.Kind == KindGlossary {
+				if prev.Definition == "" {
+					prev.Definition = t
+					prev.Text += "\n" + t
+				} else {
+					prev.Definition += t
+					prev.Text += t
+				}
+				prev.b = pc.b
+				continue
+			}
+		}
+
+		if end, ok := p.heading(st, t); ok {
+			hp := sub(p.c.text, pc, 0, end)
+			emit(KindHeading, hp)
+			if end < len(t) {
+				queue = append([]piece{sub(p.c.text, pc, end, len(t))}, queue...)
+			}
+			continue
+		}
+		// Short lines right after 附件 are the appendix's title.
+		if st.appendixTitle {
+			if utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。；，") && !startsHeading(t) && prev != nil && prev.Kind == KindHeading {
+				if prev.Text == st.part && strings.HasPrefix(prev.Text, "附") {
+					q := emit(KindHeading, pc)
+					st.part = t
+					q.Part = t
+				} else {
+					prev.Text += t
+					prev.b = pc.b
+					st.part = prev.Text
+					prev.Part = st.part
+				}
+				continue
+			}
+			st.appendixTitle = false
+		}
+		// Join a piece that continues an unfinished sentence; a marker that
+		// did not fit the outline ("推动区属 二、三级企业") is text too.
+		if prev != nil && prev.open {
+			prev.Text += t
+			prev.b = pc.b
+			prev.open = !closedText(prev.Text)
+			continue
+		}
+		// Cut a glued heading out of run-on text.
+		if cut := p.gluedHeading(st, t); cut > 0 {
+			queue = append([]piece{sub(p.c.text, pc, cut, len(t))}, queue...)
+			pc = sub(p.c.text, pc, 0, cut)
+			t = p.text(pc)
+		}
+		kind := KindBody
+		if reSubMarker.MatchString(t) || (st.appendix && reTopMarker.MatchString(t)) {
+			kind = KindList
+		}
+		q := emit(kind, pc)
+		q.open = !closedText(t)
+	}
+	// Split over-long paragraphs and drop repeats.
+	var res []Paragraph
+	seen := map[string]bool{}
+	for _, q := range out {
+		for _, part := range p.splitLong(q) {
+			k := dedupeKey(part.Text)
+			if seen[k] && utf8.RuneCountInString(part.Text) >= 12 {
+				p.drop(DropDuplicate, 1)
+				continue
+			}
+			seen[k] = true
+			res = append(res, part)
+		}
+	}
+	return res
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+// heading decides whether t starts with a heading that fits the outline and
+// returns where the heading text ends (run-in body text follows it).
+func (p *parser) heading(st *structure, t string) (int, bool) {
+	n := utf8.RuneCountInString(t)
+	if n <= 30 && strings.Contains(t, "名词解释") {
+		st.part, st.partKind, st.section = t, PartGlossary, ""
+		st.glossary, st.appendix = true, false
+		return len(t), true
+	}
+	if reAppendix.MatchString(t) {
+		st.part, st.partKind, st.section = t, PartAppendix, ""
+		st.appendix, st.glossary, st.appendixTitle = true, false, true
+		return len(t), true
+	}
+	if st.appendix || st.glossary {
+		return 0, false
+	}
+	if m := reTopMarker.FindStringSubmatch(t); m != nil {
+		if ord, ok := hanNumber(m[1]); ok && ord == st.nextTop {
+			end := headingEnd(t, true)
+			if end > 0 {
+				st.nextTop = ord + 1
+				st.nextSec = 1
+				st.part = t[:end]
+				st.partKind = partKindOf(st.part)
+				st.section = ""
+				return end, true
+			}
+		}
+		return 0, false
+	}
+	if m := rePartWord.FindStringSubmatch(t); m != nil {
+		if ord, ok := hanNumber(m[1]); ok && ord == st.nextTop {
+			if end := headingEnd(t, true); end > 0 {
+				st.nextTop, st.nextSec = ord+1, 1
+				st.part, st.partKind, st.section = t[:end], partKindOf(t[:end]), ""
+				return end, true
+			}
+		}
+	}
+	if reNumeral.MatchString(t) {
+		if ord, ok := hanNumber(t); ok && ord == st.nextTop {
+			st.nextTop, st.nextSec = ord+1, 1
+			st.part, st.partKind, st.section = t, PartOther, ""
+			return len(t), true
+		}
+	}
+	if m := reSecMarker.FindStringSubmatch(t); m != nil {
+		if ord, ok := hanNumber(m[1]); ok && (ord == st.nextSec || ord == 1) {
+			end := headingEnd(t, false)
+			if end > 0 {
+				st.nextSec = ord + 1
+				st.section = t[:end]
+				if st.part == "" && st.partKind == PartOther {
+					st.partKind = PartOther
+				}
+				return end, true
+			}
+		}
+		return 0, false
+	}
+	if reSubMarker.MatchString(t) && n <= 40 && !strings.ContainsAny(strings.TrimRight(t, "。"), "。；！？") {
+		return len(t), true
+	}
+	return 0, false
+}
+
+// headingEnd returns the byte length of the heading at the start of t, or
+// 0 when t does not start with a recognisable heading. A short line is a
+// heading as a whole; in run-on text a top-level heading ends at a known
+// closing phrase (……工作回顾, ……主要任务, ……的说明) and any heading may end
+// at the end of its first short sentence.
+func headingEnd(t string, top bool) int {
+	n := utf8.RuneCountInString(t)
+	inner := strings.TrimRight(t, "。！？；：:")
+	if n <= 60 && !strings.ContainsAny(inner, "。！？；") {
+		return len(t)
+	}
+	if top {
+		head := firstRunes(t, 60)
+		best := -1
+		for _, s := range topSuffix {
+			if i := strings.Index(head, s); i >= 0 {
+				e := i + len(s)
+				if best < 0 || e < best {
+					best = e
+				}
+			}
+		}
+		if best > 0 {
+			// A following colon or full stop belongs to the heading.
+			if r, size := utf8.DecodeRuneInString(t[best:]); r == '：' || r == '。' || r == ':' {
+				best += size
+			}
+			return best
+		}
+	}
+	head := firstRunes(t, 60)
+	if i := strings.IndexAny(head, "。！？"); i >= 0 {
+		_, size := utf8.DecodeRuneInString(head[i:])
+		return i + size
+	}
+	if e := runInEnd(t, top); e > 0 {
+		return e
+	}
+	// Last resort: the whole first sentence, if it is not too long.
+	head = firstRunes(t, 150)
+	if i := strings.IndexAny(head, "。！？"); i >= 0 {
+		_, size := utf8.DecodeRuneInString(head[i:])
+		return i + size
+	}
+	return 0
+}
+
+// Words that typically open the body text after a run-in heading.
+var bodyStarters = []string{"始终", "牢牢", "坚持", "积极", "围绕", "抢抓", "紧紧", "按照", "聚焦", "深入", "持续", "切实",
+	"面对", "通过", "强化", "加快", "推动", "完善", "加强", "深化", "全力", "扎实", "充分", "主动", "严格", "认真", "着力",
+	"大力", "从严", "今年", "过去", "根据", "一年来", "五年来", "当前"}
+
+// runInEnd guesses where a heading that runs straight into its body text
+// ends ("（一）坚持人民至上，疫情防控阶段性成效显著始终把……"): headings are
+// usually two parallel clauses, so the body is taken to start at the word
+// from bodyStarters nearest to where a second clause as long as the first
+// plus a few characters would end. It returns 0 when there is no guess.
+func runInEnd(t string, top bool) int {
+	rs := []rune(firstRunes(t, 70))
+	markerEnd := 0
+	for i, r := range rs {
+		if r == '、' || r == '）' || r == ')' {
+			markerEnd = i + 1
+			break
+		}
+	}
+	comma := -1
+	for i := markerEnd; i < len(rs) && i < markerEnd+14; i++ {
+		if rs[i] == '，' || rs[i] == ',' {
+			comma = i
+			break
+		}
+	}
+	from, target := markerEnd+4, markerEnd+10
+	if comma > 0 {
+		from, target = comma+5, comma+1+(comma-markerEnd)+4
+	} else if !top {
+		return 0
+	}
+	best, bestDist := -1, 1<<30
+	for i := from; i < len(rs) && i < from+20; i++ {
+		for _, w := range bodyStarters {
+			wr := []rune(w)
+			if i+len(wr) <= len(rs) && string(rs[i:i+len(wr)]) == w && !strings.ContainsRune("，,、；", rs[i-1]) {
+				d := i - target
+				if d < 0 {
+					d = -d
+				}
+				if d < bestDist {
+					best, bestDist = i, d
+				}
+			}
+		}
+	}
+	if best < 0 {
+		return 0
+	}
+	return len(string(rs[:best]))
+}
+
+// gluedHeading finds a heading glued to the end of a sentence inside t
+// ("……提出意见。一、2013年工作回顾……") whose ordinal is the next one
+// expected, and returns its byte offset, or 0.
+func (p *parser) gluedHeading(st *structure, t string) int {
+	if st.appendix || st.glossary {
+		return 0
+	}
+	want := []string{}
+	if st.nextTop <= 10 {
+		want = append(want, hanOrdinal(st.nextTop)+"、")
+	}
+	if st.nextSec <= 10 {
+		s := hanOrdinal(st.nextSec)
+		want = append(want, "（"+s+"）", "("+s+")")
+	}
+	best := 0
+	for _, w := range want {
+		from := 0
+		for {
+			i := strings.Index(t[from:], w)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i > 0 {
+				prev, _ := utf8.DecodeLastRuneInString(t[:i])
+				if prev == '。' || prev == '！' || prev == '？' {
+					// The numeral must not be part of a longer numeral (十一、).
+					if best == 0 || i < best {
+						best = i
+					}
+					break
+				}
+			}
+			from = i + len(w)
+		}
+	}
+	return best
+}
+
+func hanOrdinal(n int) string {
+	d := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
+	switch {
+	case n <= 10:
+		return d[n]
+	case n < 20:
+		return "十" + d[n-10]
+	case n < 100:
+		if n%10 == 0 {
+			return d[n/10] + "十"
+		}
+		return d[n/10] + "十" + d[n%10]
+	}
+	return ""
+}
+
+// partKindOf classifies a top heading.
+func partKindOf(h string) string {
+	switch {
+	case strings.Contains(h, "名词解释"):
+		return PartGlossary
+	case strings.HasPrefix(h, "附"):
+		return PartAppendix
+	case strings.Contains(h, "回顾") || strings.Contains(h, "过去") || strings.Contains(h, "工作总结") || strings.Contains(h, "一年来") || strings.Contains(h, "五年来"):
+		return PartReview
+	case strings.Contains(h, "五年规划") || strings.Contains(h, "五年计划") || strings.Contains(h, "五”") || strings.Contains(h, "规划纲要") || strings.Contains(h, "远景目标"):
+		return PartFiveYearPlan
+	}
+	for _, w := range []string{"任务", "安排", "主要工作", "部署", "要求", "目标", "今年", "明年", "加强", "推进", "加快", "坚持", "深化", "继续", "大力", "积极", "推动", "促进", "建设", "发展", "着力", "做好", "提高", "实施", "全面"} {
+		if strings.Contains(h, w) {
+			return PartPlan
+		}
+	}
+	return PartOther
+}
+
+// splitLong cuts a paragraph longer than MaxParagraphRunes at sentence ends
+// into roughly equal pieces, mapping each piece back to its source span.
+func (p *parser) splitLong(q *para) []Paragraph {
+	n := utf8.RuneCountInString(q.Text)
+	if n <= MaxParagraphRunes {
+		q.Start, q.End = p.c.span(q.a, q.b)
+		return []Paragraph{q.Paragraph}
+	}
+	// Joined paragraphs (text assembled from several pieces) are located in
+	// the source by walking both strings together.
+	src := p.c.text[q.a:q.b]
+	pos := alignOffsets(q.Text, src)
+	k := (n + 2399) / 2400
+	target := len(q.Text) / k
+	var cuts []int
+	last := 0
+	for len(cuts) < k-1 {
+		want := last + target
+		if want >= len(q.Text) {
+			break
+		}
+		c := nearestSentenceEnd(q.Text, want, last)
+		if c <= last || c >= len(q.Text) {
+			break
+		}
+		cuts = append(cuts, c)
+		last = c
+	}
+	cuts = append(cuts, len(q.Text))
+	// Make sure every piece fits; cut harder where sentences are very long.
+	var final []int
+	prev := 0
+	for _, c := range cuts {
+		for utf8.RuneCountInString(q.Text[prev:c]) > MaxParagraphRunes {
+			mid := prev + len(firstRunes(q.Text[prev:], MaxParagraphRunes))
+			cc := lastBreakBefore(q.Text, prev, mid)
+			final = append(final, cc)
+			prev = cc
+		}
+		final = append(final, c)
+		prev = c
+	}
+	var res []Paragraph
+	prev = 0
+	for _, c := range final {
+		part := q.Paragraph
+		part.Text = q.Text[prev:c]
+		a := q.a + pos[prev]
+		b := q.a + pos[c-1] + 1
+		part.Start, part.End = p.c.span(a, b)
+		res = append(res, part)
+		prev = c
+	}
+	return res
+}
+
+// alignOffsets maps each byte of text to the byte of src it came from; text
+// is src with some characters removed.
+func alignOffsets(text, src string) []int {
+	pos := make([]int, len(text)+1)
+	j := 0
+	for i := 0; i < len(text); {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		for j < len(src) && (j+size > len(src) || src[j:j+size] != text[i:i+size]) {
+			_, s2 := utf8.DecodeRuneInString(src[j:])
+			j += s2
+		}
+		for k := 0; k < size; k++ {
+			pos[i+k] = j + k
+		}
+		i += size
+		j += size
+	}
+	pos[len(text)] = j
+	return pos
+}
+
+// nearestSentenceEnd returns the byte offset just after the sentence end
+// nearest to want (but after from), or -1.
+func nearestSentenceEnd(t string, want, from int) int {
+	best, bestDist := -1, 1<<30
+	for i, r := range t[from:] {
+		if r == '。' || r == '！' || r == '？' {
+			e := from + i + utf8.RuneLen(r)
+			// Keep a closing quote with its sentence.
+			if q, s := utf8.DecodeRuneInString(t[e:]); q == '”' || q == '’' {
+				e += s
+			}
+			d := e - want
+			if d < 0 {
+				d = -d
+			}
+			if d < bestDist {
+				best, bestDist = e, d
+			}
+		}
+	}
+	return best
+}
+
+// lastBreakBefore returns the last sentence or clause end in t[from:limit],
+// or limit when there is none.
+func lastBreakBefore(t string, from, limit int) int {
+	for _, set := range []string{"。！？", "；;", "，,、"} {
+		if i := strings.LastIndexAny(t[from:limit], set); i > 0 {
+			_, size := utf8.DecodeRuneInString(t[from+i:])
+			return from + i + size
+		}
+	}
+	return limit
+}
