@@ -1,0 +1,146 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"govsearch/index"
+)
+
+// Export streaming: rows are flushed in batches, and each flush extends the
+// connection's write deadline so a long export is not cut by the server's
+// WriteTimeout while a stalled client still is.
+const (
+	exportFlushRows  = 256
+	exportWriteGrace = time.Minute
+	exportTimeout    = 10 * time.Minute
+)
+
+// exportHeader is the CSV header row: the JSON names of index.ExportRow.
+var exportHeader = []string{"id", "report_id", "title", "region", "year", "date", "part", "section", "ordinal", "left", "match", "right"}
+
+func exportRecord(r index.ExportRow) []string {
+	return []string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
+		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right}
+}
+
+// exportWriter writes rows in one format; headers go out with the first
+// write so that an error before any row can still be answered as JSON.
+type exportWriter struct {
+	c       *gin.Context
+	format  string
+	started bool
+	buf     *bufio.Writer
+	csv     *csv.Writer
+	json    *json.Encoder
+	rows    int
+}
+
+func (w *exportWriter) start() {
+	w.started = true
+	h := w.c.Writer.Header()
+	name := "govsearch-export." + w.format
+	if w.format == "csv" {
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		h.Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	}
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.c.Status(http.StatusOK)
+	w.buf = bufio.NewWriterSize(w.c.Writer, 64<<10)
+	if w.format == "csv" {
+		w.csv = csv.NewWriter(w.buf)
+		_ = w.csv.Write(exportHeader)
+	} else {
+		w.json = json.NewEncoder(w.buf)
+		w.json.SetEscapeHTML(false)
+	}
+}
+
+func (w *exportWriter) write(r index.ExportRow) error {
+	if !w.started {
+		w.start()
+	}
+	var err error
+	if w.csv != nil {
+		err = w.csv.Write(exportRecord(r))
+	} else {
+		err = w.json.Encode(r)
+	}
+	if err != nil {
+		return err
+	}
+	w.rows++
+	if w.rows%exportFlushRows == 0 {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *exportWriter) flush() error {
+	_ = http.NewResponseController(w.c.Writer).SetWriteDeadline(time.Now().Add(exportWriteGrace))
+	if w.csv != nil {
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			return err
+		}
+	}
+	if err := w.buf.Flush(); err != nil {
+		return err
+	}
+	w.c.Writer.Flush()
+	return nil
+}
+
+func (s *server) export(c *gin.Context) error {
+	v := c.Request.URL.Query()
+	format, err := exportFormat(v)
+	if err != nil {
+		return err
+	}
+	req, err := parseFiltered(v)
+	if err != nil {
+		return err
+	}
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), exportTimeout)
+	defer cancel()
+	w := &exportWriter{c: c, format: format}
+	if err := ix.Export(ctx, req, w.write); err != nil {
+		if !w.started {
+			return err // nothing sent yet: an ordinary JSON error
+		}
+		// The 200 is already out. Dropping the connection without the final
+		// chunk lets the client see the export is incomplete, rather than
+		// take a truncated file for a whole one.
+		s.fail(c, err)
+		panic(http.ErrAbortHandler)
+	}
+	if !w.started {
+		w.start() // no match: the CSV header row alone, or an empty JSONL body
+	}
+	return w.flush()
+}
+
+// exportFormat reads format: csv (default) or jsonl.
+func exportFormat(v url.Values) (string, error) {
+	switch f := v.Get("format"); f {
+	case "", "csv":
+		return "csv", nil
+	case "jsonl", "ndjson":
+		return "jsonl", nil
+	default:
+		return "", paramError("format", "\""+clip(f)+"\" is not csv or jsonl")
+	}
+}

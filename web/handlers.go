@@ -1,0 +1,385 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// within runs f under a timeout and returns when either f does or the
+// timeout passes, so a slow index cannot hold a request beyond its limit.
+// A panic in f becomes an error: it runs on its own goroutine, out of reach
+// of the recovery middleware, where it would end the process.
+func within[T any](ctx context.Context, d time.Duration, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if rec := recover(); rec != nil {
+				done <- result{err: fmt.Errorf("panic in index call: %v", rec)}
+			}
+		}()
+		v, err := f(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// searcher returns the index or the 503 error when none is open.
+func (s *server) searcher() (index.Searcher, error) {
+	if s.s == nil {
+		return nil, errIndexUnavailable
+	}
+	return s.s, nil
+}
+
+func (s *server) healthz(c *gin.Context) error {
+	writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+// readyBody is the answer of /readyz when the index is open.
+type readyBody struct {
+	Status string `json:"status"`
+	index.Stats
+}
+
+func (s *server) readyz(c *gin.Context) error {
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, readyBody{Status: "ready", Stats: ix.Stats()})
+	return nil
+}
+
+func (s *server) search(c *gin.Context) error {
+	req, err := parseSearch(c.Request.URL.Query())
+	if err != nil {
+		return err
+	}
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	resp, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*index.Response, error) {
+		return ix.Search(ctx, req)
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, resp)
+	return nil
+}
+
+// checkID validates a path id before it reaches the index.
+func checkID(c *gin.Context) (string, error) {
+	id := c.Param("id")
+	if id == "" || len(id) > 256 || !utf8.ValidString(id) {
+		return "", paramError("id", "the id must be UTF-8 text of 1 to 256 bytes")
+	}
+	return id, nil
+}
+
+func (s *server) paragraph(c *gin.Context) error {
+	id, err := checkID(c)
+	if err != nil {
+		return err
+	}
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	rec, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*ingest.Record, error) {
+		return ix.Paragraph(ctx, id)
+	})
+	if err != nil {
+		return notFound(err, "paragraph", id)
+	}
+	writeJSON(c, http.StatusOK, rec)
+	return nil
+}
+
+// notFound names the missing object in a not_found error.
+func notFound(err error, what, id string) error {
+	if errors.Is(err, index.ErrNotFound) {
+		return &Error{Code: CodeNotFound, Message: fmt.Sprintf("no %s with id %q", what, clip(id)), Param: "id"}
+	}
+	return err
+}
+
+// reportsBody is the answer of GET /api/reports and POST /api/reports.
+type reportsBody struct {
+	Reports []index.ReportSummary `json:"reports"`
+}
+
+func (s *server) reports(c *gin.Context) error {
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	list, err := within(c.Request.Context(), s.opts.SearchTimeout, ix.Reports)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []index.ReportSummary{}
+	}
+	writeJSON(c, http.StatusOK, reportsBody{Reports: list})
+	return nil
+}
+
+func (s *server) report(c *gin.Context) error {
+	id, err := checkID(c)
+	if err != nil {
+		return err
+	}
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	rep, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*ingest.Report, error) {
+		return ix.Report(ctx, id)
+	})
+	if err != nil {
+		return notFound(err, "report", id)
+	}
+	writeJSON(c, http.StatusOK, rep)
+	return nil
+}
+
+func (s *server) trend(c *gin.Context) error {
+	req, err := parseFiltered(c.Request.URL.Query())
+	if err != nil {
+		return err
+	}
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	t, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*index.Trend, error) {
+		return ix.Trend(ctx, req)
+	})
+	if err != nil {
+		return err
+	}
+	if t.Cells == nil {
+		t.Cells = []index.TrendCell{}
+	}
+	writeJSON(c, http.StatusOK, t)
+	return nil
+}
+
+// lexiconBody is the answer of GET /api/lexicon.
+type lexiconBody struct {
+	Terms []index.LexiconEntry `json:"terms"`
+}
+
+func (s *server) lexicon(c *gin.Context) error {
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	terms, err := within(c.Request.Context(), s.opts.SearchTimeout, ix.Lexicon)
+	if err != nil {
+		return err
+	}
+	if terms == nil {
+		terms = []index.LexiconEntry{}
+	}
+	writeJSON(c, http.StatusOK, lexiconBody{Terms: terms})
+	return nil
+}
+
+// Upload limits beyond the body size.
+const (
+	maxUploadFiles = 100
+	maxSourceName  = 200
+)
+
+func (s *server) addReports(c *gin.Context) error {
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	files, err := readUpload(c)
+	if err != nil {
+		return err
+	}
+	var reports []ingest.Report
+	for _, u := range files {
+		f, err := ingest.Parse(u.name, u.data)
+		if err != nil {
+			var fe *ingest.FileError
+			msg := err.Error()
+			if errors.As(err, &fe) {
+				msg = fe.Err.Error()
+			}
+			return paramError(u.param, fmt.Sprintf("cannot parse %s: %s", u.name, msg))
+		}
+		reports = append(reports, f.Reports...)
+	}
+	if len(reports) == 0 {
+		return paramError("body", "no report found in the upload")
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.IngestTimeout)
+	defer cancel()
+	// Indexing runs to completion or fails as a whole inside the index; it
+	// is not abandoned half-way on a timer the way searches are.
+	if err := ix.AddReports(ctx, reports); err != nil {
+		return err
+	}
+	out := reportsBody{Reports: make([]index.ReportSummary, len(reports))}
+	for i, r := range reports {
+		out.Reports[i] = index.ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)}
+	}
+	if len(reports) == 1 {
+		c.Header("Location", "/api/reports/"+reports[0].ID)
+	}
+	writeJSON(c, http.StatusCreated, out)
+	return nil
+}
+
+// upload is one file of a POST /api/reports request.
+type upload struct {
+	name  string // source name given to the parser
+	param string // request part it came from, for error messages
+	data  []byte
+}
+
+// readUpload reads the report files of a POST: the raw body for text/plain
+// (named by ?source=), or every "file" part of a multipart form.
+func readUpload(c *gin.Context) ([]upload, error) {
+	ct := c.GetHeader("Content-Type")
+	if ct == "" {
+		return nil, paramError("Content-Type", "send text/plain or multipart/form-data with a \"file\" field")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil, paramError("Content-Type", "malformed Content-Type header")
+	}
+	switch mt {
+	case "text/plain", "application/octet-stream":
+		data, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		if len(data) == 0 {
+			return nil, paramError("body", "the body is empty")
+		}
+		name, err := sourceName(c.Query("source"), data)
+		if err != nil {
+			return nil, err
+		}
+		return []upload{{name: name, param: "body", data: data}}, nil
+	case "multipart/form-data":
+		mr, err := c.Request.MultipartReader()
+		if err != nil {
+			return nil, paramError("body", "malformed multipart body: "+err.Error())
+		}
+		var out []upload
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, bodyError(err)
+			}
+			if part.FormName() != "file" {
+				_ = part.Close()
+				continue
+			}
+			if len(out) == maxUploadFiles {
+				return nil, paramError("file", fmt.Sprintf("at most %d files per request", maxUploadFiles))
+			}
+			data, err := io.ReadAll(part)
+			if err != nil {
+				return nil, bodyError(err)
+			}
+			if len(data) == 0 {
+				return nil, paramError("file", fmt.Sprintf("file %q is empty", clip(part.FileName())))
+			}
+			name, err := sourceName(part.FileName(), data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, upload{name: name, param: "file", data: data})
+		}
+		if len(out) == 0 {
+			return nil, paramError("file", "the form has no \"file\" field")
+		}
+		return out, nil
+	default:
+		return nil, paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain or multipart/form-data", clip(mt)))
+	}
+}
+
+// bodyError keeps the 413 of an oversized body and reports other read
+// failures as a malformed body.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &Error{Code: CodePayloadTooLarge, Param: "body", Message: fmt.Sprintf("the body is larger than the limit of %d bytes", mbe.Limit)}
+	}
+	return paramError("body", "cannot read the body: "+err.Error())
+}
+
+// sourceName picks the file name the parser sees. A client-supplied name is
+// reduced to its base name; without one, a name derived from the content
+// keeps re-uploads of the same text stable.
+func sourceName(given string, data []byte) (string, error) {
+	given = strings.TrimSpace(given)
+	if given != "" {
+		base := path.Base(strings.ReplaceAll(given, "\\", "/"))
+		if base == "." || base == "/" || base == ".." || !utf8.ValidString(base) || len(base) > maxSourceName {
+			return "", paramError("source", "the file name must be a plain UTF-8 name of at most 200 bytes")
+		}
+		return base, nil
+	}
+	sum := sha256.Sum256(data)
+	return "upload_" + hex.EncodeToString(sum[:8]) + ".txt", nil
+}
+
+func (s *server) deleteReport(c *gin.Context) error {
+	id, err := checkID(c)
+	if err != nil {
+		return err
+	}
+	ix, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.IngestTimeout)
+	defer cancel()
+	if err := ix.DeleteReport(ctx, id); err != nil {
+		return notFound(err, "report", id)
+	}
+	writeJSON(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	return nil
+}

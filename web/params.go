@@ -1,0 +1,285 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// Year bounds accepted in filters: wide enough for every report since 1949,
+// narrow enough to reject typos such as 20201.
+const (
+	minYear = 1900
+	maxYear = 2999
+)
+
+// Allowed values of the enumerated filters; anything else is a 400 naming
+// the parameter rather than a silent empty result.
+var (
+	levelValues = []string{ingest.LevelDistrict, ingest.LevelCity, ingest.LevelProvince, ingest.LevelNational}
+	partValues  = []string{ingest.PartReview, ingest.PartPlan, ingest.PartFiveYearPlan, ingest.PartAppendix, ingest.PartGlossary, ingest.PartOther}
+	kindValues  = []string{ingest.KindHeading, ingest.KindBody, ingest.KindList, ingest.KindGlossary}
+)
+
+// parseQuery reads and checks the q parameter.
+func parseQuery(v url.Values, required bool) (string, error) {
+	q := v.Get("q")
+	if !utf8.ValidString(q) {
+		return "", &Error{Code: CodeInvalidQuery, Message: "the query is not valid UTF-8", Param: "q"}
+	}
+	if n := utf8.RuneCountInString(q); n > index.MaxQueryLength {
+		return "", &Error{Code: CodeInvalidQuery, Param: "q",
+			Message: fmt.Sprintf("the query has %d characters; the limit is %d", n, index.MaxQueryLength)}
+	}
+	if required && strings.TrimSpace(q) == "" {
+		return "", &Error{Code: CodeInvalidQuery, Message: "the query is empty", Param: "q"}
+	}
+	return q, nil
+}
+
+// parseFilters reads the repeatable filter parameters region, year, level,
+// part and kind.
+func parseFilters(v url.Values) (index.Filters, error) {
+	var f index.Filters
+	var err error
+	if f.Region, err = listParam(v, "region", nil); err != nil {
+		return f, err
+	}
+	if f.Level, err = listParam(v, "level", levelValues); err != nil {
+		return f, err
+	}
+	if f.Part, err = listParam(v, "part", partValues); err != nil {
+		return f, err
+	}
+	if f.Kind, err = listParam(v, "kind", kindValues); err != nil {
+		return f, err
+	}
+	for _, s := range v["year"] {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		yr, err := parseYearRange(s)
+		if err != nil {
+			return f, err
+		}
+		f.Year = append(f.Year, yr)
+	}
+	return f, nil
+}
+
+// listParam returns the non-empty values of a repeatable parameter, checked
+// against allowed when it is not nil.
+func listParam(v url.Values, name string, allowed []string) ([]string, error) {
+	var out []string
+	for _, s := range v[name] {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !utf8.ValidString(s) || len(s) > 200 {
+			return nil, paramError(name, "the value is not valid UTF-8 text of at most 200 bytes")
+		}
+		if allowed != nil && !slices.Contains(allowed, s) {
+			return nil, paramError(name, fmt.Sprintf("unknown value %q; expected one of %s", s, strings.Join(allowed, ", ")))
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// parseYearRange parses "2020", "2018..2021", "2018.." or "..2021".
+func parseYearRange(s string) (index.YearRange, error) {
+	bad := func(msg string) (index.YearRange, error) {
+		return index.YearRange{}, paramError("year", fmt.Sprintf("%q: %s", s, msg))
+	}
+	lo, hi, isRange := strings.Cut(s, "..")
+	if !isRange {
+		y, ok := parseYear(s)
+		if !ok {
+			return bad("expected a year such as 2020 or a range such as 2018..2021")
+		}
+		return index.YearRange{From: y, To: y}, nil
+	}
+	if lo == "" && hi == "" {
+		return bad("a range needs at least one end")
+	}
+	r := index.YearRange{From: minYear, To: maxYear}
+	var ok bool
+	if lo != "" {
+		if r.From, ok = parseYear(lo); !ok {
+			return bad("the start of the range is not a year")
+		}
+	}
+	if hi != "" {
+		if r.To, ok = parseYear(hi); !ok {
+			return bad("the end of the range is not a year")
+		}
+	}
+	if r.From > r.To {
+		return bad("the range starts after it ends")
+	}
+	return r, nil
+}
+
+// parseYear accepts exactly four ASCII digits within [minYear, maxYear].
+func parseYear(s string) (int, bool) {
+	if len(s) != 4 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	y, _ := strconv.Atoi(s)
+	return y, y >= minYear && y <= maxYear
+}
+
+// intParam parses an optional non-negative integer parameter.
+func intParam(v url.Values, name string, def, max int) (int, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, paramError(name, fmt.Sprintf("%q is not a non-negative integer", clip(s)))
+	}
+	if n > max {
+		return 0, paramError(name, fmt.Sprintf("%d is above the limit of %d", n, max))
+	}
+	return n, nil
+}
+
+// boolParam parses an optional boolean parameter (true/false/1/0).
+func boolParam(v url.Values, name string, def bool) (bool, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, paramError(name, fmt.Sprintf("%q is not true or false", clip(s)))
+	}
+	return b, nil
+}
+
+// parseFacets reads facets as a comma list, repeated, or both. Absent means
+// every facet; present but empty means none.
+func parseFacets(v url.Values) ([]string, error) {
+	raw, present := v["facets"]
+	if !present {
+		return nil, nil
+	}
+	out := []string{}
+	for _, s := range raw {
+		for name := range strings.SplitSeq(s, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if !slices.Contains(index.AllFacets, name) {
+				return nil, paramError("facets", fmt.Sprintf("unknown facet %q; expected some of %s", clip(name), strings.Join(index.AllFacets, ", ")))
+			}
+			if !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// parseSort reads sort: relevance (default), year or -year.
+func parseSort(v url.Values) (string, error) {
+	switch s := strings.TrimSpace(v.Get("sort")); s {
+	case "", index.SortRelevance:
+		return index.SortRelevance, nil
+	case index.SortYearAsc, index.SortYearDesc:
+		return s, nil
+	default:
+		return "", paramError("sort", fmt.Sprintf("%q is not one of relevance, year, -year", clip(s)))
+	}
+}
+
+// parseSearch turns the query string of /api/search into an index.Request.
+func parseSearch(v url.Values) (index.Request, error) {
+	var req index.Request
+	var err error
+	if req.Query, err = parseQuery(v, false); err != nil {
+		return req, err
+	}
+	if req.Filters, err = parseFilters(v); err != nil {
+		return req, err
+	}
+	if req.Sort, err = parseSort(v); err != nil {
+		return req, err
+	}
+	if req.Size, err = intParam(v, "size", index.DefaultSize, index.MaxSize); err != nil {
+		return req, err
+	}
+	if req.Size == 0 {
+		// index.Request reads 0 as the default size, so an explicit 0 would
+		// silently return hits; refuse it instead.
+		return req, paramError("size", fmt.Sprintf("must be between 1 and %d", index.MaxSize))
+	}
+	if req.From, err = intParam(v, "from", 0, index.MaxWindow); err != nil {
+		return req, err
+	}
+	if req.From+req.Size > index.MaxWindow {
+		return req, paramError("from", fmt.Sprintf("from + size is %d; the limit is %d (use search_after or /api/export for more)", req.From+req.Size, index.MaxWindow))
+	}
+	if req.Facets, err = parseFacets(v); err != nil {
+		return req, err
+	}
+	if req.Highlight, err = boolParam(v, "highlight", true); err != nil {
+		return req, err
+	}
+	for _, s := range v["search_after"] {
+		if !utf8.ValidString(s) || len(s) > 1024 {
+			return req, paramError("search_after", "each value must be UTF-8 text of at most 1024 bytes")
+		}
+		req.SearchAfter = append(req.SearchAfter, s)
+	}
+	if len(req.SearchAfter) > 0 && req.From > 0 {
+		return req, paramError("search_after", "search_after cannot be combined with from")
+	}
+	return req, nil
+}
+
+// parseFiltered reads q and the filters, for trend and export; q is required.
+func parseFiltered(v url.Values) (index.Request, error) {
+	var req index.Request
+	var err error
+	if req.Query, err = parseQuery(v, true); err != nil {
+		return req, err
+	}
+	if req.Filters, err = parseFilters(v); err != nil {
+		return req, err
+	}
+	if req.Sort, err = parseSort(v); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// clip shortens a user-supplied value echoed in an error message.
+func clip(s string) string {
+	const max = 40
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + "…"
+}

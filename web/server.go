@@ -1,0 +1,172 @@
+// Package web is the HTTP layer of govsearch: the JSON API, health and
+// metrics endpoints, and the middleware every request passes (recovery,
+// access log, limits, keys, security headers). It reaches the index only
+// through index.Searcher.
+package web
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"govsearch/index"
+	"govsearch/web/ui"
+)
+
+// Defaults of Options.
+const (
+	DefaultSearchTimeout = 2 * time.Second
+	DefaultIngestTimeout = 5 * time.Minute
+	DefaultMaxBodyBytes  = 20 << 20
+)
+
+// Options configures the handler returned by New.
+type Options struct {
+	// AdminKey opens the write routes. Empty means write routes answer 403.
+	AdminKey string
+	// SearchKey, when set, is required on the read routes of /api/.
+	// It never opens a write route. Health, readiness and metrics stay open.
+	SearchKey string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed when
+	// logging the client address; nil trusts none.
+	TrustedProxies []string
+	// Logger receives the access log and server errors; nil discards them.
+	Logger *slog.Logger
+	// Registry receives the metrics served at /metrics; nil creates one.
+	Registry *prometheus.Registry
+	// SearchTimeout bounds search, trend and lookups; 0 means DefaultSearchTimeout.
+	SearchTimeout time.Duration
+	// IngestTimeout bounds POST /api/reports; 0 means DefaultIngestTimeout.
+	IngestTimeout time.Duration
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// server holds what the handlers share.
+type server struct {
+	s       index.Searcher
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics
+}
+
+var releaseMode sync.Once
+
+// New returns the HTTP handler of govsearch serving s. A nil s is allowed:
+// the API then answers 503 index_unavailable and /readyz reports not ready.
+func New(s index.Searcher, opts Options) *gin.Engine {
+	releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
+	if opts.SearchTimeout <= 0 {
+		opts.SearchTimeout = DefaultSearchTimeout
+	}
+	if opts.IngestTimeout <= 0 {
+		opts.IngestTimeout = DefaultIngestTimeout
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	srv := &server{s: s, opts: opts, log: logger, metrics: newMetrics(reg, s)}
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	// SetTrustedProxies only fails on malformed addresses, which the caller
+	// validates with CheckProxies; a failure here leaves gin trusting none.
+	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(srv.accessLog, srv.recovery, securityHeaders, srv.limitBody)
+	r.NoRoute(srv.wrap(func(c *gin.Context) error {
+		if !isAPIPath(c.Request.URL.Path) && wantsHTML(c.Request) {
+			ui.NotFound(c)
+			return nil
+		}
+		return &Error{Code: CodeNotFound, Message: "no such route: " + clip(c.Request.URL.Path)}
+	}))
+	r.NoMethod(srv.wrap(func(c *gin.Context) error {
+		return &Error{Code: CodeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
+	}))
+
+	r.GET("/healthz", srv.wrap(srv.healthz))
+	r.GET("/readyz", srv.wrap(srv.readyz))
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+
+	api := r.Group("/api")
+	api.GET("/openapi.json", serveOpenAPI)
+	read := api.Group("", srv.requireRead)
+	read.GET("/search", srv.wrap(srv.search))
+	read.GET("/paragraphs/:id", srv.wrap(srv.paragraph))
+	read.GET("/reports", srv.wrap(srv.reports))
+	read.GET("/reports/:id", srv.wrap(srv.report))
+	read.GET("/trend", srv.wrap(srv.trend))
+	read.GET("/export", srv.wrap(srv.export))
+	read.GET("/lexicon", srv.wrap(srv.lexicon))
+	read.GET("/analyze", srv.wrap(srv.analyze))
+	write := api.Group("", srv.requireAdmin)
+	write.POST("/reports", srv.wrap(srv.addReports))
+	write.DELETE("/reports/:id", srv.wrap(srv.deleteReport))
+
+	ui.Register(r, s, ui.Options{
+		Logger: logger,
+		// With a search key the pages are read routes like the API's; a
+		// browser sends the key as the password of a Basic login prompt.
+		Authorize: func(c *gin.Context) error {
+			if err := srv.checkRead(c.Request); err != nil {
+				c.Header("WWW-Authenticate", `Basic realm="govsearch", charset="UTF-8"`)
+				return errors.New("此服务器需要检索密钥：请在登录框的密码处输入检索密钥。")
+			}
+			return nil
+		},
+	})
+	return r
+}
+
+// CheckProxies reports whether every entry of proxies is an IP address or
+// CIDR range that gin accepts as a trusted proxy.
+func CheckProxies(proxies []string) error {
+	return gin.New().SetTrustedProxies(proxies)
+}
+
+// writeJSON writes v as the body with the API's one JSON encoding,
+// index.WriteJSON, which `govsearch search --json` shares.
+func writeJSON(c *gin.Context, status int, v any) {
+	c.Header("Content-Type", "application/json; charset=utf-8")
+	c.Status(status)
+	if err := index.WriteJSON(c.Writer, v); err != nil {
+		// The status is already sent; the log shows the broken response.
+		c.Set(ctxErrorCode, CodeInternal)
+		_ = c.Error(err)
+	}
+}
+
+// wantsHTML reports whether the client asked for a page rather than JSON.
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// routeOf names the matched route for logs and metrics without letting
+// arbitrary paths create new label values.
+func routeOf(c *gin.Context) string {
+	if p := c.FullPath(); p != "" {
+		return p
+	}
+	return "unmatched"
+}
