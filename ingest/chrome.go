@@ -9,21 +9,22 @@ import (
 
 // Boilerplate rule names, the keys of File.DroppedBy.
 const (
-	DropNonText      = "non_text"      // a line without any Chinese character: markup, numbers, phone numbers
-	DropPostDate     = "post_date"     // the publication date of a web post
-	DropNav          = "nav"           // site navigation, pagination, buttons
-	DropForum        = "forum"         // forum user panels, sign-in prompts, post statistics
-	DropContribution = "contribution"  // calls for contributions and their rules
-	DropHotline      = "hotline"       // hotline and contact advertisements
-	DropSource       = "source"        // "来源：" lines and site names of a reprint
-	DropDateline     = "dateline"      // news agency datelines (新华社北京3月5日电)
-	DropCaption      = "caption"       // photo captions (……新华社记者 XX 摄)
-	DropLinks        = "links"         // previous/next article links, related links, editor credits
-	DropDocHeader    = "doc_header"    // document furniture around a report: file numbers, signatures
-	DropPageHeader   = "page_header"   // running page headers repeated inside the text
-	DropPreamble     = "preamble"      // anything before the first report on a page
-	DropNonReport    = "non_report"    // items on a page that are not reports (news, rules, link lists)
-	DropDuplicate    = "duplicate"     // paragraphs or report copies repeated within a file
+	DropNonText      = "non_text"     // a line without any Chinese character: markup, numbers, phone numbers
+	DropPostDate     = "post_date"    // the publication date of a web post
+	DropNav          = "nav"          // site navigation, pagination, buttons
+	DropForum        = "forum"        // forum user panels, sign-in prompts, post statistics
+	DropContribution = "contribution" // calls for contributions and their rules
+	DropHotline      = "hotline"      // hotline and contact advertisements
+	DropSource       = "source"       // "来源：" lines and site names of a reprint
+	DropDateline     = "dateline"     // news agency datelines (新华社北京3月5日电)
+	DropCaption      = "caption"      // photo captions (……新华社记者 XX 摄)
+	DropLinks        = "links"        // previous/next article links, related links, editor credits
+	DropDocHeader    = "doc_header"   // document furniture around a report: file numbers, signatures
+	DropPageHeader   = "page_header"  // running page headers repeated inside the text
+	DropPreamble     = "preamble"     // anything before the first report on a page
+	DropNonReport    = "non_report"   // items on a page that are not reports (news, rules, link lists)
+	DropDuplicate    = "duplicate"    // paragraphs or report copies repeated within a file
+	DropLicense      = "license"      // licence and copyright notices of the site a text was taken from
 )
 
 // chromeKind is what classifyChrome decided about one line.
@@ -67,6 +68,9 @@ func classifyChrome(t string) (chromeKind, string) {
 	}
 	if !hasHan(t) {
 		return chromeDrop, DropNonText
+	}
+	if n <= 80 && (strings.Contains(t, "本作品是") || strings.Contains(t, "维基文库") || t == "公有领域" || strings.Contains(t, "版权所有")) {
+		return chromeCloser, DropLicense
 	}
 	if n <= 60 {
 		for _, w := range linkWords {

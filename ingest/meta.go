@@ -278,6 +278,14 @@ func parseHeader(h header, opening string, source string) (Meta, []string) {
 			cands = append(cands, strings.TrimSpace(prefix))
 		}
 	}
+	if speakerLine == "" {
+		// The title and the name may sit on separate lines ("国务院总理" / "李　强").
+		if i := strings.LastIndex(compact, "会议上"); i >= 0 {
+			if tail := compact[i+len("会议上"):]; reSpeaker.MatchString(tail) {
+				speakerLine = tail
+			}
+		}
+	}
 	if om := reOpening.FindStringSubmatch(opening); om != nil {
 		cands = append(cands, om[1])
 	}

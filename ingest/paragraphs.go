@@ -38,6 +38,10 @@ func (p *parser) buildReport(items []item, sg *segment) *Report {
 		}
 		loc := reOpeningSal.FindStringIndex(t[openAt:])
 		salEnd := openAt + loc[1]
+		// "各位代表，现在……": the salutation ends at its punctuation.
+		if _, size := utf8.DecodeRuneInString(t[openAt+len("各位代表"):]); true {
+			salEnd = openAt + len("各位代表") + size
+		}
 		body = append(body, sub(p.c.text, pc, openAt, salEnd))
 		if salEnd < len(t) {
 			body = append(body, sub(p.c.text, pc, salEnd, len(t)))

@@ -332,7 +332,10 @@ type segment struct {
 	weak  bool
 }
 
-var reOpeningSal = regexp.MustCompile(`各位代表[：:！!]`)
+var (
+	reOpeningSal = regexp.MustCompile(`各位代表(?:[：:！!]|[，,](?:现在|我代表))`)
+	reMandate    = regexp.MustCompile(`(?:我(?:现在)?(?:谨)?代表|我受)[^。！]{0,50}?(?:大会|大會|报告|報告|审议|審議)`)
+)
 
 // openingAt returns the byte index in t of a report's opening "各位代表：",
 // or -1. next is the following piece's text, used when the salutation
@@ -346,14 +349,19 @@ func openingAt(t, next string) int {
 	if strings.ContainsAny(before, "。！？") {
 		return -1
 	}
+	sal := t[loc[0]:loc[1]]
+	if strings.HasSuffix(sal, "现在") || strings.HasSuffix(sal, "我代表") {
+		return loc[0]
+	}
 	rest := t[loc[1]:]
 	if rest == "" {
 		rest = next
 	}
-	rest = firstRunes(rest, 120)
-	colon := strings.Contains(t[loc[0]:loc[1]], "：") || strings.Contains(t[loc[0]:loc[1]], ":")
-	mentions := strings.Contains(rest, "代表") || strings.Contains(rest, "我受") || strings.HasPrefix(rest, "现在")
-	if colon && (before == "" || mentions) || mentions {
+	// The salutation opens a report only when the speaker states the
+	// mandate right after it ("现在，我代表……"); mid-report salutations
+	// ("各位代表！五年来……") are text.
+	rest = firstRunes(rest, 110)
+	if m := reMandate.FindStringIndex(rest); m != nil && utf8.RuneCountInString(rest[:m[0]]) <= 60 {
 		return loc[0]
 	}
 	return -1
@@ -375,12 +383,15 @@ var reSessionLine = regexp.MustCompile(`^[—─\-–―~～\s]*\d{4}\s*年\s*\d
 // isSessionLine reports a header line stating the meeting at which the
 // report was delivered.
 func isSessionLine(t string) bool {
-	f := foldDigits(firstRunes(t, 160))
+	if utf8.RuneCountInString(t) > 100 {
+		return false
+	}
+	f := foldDigits(t)
 	if reSessionLine.MatchString(f) {
 		return true
 	}
 	i := strings.Index(f, "会议上")
-	return i >= 0 && utf8.RuneCountInString(f[:i]) <= 120 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f[:i], "。！？")
+	return i >= 0 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f, "。！？，") && utf8.RuneCountInString(f[i:]) <= 24
 }
 
 // headerLike reports a short line that can belong to a report header.
