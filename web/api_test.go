@@ -194,7 +194,7 @@ func sameSet(a, b string) bool {
 
 func TestIndexUnavailable(t *testing.T) {
 	ts := newTestServer(t, nil, Options{})
-	for _, target := range []string{"/api/search?q=a", "/api/reports", "/api/trend?q=a", "/readyz"} {
+	for _, target := range []string{"/api/search?q=a", "/api/reports", "/api/trend?q=a", "/readyz", "/", "/reports/x"} {
 		w := ts.get(t, target)
 		if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != CodeIndexUnavailable {
 			t.Errorf("%s: status %d body %s", target, w.Code, w.Body)

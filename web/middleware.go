@@ -51,8 +51,11 @@ func (s *server) logRequest(c *gin.Context, id string, start time.Time) {
 		attrs = append(attrs, slog.Any("error", code))
 	}
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status == http.StatusInternalServerError:
 		level = slog.LevelError
+	case status >= 500:
+		level = slog.LevelWarn
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }

@@ -61,10 +61,14 @@ type server struct {
 
 var releaseMode sync.Once
 
+// ginRelease puts gin in release mode once, before any engine exists, so it
+// prints no debug banner.
+func ginRelease() { releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) }) }
+
 // New returns the HTTP handler of govsearch serving s. A nil s is allowed:
 // the API then answers 503 index_unavailable and /readyz reports not ready.
 func New(s index.Searcher, opts Options) *gin.Engine {
-	releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
+	ginRelease()
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = DefaultSearchTimeout
 	}
@@ -95,6 +99,9 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 	}
 	r.Use(srv.accessLog, srv.recovery, securityHeaders, srv.limitBody)
 	r.NoRoute(srv.wrap(func(c *gin.Context) error {
+		if s == nil {
+			return errIndexUnavailable // the pages are not registered yet
+		}
 		if !isAPIPath(c.Request.URL.Path) && wantsHTML(c.Request) {
 			ui.NotFound(c)
 			return nil
@@ -124,6 +131,9 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 	write.POST("/reports", srv.wrap(srv.addReports))
 	write.DELETE("/reports/:id", srv.wrap(srv.deleteReport))
 
+	if s == nil {
+		return r
+	}
 	ui.Register(r, s, ui.Options{
 		Logger: logger,
 		// With a search key the pages are read routes like the API's; a
@@ -142,6 +152,7 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 // CheckProxies reports whether every entry of proxies is an IP address or
 // CIDR range that gin accepts as a trusted proxy.
 func CheckProxies(proxies []string) error {
+	ginRelease()
 	return gin.New().SetTrustedProxies(proxies)
 }
 

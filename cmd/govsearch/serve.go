@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"govsearch"
+	"govsearch/analyzer"
+	"govsearch/index"
+	"govsearch/web"
+)
+
+func init() {
+	register(command{
+		name:    "serve",
+		summary: "run the web UI and JSON API (builds a seed index on first run)",
+		run:     runServe,
+	})
+}
+
+// serveConfig is everything `govsearch serve` needs; Serve takes it so that
+// tests run the real server without flags or environment.
+type serveConfig struct {
+	IndexDir       string // "" means defaultIndexDir()
+	Addr           string // host:port; port 0 picks a free port
+	AdminKey       string
+	SearchKey      string
+	TrustedProxies []string
+	Logger         *slog.Logger
+
+	// Server timeouts; zero values take the defaults below.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+// Server defaults. Reads allow a 20 MB upload over a slow link; writes
+// allow a search plus a large page; exports extend their own deadline as
+// they stream.
+const (
+	defaultAddr              = "127.0.0.1:8080"
+	defaultReadHeaderTimeout = 5 * time.Second
+	defaultReadTimeout       = 60 * time.Second
+	defaultWriteTimeout      = 60 * time.Second
+	defaultIdleTimeout       = 120 * time.Second
+	defaultShutdownTimeout   = 10 * time.Second
+	maxHeaderBytes           = 64 << 10
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: govsearch serve [--index DIR] [--addr HOST:PORT] [--admin-key KEY] [--trusted-proxies CIDRS]\n\n"+
+			"Serves the web UI and the JSON API. Without an index at DIR it first builds one\n"+
+			"from the embedded seed corpus. Keys also come from GOVSEARCH_ADMIN_KEY and\n"+
+			"GOVSEARCH_SEARCH_KEY (prefer the environment: flags are visible to other users).\n\n")
+		fs.PrintDefaults()
+	}
+	cfg := serveConfig{
+		AdminKey:  os.Getenv("GOVSEARCH_ADMIN_KEY"),
+		SearchKey: os.Getenv("GOVSEARCH_SEARCH_KEY"),
+	}
+	var proxies string
+	fs.StringVar(&cfg.IndexDir, "index", "", "index directory (default $GOVSEARCH_INDEX, else the user cache dir's govsearch/index)")
+	fs.StringVar(&cfg.Addr, "addr", defaultAddr, "address to listen on")
+	fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "admin key for the write routes (default $GOVSEARCH_ADMIN_KEY; none: write routes off)")
+	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "govsearch serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	for p := range strings.SplitSeq(proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+	if err := web.CheckProxies(cfg.TrustedProxies); err != nil {
+		fmt.Fprintf(stderr, "govsearch serve: --trusted-proxies: %v\n", err)
+		return 2
+	}
+	cfg.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
+	err := Serve(ctx, cfg, func(addr string) {
+		fmt.Fprintf(stdout, "govsearch: serving on http://%s/\n", addr)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "govsearch serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// defaultIndexDir is $GOVSEARCH_INDEX, else govsearch/index in the user's
+// cache directory (the index can always be rebuilt), else ./govsearch-index.
+func defaultIndexDir() string {
+	if d := os.Getenv("GOVSEARCH_INDEX"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "govsearch", "index")
+	}
+	return "govsearch-index"
+}
+
+// Serve listens on cfg.Addr, calls ready with the bound address, opens (or
+// first builds) the index, and serves until ctx ends; then it shuts down
+// gracefully and closes the index. Until the index is open, /healthz
+// answers, /readyz and the API answer 503.
+func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error {
+	cfg = cfg.withDefaults()
+	log := cfg.Logger
+	if cfg.AdminKey != "" && cfg.AdminKey == cfg.SearchKey {
+		return errors.New("the admin key and the search key must differ")
+	}
+	// The dictionary loads in the background while the index opens, so the
+	// first search does not wait for it.
+	analyzer.Preload()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	opts := web.Options{
+		AdminKey:       cfg.AdminKey,
+		SearchKey:      cfg.SearchKey,
+		TrustedProxies: cfg.TrustedProxies,
+		Logger:         log,
+	}
+	var handler atomic.Pointer[http.Handler]
+	setHandler := func(h http.Handler) { handler.Store(&h) }
+	setHandler(web.New(nil, opts))
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			(*handler.Load()).ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "write_routes", cfg.AdminKey != "", "search_key", cfg.SearchKey != "")
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	ix, err := openOrBuild(ctx, cfg.IndexDir, log)
+	if err != nil {
+		shutdown(srv, cfg.ShutdownTimeout)
+		if ctx.Err() != nil {
+			return nil // interrupted while building: not a failure
+		}
+		return err
+	}
+	defer ix.Close()
+	setHandler(web.New(ix, opts))
+	st := ix.Stats()
+	log.Info("index open", "dir", cfg.IndexDir, "reports", st.Reports, "documents", st.Documents, "version", st.Version)
+
+	select {
+	case err := <-served:
+		return err // the listener failed
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	return shutdown(srv, cfg.ShutdownTimeout)
+}
+
+// shutdown stops accepting connections and waits for requests in flight.
+func shutdown(srv *http.Server, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (c serveConfig) withDefaults() serveConfig {
+	if c.IndexDir == "" {
+		c.IndexDir = defaultIndexDir()
+	}
+	if c.Addr == "" {
+		c.Addr = defaultAddr
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.ReadHeaderTimeout, defaultReadHeaderTimeout)
+	def(&c.ReadTimeout, defaultReadTimeout)
+	def(&c.WriteTimeout, defaultWriteTimeout)
+	def(&c.IdleTimeout, defaultIdleTimeout)
+	def(&c.ShutdownTimeout, defaultShutdownTimeout)
+	return c
+}
+
+// openOrBuild opens the index in dir. When there is none yet, it builds
+// one from the embedded seed corpus, so that a first `govsearch serve`
+// works on a fresh machine. A stale index (another analyzer or layout
+// version) at the default location, which only serve itself writes, is
+// rebuilt the same way; anywhere else it is an error, because only the user
+// knows what it was built from.
+func openOrBuild(ctx context.Context, dir string, log *slog.Logger) (*index.Index, error) {
+	ix, err := index.Open(dir)
+	switch {
+	case err == nil:
+		return ix, nil
+	case errors.Is(err, index.ErrNoIndex):
+		log.Info("no index yet: building one from the embedded seed corpus", "dir", dir)
+	case errors.Is(err, index.ErrStale) && dir == defaultIndexDir():
+		log.Warn("the index is stale: rebuilding it from the embedded seed corpus", "dir", dir, "reason", err.Error())
+	case errors.Is(err, index.ErrStale):
+		return nil, fmt.Errorf("%w; rebuild it with `govsearch index --index %s PATH...`", err, dir)
+	default:
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	inputs, err := index.InputsFromFS(govsearch.SeedReports())
+	if err != nil {
+		return nil, err
+	}
+	st, err := index.Build(ctx, dir, inputs, index.BuildOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("building the seed index: %w", err)
+	}
+	for _, e := range st.Errors {
+		log.Warn("seed file skipped", "error", e.Error())
+	}
+	log.Info("seed index built", "reports", st.Reports, "paragraphs", st.Paragraphs, "seconds", st.Elapsed.Seconds())
+	return index.Open(dir)
+}
