@@ -84,8 +84,9 @@ func sub(s string, pc piece, i, j int) piece {
 // para is a paragraph under construction; a and b are cleaned offsets.
 type para struct {
 	Paragraph
-	a, b int
-	open bool // body text that does not end a sentence yet
+	a, b     int
+	open     bool // body text that does not end a sentence yet
+	lastLine int  // source line of the last piece joined in
 }
 
 // structure tracks where in the report outline the parser is.
@@ -115,7 +116,7 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		return out[len(out)-1]
 	}
 	emit := func(kind string, pc piece) *para {
-		q := &para{a: pc.a, b: pc.b}
+		q := &para{a: pc.a, b: pc.b, lastLine: pc.line}
 		q.Kind = kind
 		q.Text = p.text(pc)
 		q.Part, q.PartKind, q.Section = st.part, st.partKind, st.section
@@ -172,13 +173,26 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 			}
 		}
 
-		if end, ok := p.heading(st, t); ok {
+		// A marker right after an unfinished sentence on the same line
+		// ("推动区属 二、三级企业") continues that sentence.
+		midLine := prev != nil && prev.open && prev.lastLine == pc.line
+		end, ok := 0, false
+		if !midLine {
+			end, ok = p.heading(st, t)
+		}
+		if ok {
 			hp := sub(p.c.text, pc, 0, end)
 			emit(KindHeading, hp)
 			if end < len(t) {
 				queue = append([]piece{sub(p.c.text, pc, end, len(t))}, queue...)
 			}
 			continue
+		}
+		// A short line naming other reports ("历年国务院政府工作报告") is a
+		// link list after the report's end: the rest is page furniture.
+		if utf8.RuneCountInString(t) <= 40 && strings.Contains(t, "工作报告") && !hasSentencePunct(t) && !startsHeading(t) && len(out) > 3 {
+			p.drop(DropLinks, 1+len(queue))
+			break
 		}
 		// Short lines right after 附件 are the appendix's title.
 		if st.appendixTitle {
@@ -202,6 +216,7 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		if prev != nil && prev.open {
 			prev.Text += t
 			prev.b = pc.b
+			prev.lastLine = pc.line
 			prev.open = !closedText(prev.Text)
 			continue
 		}

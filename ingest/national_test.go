@@ -1,0 +1,70 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// sharedCorpus returns ../shared/corpus/<name>, skipping the test when the
+// shared corpora are absent.
+func sharedCorpus(t testing.TB, name string) string {
+	dir := filepath.Join("..", "..", "shared", "corpus", name)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared corpus %s absent", dir)
+	}
+	return dir
+}
+
+// yearOfName reads the year of a name like 1954_国务院_政府工作报告.txt.
+func yearOfName(t testing.TB, path string) int {
+	y, err := strconv.Atoi(filepath.Base(path)[:4])
+	if err != nil {
+		t.Fatalf("%s: no year in name", path)
+	}
+	return y
+}
+
+func checkNational(t *testing.T, dir string, wantFiles int) {
+	files, errs := ReadPaths([]string{dir})
+	for _, err := range errs {
+		t.Errorf("%v", err)
+	}
+	if len(files) != wantFiles {
+		t.Fatalf("%s: parsed %d files, want %d", dir, len(files), wantFiles)
+	}
+	for _, f := range files {
+		checkFile(t, f)
+		if len(f.Reports) != 1 {
+			t.Errorf("%s: %d reports, want 1", f.Source, len(f.Reports))
+			continue
+		}
+		r := f.Reports[0]
+		if r.Region != "全国" || r.Level != LevelNational || r.Year != yearOfName(t, f.Source) {
+			t.Errorf("%s: %s %s %d", f.Source, r.Region, r.Level, r.Year)
+		}
+		if r.Date != "" && !strings.HasPrefix(r.Date, strconv.Itoa(r.Year)) {
+			t.Errorf("%s: date %s outside year %d", f.Source, r.Date, r.Year)
+		}
+		if len(r.Paragraphs) < 20 {
+			t.Errorf("%s: only %d paragraphs", f.Source, len(r.Paragraphs))
+		}
+		for _, p := range r.Paragraphs {
+			for _, m := range []string{"当前位置", "责任编辑", "字体：大", "www.gov.cn", "E-mail推荐", "公有领域", "<U+"} {
+				if strings.Contains(p.Text, m) {
+					t.Errorf("%s: paragraph %s holds %q", f.Source, p.ID, m)
+				}
+			}
+		}
+	}
+}
+
+func TestNationalCorpus(t *testing.T) {
+	checkNational(t, sharedCorpus(t, "national"), 52)
+}
+
+func TestNationalNoisyCorpus(t *testing.T) {
+	checkNational(t, sharedCorpus(t, "national-noisy"), 50)
+}
