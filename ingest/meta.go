@@ -349,7 +349,8 @@ func parseHeader(h header, opening string, source string) (Meta, []string) {
 
 // titleOf returns the report title a header line states, or "".
 func titleOf(l string) string {
-	t := reBullet.ReplaceAllString(strings.TrimSpace(l), "")
+	// A title sits at the start of its line; looking further is wasted work.
+	t := reBullet.ReplaceAllString(strings.TrimSpace(firstRunes(l, 90)), "")
 	t = reTag.ReplaceAllString(t, "")
 	t = strings.Map(func(r rune) rune {
 		if isSpaceRune(r) {

@@ -396,6 +396,9 @@ func isSessionLine(t string) bool {
 
 // headerLike reports a short line that can belong to a report header.
 func headerLike(t string) bool {
+	if len(t) > 400 {
+		return false
+	}
 	if titleOf(t) != "" {
 		return true
 	}
