@@ -1,0 +1,173 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"govsearch/ingest"
+)
+
+// walk calls fn for every paragraph that matches req's query and filters,
+// with the paragraph's occurrences of the query terms. Reports come in
+// year order (then by id), paragraphs in reading order. Paging, sort and
+// facet fields of req are ignored: walk is uncapped. It runs one search to
+// find the matching reports and one per report, so memory stays bounded by
+// the largest report.
+func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Record, spans []span) error) error {
+	p, err := compile(&req)
+	if err != nil {
+		return err
+	}
+	q := p.build("")
+	nReports := ix.man.Load().Reports
+	fr := ix.newRequest(q, 0, 0)
+	fr.Score = "none"
+	fr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, nReports+1)))
+	res, err := ix.bi.SearchInContext(ctx, fr)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	type rep struct {
+		id    string
+		year  int
+		count int
+	}
+	var reps []rep
+	if f := res.Facets[fieldReportID]; f != nil {
+		sums, err := ix.summaries(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range f.Terms.Terms() {
+			reps = append(reps, rep{id: t.Term, year: sums.byID[t.Term].Year, count: t.Count})
+		}
+	}
+	sort.Slice(reps, func(i, j int) bool {
+		if reps[i].year != reps[j].year {
+			return reps[i].year < reps[j].year
+		}
+		return reps[i].id < reps[j].id
+	})
+	m := newMatcher(p.terms)
+	for _, r := range reps {
+		if err := checkCtx(ctx); err != nil {
+			return err
+		}
+		recs, err := ix.records(ctx, restrict(q, r.id), r.count)
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			_, spans := m.find(recs[i].Text)
+			if err := fn(&recs[i], spans); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// records returns the records of the paragraphs q matches, in reading
+// order; size is the expected number (a lower bound is fine).
+func (ix *Index) records(ctx context.Context, q query.Query, size int) ([]ingest.Record, error) {
+	var out []ingest.Record
+	var after []string
+	for {
+		sr := ix.newRequest(q, max(size, 100), 0)
+		sr.Score = "none"
+		sr.SortBy([]string{"_id"})
+		sr.Fields = []string{fieldRec}
+		sr.SearchAfter = after
+		res, err := ix.bi.SearchInContext(ctx, sr)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		for _, dm := range res.Hits {
+			rec, err := decodeRecord(dm)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *rec)
+		}
+		if len(res.Hits) < sr.Size {
+			break
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ReportID != out[j].ReportID {
+			return out[i].ReportID < out[j].ReportID
+		}
+		if out[i].Ordinal != out[j].Ordinal {
+			return out[i].Ordinal < out[j].Ordinal
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// Export implements Searcher: it emits one row per occurrence of the query
+// terms in every matching paragraph, uncapped, reports in year order and
+// paragraphs in reading order. A query without positive terms (filters
+// only) emits one row per paragraph with an empty Match and the opening of
+// the paragraph as Right.
+func (ix *Index) Export(ctx context.Context, req Request, emit func(ExportRow) error) error {
+	return ix.walk(ctx, req, func(rec *ingest.Record, spans []span) error {
+		row := ExportRow{
+			ID: rec.ID, ReportID: rec.ReportID, Title: rec.Title, Region: rec.Region,
+			Year: rec.Year, Date: rec.Date, Part: rec.Part, Section: rec.Section, Ordinal: rec.Ordinal,
+		}
+		ri := newRuneIndex(rec.Text)
+		if len(spans) == 0 {
+			_, _, row.Right = kwic(ri, span{0, 0}, 2*kwicContext)
+			return emit(row)
+		}
+		for _, sp := range spans {
+			row.Left, row.Match, row.Right = kwic(ri, sp, kwicContext)
+			if err := emit(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Trend implements Searcher: matching paragraphs and occurrences per year
+// and region, cells ordered by year, then region. Its sums equal the
+// paragraphs and rows of Export for the same request.
+func (ix *Index) Trend(ctx context.Context, req Request) (*Trend, error) {
+	type key struct {
+		year   int
+		region string
+	}
+	cells := map[key]*TrendCell{}
+	err := ix.walk(ctx, req, func(rec *ingest.Record, spans []span) error {
+		k := key{rec.Year, rec.Region}
+		c := cells[k]
+		if c == nil {
+			c = &TrendCell{Year: rec.Year, Region: rec.Region}
+			cells[k] = c
+		}
+		c.Paragraphs++
+		c.Occurrences += len(spans)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := &Trend{Query: req.Query, Cells: make([]TrendCell, 0, len(cells))}
+	for _, c := range cells {
+		t.Cells = append(t.Cells, *c)
+	}
+	sort.Slice(t.Cells, func(i, j int) bool {
+		if t.Cells[i].Year != t.Cells[j].Year {
+			return t.Cells[i].Year < t.Cells[j].Year
+		}
+		return t.Cells[i].Region < t.Cells[j].Region
+	})
+	return t, nil
+}

@@ -1,0 +1,193 @@
+package index
+
+import (
+	"html"
+	"sort"
+	"strings"
+
+	"govsearch/analyzer"
+)
+
+// fragmentLength is the target length of a highlight fragment, in
+// characters of the original text.
+const fragmentLength = 120
+
+// kwicContext is the number of characters of context on each side of an
+// export row's match.
+const kwicContext = 30
+
+// matcher finds the occurrences of normalised terms in a paragraph, the
+// same way the index matches them: in the normalised text, so that a term
+// is found across a line break or in full-width or traditional form, and
+// mapped back to the original bytes.
+type matcher struct {
+	terms [][]rune // longest first
+}
+
+func newMatcher(terms []string) *matcher {
+	m := &matcher{}
+	for _, t := range terms {
+		if t != "" {
+			m.terms = append(m.terms, []rune(t))
+		}
+	}
+	sort.SliceStable(m.terms, func(i, j int) bool { return len(m.terms[i]) > len(m.terms[j]) })
+	return m
+}
+
+// span is one occurrence: byte offsets into the original text.
+type span struct{ start, end int }
+
+// find returns the normalised text and the occurrences of the terms in
+// text, left to right and non-overlapping: at each position the longest
+// term that occurs there wins, and the scan resumes after it. For a single
+// term this counts like strings.Count on the normalised text.
+func (m *matcher) find(text string) (analyzer.NormalizedText, []span) {
+	nt := analyzer.NewNormalizedText(text)
+	if len(m.terms) == 0 {
+		return nt, nil
+	}
+	var out []span
+	rs := nt.Runes
+	for i := 0; i < len(rs); {
+		n := m.matchAt(rs, i)
+		if n == 0 {
+			i++
+			continue
+		}
+		out = append(out, span{start: nt.Start[i], end: nt.End[i+n-1]})
+		i += n
+	}
+	return nt, out
+}
+
+// matchAt returns the length of the longest term occurring at rs[i:], or 0.
+func (m *matcher) matchAt(rs []rune, i int) int {
+next:
+	for _, t := range m.terms {
+		if len(t) > len(rs)-i {
+			continue
+		}
+		for k, r := range t {
+			if rs[i+k] != r {
+				continue next
+			}
+		}
+		return len(t)
+	}
+	return 0
+}
+
+// runeIndex maps byte offsets of text to character indexes.
+type runeIndex struct {
+	text   string
+	starts []int // byte offset of each character, plus len(text)
+}
+
+func newRuneIndex(text string) runeIndex {
+	starts := make([]int, 0, len(text)/2+1)
+	for i := range text {
+		starts = append(starts, i)
+	}
+	starts = append(starts, len(text))
+	return runeIndex{text: text, starts: starts}
+}
+
+// char returns the index of the character starting at byte offset b.
+func (ri runeIndex) char(b int) int {
+	return sort.SearchInts(ri.starts, b)
+}
+
+// chars returns the number of characters of the text.
+func (ri runeIndex) chars() int { return len(ri.starts) - 1 }
+
+// slice returns the text of characters [from, to).
+func (ri runeIndex) slice(from, to int) string { return ri.text[ri.starts[from]:ri.starts[to]] }
+
+// fragments returns up to max HTML fragments of about length characters
+// of text around the occurrences spans. Each occurrence inside a fragment
+// is wrapped whole in <mark>…</mark>; everything else is HTML-escaped. A
+// fragment is always a contiguous piece of the original text. Without
+// occurrences, the opening of the paragraph is returned.
+func fragments(text string, spans []span, length, max int) []string {
+	ri := newRuneIndex(text)
+	if len(spans) == 0 {
+		end := length
+		if end > ri.chars() {
+			end = ri.chars()
+		}
+		if end == 0 {
+			return []string{}
+		}
+		return []string{html.EscapeString(ri.slice(0, end))}
+	}
+	type cspan struct{ s, e int } // in characters
+	cs := make([]cspan, len(spans))
+	for i, sp := range spans {
+		cs[i] = cspan{ri.char(sp.start), ri.char(sp.end)}
+	}
+	var out []string
+	prevEnd := 0
+	for i := 0; i < len(cs) && len(out) < max; {
+		first := cs[i]
+		j := i
+		for j+1 < len(cs) && cs[j+1].e-first.s <= length {
+			j++
+		}
+		pad := length - (cs[j].e - first.s)
+		if pad < 0 {
+			pad = 0
+		}
+		ws := first.s - pad/2
+		if ws < prevEnd {
+			ws = prevEnd
+		}
+		we := cs[j].e + (pad - (first.s - ws))
+		if we > ri.chars() {
+			we = ri.chars()
+			// Give the unused right context to the left.
+			if alt := we - length; alt < ws {
+				ws = alt
+				if ws < prevEnd {
+					ws = prevEnd
+				}
+				if ws > first.s {
+					ws = first.s
+				}
+			}
+		}
+		if j+1 < len(cs) && cs[j+1].s < we {
+			// Never cut the next occurrence: stop the context before it.
+			we = cs[j+1].s
+		}
+		var b strings.Builder
+		at := ws
+		for k := i; k <= j; k++ {
+			b.WriteString(html.EscapeString(ri.slice(at, cs[k].s)))
+			b.WriteString("<mark>")
+			b.WriteString(html.EscapeString(ri.slice(cs[k].s, cs[k].e)))
+			b.WriteString("</mark>")
+			at = cs[k].e
+		}
+		b.WriteString(html.EscapeString(ri.slice(at, we)))
+		out = append(out, b.String())
+		prevEnd = we
+		i = j + 1
+	}
+	return out
+}
+
+// kwic returns the context of one occurrence: up to width characters on
+// each side and the occurrence itself, all plain text.
+func kwic(ri runeIndex, sp span, width int) (left, match, right string) {
+	s, e := ri.char(sp.start), ri.char(sp.end)
+	ls := s - width
+	if ls < 0 {
+		ls = 0
+	}
+	re := e + width
+	if re > ri.chars() {
+		re = ri.chars()
+	}
+	return ri.slice(ls, s), ri.slice(s, e), ri.slice(e, re)
+}

@@ -1,0 +1,340 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"govsearch/analyzer"
+)
+
+// Directory layout. An index directory DIR holds generations, each a
+// complete bleve index, and a pointer naming the one in use:
+//
+//	DIR/CURRENT        the name of the current generation, e.g. "gen-3\n"
+//	DIR/gen-3/index/   the bleve (scorch) index of generation 3
+//
+// A full rebuild writes a new generation and then replaces CURRENT through
+// a temporary file, fsync and rename, so a reader opens either the old or
+// the new generation and never a half-built one. Updates (Update,
+// AddReports, DeleteReport) change the current generation in place, one
+// atomic bleve batch per file or call, each carrying the updated manifest.
+const (
+	currentFile = "CURRENT"
+	genPrefix   = "gen-"
+	bleveDir    = "index"
+	manifestKey = "govsearch_manifest"
+)
+
+// LockTimeout is how long Open waits for an index that another process has
+// open before it gives up with ErrLocked.
+var LockTimeout = 3 * time.Second
+
+// Errors callers can test for with errors.Is.
+var (
+	// ErrNoIndex means the directory holds no index yet.
+	ErrNoIndex = errors.New("no index")
+	// ErrStale means the index exists but was written by another analyzer
+	// or layout version, or its documents disagree with its manifest: it
+	// must be rebuilt before it is served.
+	ErrStale = errors.New("index is stale")
+	// ErrLocked means another process has the index open.
+	ErrLocked = errors.New("index is in use by another process")
+)
+
+// analyzerPanics counts recovered panics of the word analyzer.
+var analyzerPanics atomic.Int64
+
+// manifest is stored inside the index (internal key manifestKey) and
+// checked when the index is opened.
+type manifest struct {
+	Format     string `json:"format"`
+	Analyzer   string `json:"analyzer"`
+	Reports    int    `json:"reports"`
+	Paragraphs int    `json:"paragraphs"`
+	Updated    string `json:"updated"`
+}
+
+func (m manifest) version() string { return "format " + m.Format + ", analyzer " + m.Analyzer }
+
+func currentManifest() manifest {
+	return manifest{Format: FormatVersion, Analyzer: analyzer.Version()}
+}
+
+// Index is an open generation of a govsearch index. It is safe for
+// concurrent use; writes are serialised.
+type Index struct {
+	root string // the index directory
+	gen  string // the generation directory
+	bi   bleve.Index
+
+	wmu        sync.Mutex // serialises writes and manifest updates
+	man        atomic.Pointer[manifest]
+	fieldStats atomic.Pointer[fieldStats]
+
+	// epoch changes with every write; caches remember the epoch they were
+	// computed at.
+	epoch atomic.Uint64
+
+	cacheMu  sync.Mutex
+	lexicon  *cachedLexicon
+	reports  *cachedReports
+	docBuild *docBuilder // built on first write: needs the word analyzer
+}
+
+// Open opens the current generation of the index in dir. It fails with an
+// error wrapping ErrNoIndex when dir holds no index, ErrLocked when another
+// process has it open (after LockTimeout), and ErrStale when its manifest
+// does not match this program's analyzer and layout version or its
+// document count. Open does not load the segmentation dictionary.
+func Open(dir string) (*Index, error) {
+	gen, err := currentGeneration(dir)
+	if err != nil {
+		return nil, err
+	}
+	return openGeneration(dir, gen)
+}
+
+// currentGeneration returns the path of the generation CURRENT names.
+func currentGeneration(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("%s: %w (run `govsearch index --index %s PATH...`)", dir, ErrNoIndex, dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("index: %w", err)
+	}
+	name := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(name, genPrefix) || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("%s: %w: CURRENT names %q, not a generation", dir, ErrStale, name)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+func openGeneration(root, gen string) (*Index, error) {
+	path := filepath.Join(gen, bleveDir)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: %w: generation %s is missing", root, ErrStale, filepath.Base(gen))
+	}
+	bi, err := bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": LockTimeout.String()})
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") {
+			return nil, fmt.Errorf("%s: %w (gave up after %s; is `govsearch serve` or `govsearch index` running on it?)", gen, ErrLocked, LockTimeout)
+		}
+		return nil, fmt.Errorf("%s: %w: %v", gen, ErrStale, err)
+	}
+	ix := &Index{root: root, gen: gen, bi: bi}
+	if err := ix.loadManifest(); err != nil {
+		bi.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// loadManifest reads and checks the manifest against this program and the
+// document count.
+func (ix *Index) loadManifest() error {
+	raw, err := ix.bi.GetInternal([]byte(manifestKey))
+	if err != nil {
+		return fmt.Errorf("%s: reading manifest: %w", ix.gen, err)
+	}
+	if raw == nil {
+		return fmt.Errorf("%s: %w: no manifest", ix.gen, ErrStale)
+	}
+	var m manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("%s: %w: manifest: %v", ix.gen, ErrStale, err)
+	}
+	want := currentManifest()
+	if m.Format != want.Format || m.Analyzer != want.Analyzer {
+		return fmt.Errorf("%s: %w: written with %s, this program uses %s", ix.gen, ErrStale, m.version(), want.version())
+	}
+	n, err := ix.bi.DocCount()
+	if err != nil {
+		return fmt.Errorf("%s: counting documents: %w", ix.gen, err)
+	}
+	if n != uint64(m.Reports+m.Paragraphs) {
+		return fmt.Errorf("%s: %w: manifest counts %d reports and %d paragraphs, the index holds %d documents", ix.gen, ErrStale, m.Reports, m.Paragraphs, n)
+	}
+	ix.man.Store(&m)
+	fs := fieldStats{}
+	if raw, err := ix.bi.GetInternal([]byte(fieldStatsKey)); err == nil && raw != nil {
+		// Missing or unreadable statistics only degrade ranking.
+		_ = json.Unmarshal(raw, &fs)
+	}
+	ix.fieldStats.Store(&fs)
+	return nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.bi.Close() }
+
+// Dir returns the generation directory the index was opened from.
+func (ix *Index) Dir() string { return ix.gen }
+
+// Stats implements Searcher.
+func (ix *Index) Stats() Stats {
+	m := ix.man.Load()
+	n, _ := ix.bi.DocCount()
+	return Stats{
+		Documents: n,
+		Reports:   m.Reports,
+		SizeBytes: dirSize(ix.gen),
+		Version:   m.version(),
+	}
+}
+
+// Paragraphs returns the number of paragraphs in the index.
+func (ix *Index) Paragraphs() int { return ix.man.Load().Paragraphs }
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// Generations.
+
+// generations lists the generation numbers present in dir, ascending.
+func generations(dir string) []int {
+	ents, _ := os.ReadDir(dir)
+	var out []int
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), genPrefix) {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimPrefix(e.Name(), genPrefix)); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// newGeneration creates the directory of a new generation in dir.
+func newGeneration(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("index: %w", err)
+	}
+	next := 1
+	if g := generations(dir); len(g) > 0 {
+		next = g[len(g)-1] + 1
+	}
+	for ; ; next++ {
+		gen := filepath.Join(dir, genPrefix+strconv.Itoa(next))
+		err := os.Mkdir(gen, 0o755)
+		if err == nil {
+			return gen, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("index: %w", err)
+		}
+	}
+}
+
+// switchCurrent points dir/CURRENT at gen atomically and durably.
+func switchCurrent(dir, gen string) error {
+	tmp, err := os.CreateTemp(dir, ".CURRENT-*")
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(filepath.Base(gen) + "\n"); err != nil {
+		tmp.Close()
+		return fmt.Errorf("index: writing CURRENT: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("index: writing CURRENT: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("index: writing CURRENT: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, currentFile)); err != nil {
+		return fmt.Errorf("index: switching CURRENT: %w", err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("index: syncing %s: %w", dir, err)
+	}
+	return nil
+}
+
+// removeOldGenerations deletes every generation except keep and the one
+// that was current before it (a server may still be reading that one).
+func removeOldGenerations(dir string, keep ...string) {
+	for _, n := range generations(dir) {
+		gen := filepath.Join(dir, genPrefix+strconv.Itoa(n))
+		if contains(keep, gen) {
+			continue
+		}
+		_ = os.RemoveAll(gen)
+	}
+}
+
+// createGeneration creates an empty bleve index in a new generation of dir.
+func createGeneration(dir string) (string, bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return "", nil, err
+	}
+	gen, err := newGeneration(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	bi, err := bleve.NewUsing(filepath.Join(gen, bleveDir), m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		os.RemoveAll(gen)
+		return "", nil, fmt.Errorf("index: creating %s: %w", gen, err)
+	}
+	return gen, bi, nil
+}
+
+// builder returns the document builder, constructing it on first use.
+func (ix *Index) builder() (*docBuilder, error) {
+	ix.cacheMu.Lock()
+	defer ix.cacheMu.Unlock()
+	if ix.docBuild == nil {
+		b, err := newDocBuilder(ix.bi.Mapping())
+		if err != nil {
+			return nil, err
+		}
+		ix.docBuild = b
+	}
+	return ix.docBuild, nil
+}
+
+// checkCtx returns ctx's error, if any.
+func checkCtx(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Err()
+}

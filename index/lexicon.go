@@ -1,0 +1,56 @@
+package index
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"govsearch/analyzer"
+)
+
+// cachedLexicon is the lexicon with counts at one epoch.
+type cachedLexicon struct {
+	epoch   uint64
+	entries []LexiconEntry
+}
+
+// Lexicon implements Searcher: every term of the policy lexicon with the
+// number of paragraphs and reports whose normalised text contains it, in
+// the lexicon's order. Counts are exact and cached until the next write.
+func (ix *Index) Lexicon(ctx context.Context) ([]LexiconEntry, error) {
+	epoch := ix.epoch.Load()
+	ix.cacheMu.Lock()
+	c := ix.lexicon
+	ix.cacheMu.Unlock()
+	if c != nil && c.epoch == epoch {
+		return append([]LexiconEntry(nil), c.entries...), nil
+	}
+	nReports := ix.man.Load().Reports
+	terms := analyzer.LexiconTerms()
+	entries := make([]LexiconEntry, 0, len(terms))
+	for _, t := range terms {
+		norm := analyzer.Normalize(t)
+		if norm == "" {
+			continue
+		}
+		sr := ix.newRequest(exactMatch(norm), 0, 0)
+		sr.Score = "none"
+		sr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, nReports+1)))
+		res, err := ix.bi.SearchInContext(ctx, sr)
+		if err != nil {
+			return nil, fmt.Errorf("lexicon: %w", err)
+		}
+		e := LexiconEntry{Term: t, Paragraphs: int(res.Total)}
+		if f := res.Facets[fieldReportID]; f != nil {
+			e.Reports = len(f.Terms.Terms())
+		}
+		entries = append(entries, e)
+	}
+	ix.cacheMu.Lock()
+	if ix.lexicon == nil || ix.lexicon.epoch <= epoch {
+		ix.lexicon = &cachedLexicon{epoch: epoch, entries: entries}
+	}
+	ix.cacheMu.Unlock()
+	return append([]LexiconEntry(nil), entries...), nil
+}

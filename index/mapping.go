@@ -1,0 +1,378 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"govsearch/analyzer"
+	"govsearch/ingest"
+)
+
+// On-disk layout of one generation's bleve index.
+//
+// Every paragraph is one document whose id is the paragraph id:
+//
+//	type       keyword "p"
+//	text       the paragraph, word analyzer: whole-word BM25 ranking
+//	uni        the paragraph, single normalised characters: 1-character terms
+//	ngram      the paragraph, normalised character bigrams with positions:
+//	           a phrase over a term's bigrams is an exact substring match
+//	head       heading text or glossary term, bigrams with positions: a boost
+//	region, level, year (4 digits), part_kind, kind, report_id, source
+//	           keywords with doc values, for filters, facets and sorting
+//	year_num   the year as a number, for year ranges
+//	rec        stored only: the ingest.Record as JSON, for display
+//
+// Every report is one document whose id is reportDocPrefix + the report id:
+//
+//	type       keyword "r"
+//	rid, rsource  keywords: the report id and its source file
+//	rec        stored only: the ReportSummary as JSON
+//
+// Report documents carry no paragraph field, so no paragraph query can match
+// them. The manifest lives in the internal key manifestKey and is written in
+// the same batch as the documents it counts.
+const (
+	fieldType     = "type"
+	fieldText     = "text"
+	fieldUni      = "uni"
+	fieldNgram    = "ngram"
+	fieldHead     = "head"
+	fieldRegion   = FacetRegion
+	fieldLevel    = FacetLevel
+	fieldYear     = FacetYear
+	fieldPartKind = FacetPartKind
+	fieldKind     = FacetKind
+	fieldReportID = "report_id"
+	fieldSource   = "source"
+	fieldYearNum  = "year_num"
+	fieldRec      = "rec"
+	fieldRID      = "rid"
+	fieldRSource  = "rsource"
+
+	typeParagraph = "p"
+	typeReport    = "r"
+
+	reportDocPrefix = "\x01report:"
+)
+
+// Analyzers registered by this package. They depend on the index layout,
+// not on language: the n-gram analyzer's output split in two so that only
+// bigrams pay for positions, and the word analyzer's output with word
+// boundary markers for ranking.
+const (
+	bigramAnalyzerName  = "govsearch_ngram_bigram"
+	unigramAnalyzerName = "govsearch_ngram_unigram"
+	boundsAnalyzerName  = "govsearch_word_bounds"
+)
+
+// Prefixes of the word-boundary marker terms in the text field; control
+// characters never occur in a normalised query term, so a marker can never
+// be mistaken for a word.
+const (
+	startMarker = "\x02"
+	endMarker   = "\x03"
+)
+
+func init() {
+	registry.RegisterAnalyzer(bigramAnalyzerName, ngramPart(2))
+	registry.RegisterAnalyzer(unigramAnalyzerName, ngramPart(1))
+	registry.RegisterAnalyzer(boundsAnalyzerName, func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+		word, err := cache.AnalyzerNamed(analyzer.WordAnalyzerName)
+		if err != nil {
+			return nil, err
+		}
+		return boundsAnalyzer{word: word}, nil
+	})
+}
+
+// ngramPart builds an analyzer from the project's n-gram analyzer that keeps
+// only n-rune terms. Bigram tokens lose their offsets (Start = End = 0):
+// matching needs positions only, highlighting works on the stored text, and
+// zero offsets make the positions stored with each bigram smaller.
+func ngramPart(n int) func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+	return func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+		base, err := cache.AnalyzerNamed(analyzer.NgramAnalyzerName)
+		if err != nil {
+			return nil, err
+		}
+		return ngramFilter{base: base, runes: n, zeroOffsets: n == 2}, nil
+	}
+}
+
+// ngramFilter runs the n-gram analyzer and keeps the terms of one length.
+type ngramFilter struct {
+	base        analysis.Analyzer
+	runes       int
+	zeroOffsets bool
+}
+
+// Analyze implements analysis.Analyzer.
+func (f ngramFilter) Analyze(input []byte) analysis.TokenStream {
+	in := f.base.Analyze(input)
+	out := in[:0]
+	for _, t := range in {
+		if utf8.RuneCount(t.Term) == f.runes {
+			if f.zeroOffsets {
+				t.Start, t.End = 0, 0
+			}
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// boundsAnalyzer emits the word analyzer's tokens and, for each word, two
+// marker terms: startMarker + the normalised bigram that starts at the
+// word's first character, and endMarker + the bigram that ends at its last
+// character. A query whose first bigram is a start marker begins at a word
+// boundary (民政 in 民政局); one whose last bigram is an end marker ends at
+// one (政府 in 人民政府); a match buried inside a word (民政 in 人民政府)
+// has neither. Ranking rewards the markers; matching never uses them.
+type boundsAnalyzer struct{ word analysis.Analyzer }
+
+// Analyze implements analysis.Analyzer.
+func (a boundsAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	words := a.word.Analyze(input)
+	out := make(analysis.TokenStream, 0, 3*len(words))
+	for _, w := range words {
+		out = append(out, w)
+		if bg := bigramFrom(input, w.Start); bg != "" {
+			out = append(out, &analysis.Token{Term: []byte(startMarker + bg), Start: w.Start, End: w.End, Position: w.Position, Type: w.Type})
+		}
+		if bg := bigramTo(input, w.End); bg != "" {
+			out = append(out, &analysis.Token{Term: []byte(endMarker + bg), Start: w.Start, End: w.End, Position: w.Position, Type: w.Type})
+		}
+	}
+	return out
+}
+
+// bigramFrom returns the normalised first two non-space characters of
+// input[at:], or "" if there are fewer.
+func bigramFrom(input []byte, at int) string {
+	var rs [2]rune
+	n := 0
+	for i := at; i < len(input) && n < 2; {
+		r, size := utf8.DecodeRune(input[i:])
+		i += size
+		if !unicode.IsSpace(r) {
+			rs[n] = analyzer.FoldRune(r)
+			n++
+		}
+	}
+	if n < 2 {
+		return ""
+	}
+	return string(rs[:])
+}
+
+// bigramTo returns the normalised last two non-space characters of
+// input[:at], or "" if there are fewer.
+func bigramTo(input []byte, at int) string {
+	var rs [2]rune
+	n := 0
+	for i := at; i > 0 && n < 2; {
+		r, size := utf8.DecodeLastRune(input[:i])
+		i -= size
+		if !unicode.IsSpace(r) {
+			rs[1-n] = analyzer.FoldRune(r)
+			n++
+		}
+	}
+	if n < 2 {
+		return ""
+	}
+	return string(rs[:])
+}
+
+// FormatVersion is the version of the document layout above; it is part of
+// the manifest, and an index written with another version is stale.
+const FormatVersion = "1"
+
+// newMapping returns the index mapping. Documents are built directly (see
+// paragraphDoc), so the mapping serves queries, scoring and the record of
+// analyzer names that bleve keeps with the index.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	im.ScoringModel = bindex.BM25Scoring
+	im.TypeField = fieldType
+	im.DefaultAnalyzer = "keyword"
+	im.DefaultMapping = mapping.NewDocumentDisabledMapping()
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+
+	keyword := func(docValues bool) *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
+		return f
+	}
+	text := func(an string, vectors bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = an
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = vectors
+		f.DocValues = false
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+
+	p := mapping.NewDocumentStaticMapping()
+	p.AddFieldMappingsAt(fieldType, keyword(false))
+	p.AddFieldMappingsAt(fieldText, text(boundsAnalyzerName, false))
+	p.AddFieldMappingsAt(fieldUni, text(unigramAnalyzerName, false))
+	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
+	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
+	for _, f := range []string{fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
+		p.AddFieldMappingsAt(f, keyword(true))
+	}
+	yn := mapping.NewNumericFieldMapping()
+	yn.Store = false
+	yn.IncludeInAll = false
+	yn.DocValues = false
+	p.AddFieldMappingsAt(fieldYearNum, yn)
+	p.AddFieldMappingsAt(fieldRec, stored())
+	im.AddDocumentMapping(typeParagraph, p)
+
+	r := mapping.NewDocumentStaticMapping()
+	r.AddFieldMappingsAt(fieldType, keyword(false))
+	r.AddFieldMappingsAt(fieldRID, keyword(false))
+	r.AddFieldMappingsAt(fieldRSource, keyword(false))
+	r.AddFieldMappingsAt(fieldRec, stored())
+	im.AddDocumentMapping(typeReport, r)
+
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("index mapping: %w", err)
+	}
+	return im, nil
+}
+
+// docBuilder turns records into bleve documents with the analyzers of one
+// mapping.
+type docBuilder struct {
+	word, uni, bigram analysis.Analyzer
+}
+
+func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
+	b := &docBuilder{
+		word:   m.AnalyzerNamed(boundsAnalyzerName),
+		uni:    m.AnalyzerNamed(unigramAnalyzerName),
+		bigram: m.AnalyzerNamed(bigramAnalyzerName),
+	}
+	if b.word == nil || b.uni == nil || b.bigram == nil {
+		return nil, fmt.Errorf("index: analyzers %q, %q, %q are not all registered", boundsAnalyzerName, unigramAnalyzerName, bigramAnalyzerName)
+	}
+	b.word = safeAnalyzer{b.word}
+	return b, nil
+}
+
+// safeAnalyzer turns a panic inside an analyzer into an empty token stream.
+// It wraps the word analyzer only: that field ranks, it does not decide
+// matches, so a paragraph the segmenter chokes on is still found exactly.
+type safeAnalyzer struct{ analysis.Analyzer }
+
+// Analyze implements analysis.Analyzer.
+func (s safeAnalyzer) Analyze(input []byte) (ts analysis.TokenStream) {
+	defer func() {
+		if r := recover(); r != nil {
+			analyzerPanics.Add(1)
+			ts = nil
+		}
+	}()
+	return s.Analyzer.Analyze(input)
+}
+
+const (
+	optKeyword = bindex.IndexField | bindex.DocValues
+	optIndex   = bindex.IndexField
+	optVectors = bindex.IndexField | bindex.IncludeTermVectors
+	optStore   = bindex.StoreField
+)
+
+// paragraphDoc builds the document of one paragraph of report r.
+func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*document.Document, error) {
+	rec := ingest.Record{Paragraph: *p, Meta: r.Meta}
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	d := document.NewDocument(p.ID)
+	text := []byte(p.Text)
+	d.AddField(document.NewTextFieldCustom(fieldType, nil, []byte(typeParagraph), optIndex, nil))
+	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optIndex, b.word))
+	d.AddField(document.NewTextFieldCustom(fieldUni, nil, text, optIndex, b.uni))
+	d.AddField(document.NewTextFieldCustom(fieldNgram, nil, text, optVectors, b.bigram))
+	if h := headText(p); h != "" {
+		d.AddField(document.NewTextFieldCustom(fieldHead, nil, []byte(h), optVectors, b.bigram))
+	}
+	kw := func(name, value string) {
+		d.AddField(document.NewTextFieldCustom(name, nil, []byte(value), optKeyword, nil))
+	}
+	kw(fieldRegion, r.Region)
+	kw(fieldLevel, r.Level)
+	kw(fieldYear, yearKey(r.Year))
+	kw(fieldPartKind, p.PartKind)
+	kw(fieldKind, p.Kind)
+	kw(fieldReportID, r.ID)
+	kw(fieldSource, r.Source)
+	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(r.Year), optIndex))
+	d.AddField(document.NewTextFieldCustom(fieldRec, nil, js, optStore, nil))
+	return d, nil
+}
+
+// reportDoc builds the document that describes report r itself.
+func reportDoc(r *ingest.Report) (*document.Document, error) {
+	js, err := json.Marshal(ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)})
+	if err != nil {
+		return nil, err
+	}
+	d := document.NewDocument(reportDocPrefix + r.ID)
+	d.AddField(document.NewTextFieldCustom(fieldType, nil, []byte(typeReport), optIndex, nil))
+	d.AddField(document.NewTextFieldCustom(fieldRID, nil, []byte(r.ID), optIndex, nil))
+	d.AddField(document.NewTextFieldCustom(fieldRSource, nil, []byte(r.Source), optIndex, nil))
+	d.AddField(document.NewTextFieldCustom(fieldRec, nil, js, optStore, nil))
+	return d, nil
+}
+
+// headText is what the head field indexes: a heading's text or a glossary
+// entry's term.
+func headText(p *ingest.Paragraph) string {
+	switch p.Kind {
+	case ingest.KindHeading:
+		return p.Text
+	case ingest.KindGlossary:
+		return p.Term
+	}
+	return ""
+}
+
+// yearKey is the keyword form of a year: four digits, so that keyword order
+// is numeric order.
+func yearKey(y int) string {
+	s := strconv.Itoa(y)
+	for len(s) < 4 {
+		s = "0" + s
+	}
+	return s
+}

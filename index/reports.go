@@ -1,0 +1,114 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"govsearch/ingest"
+)
+
+// cachedReports is the list of report summaries at one epoch.
+type cachedReports struct {
+	epoch uint64
+	list  []ReportSummary
+	byID  map[string]ReportSummary
+}
+
+// summaries returns the report summaries, loading them once per epoch.
+func (ix *Index) summaries(ctx context.Context) (*cachedReports, error) {
+	epoch := ix.epoch.Load()
+	ix.cacheMu.Lock()
+	c := ix.reports
+	ix.cacheMu.Unlock()
+	if c != nil && c.epoch == epoch {
+		return c, nil
+	}
+	n := ix.man.Load().Reports
+	sr := ix.newRequest(termQ(fieldType, typeReport), max(n, 1)+16, 0)
+	sr.Score = "none"
+	sr.Fields = []string{fieldRec}
+	res, err := ix.bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	c = &cachedReports{epoch: epoch, byID: make(map[string]ReportSummary, len(res.Hits))}
+	for _, dm := range res.Hits {
+		raw, _ := dm.Fields[fieldRec].(string)
+		var s ReportSummary
+		if err := json.Unmarshal([]byte(raw), &s); err != nil {
+			return nil, fmt.Errorf("reports: document %q: %w", dm.ID, err)
+		}
+		c.list = append(c.list, s)
+		c.byID[s.ID] = s
+	}
+	sort.Slice(c.list, func(i, j int) bool {
+		a, b := c.list[i], c.list[j]
+		if a.Year != b.Year {
+			return a.Year > b.Year
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		return a.ID < b.ID
+	})
+	ix.cacheMu.Lock()
+	if ix.reports == nil || ix.reports.epoch <= epoch {
+		ix.reports = c
+	}
+	ix.cacheMu.Unlock()
+	return c, nil
+}
+
+// Reports implements Searcher: every report, newest year first, then by
+// region and id.
+func (ix *Index) Reports(ctx context.Context) ([]ReportSummary, error) {
+	c, err := ix.summaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append([]ReportSummary(nil), c.list...), nil
+}
+
+// Report implements Searcher: the report's metadata and all its paragraphs
+// in reading order, or ErrNotFound.
+func (ix *Index) Report(ctx context.Context, id string) (*ingest.Report, error) {
+	c, err := ix.summaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := c.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("report %q: %w", id, ErrNotFound)
+	}
+	recs, err := ix.records(ctx, termQ(fieldReportID, id), s.Paragraphs)
+	if err != nil {
+		return nil, err
+	}
+	r := &ingest.Report{ID: id, Meta: s.Meta, Paragraphs: make([]ingest.Paragraph, len(recs))}
+	for i, rec := range recs {
+		r.Paragraphs[i] = rec.Paragraph
+	}
+	return r, nil
+}
+
+// Paragraph implements Searcher: one paragraph with its report's metadata,
+// or ErrNotFound.
+func (ix *Index) Paragraph(ctx context.Context, id string) (*ingest.Record, error) {
+	sr := ix.newRequest(query.NewConjunctionQuery([]query.Query{
+		query.NewDocIDQuery([]string{id}), termQ(fieldType, typeParagraph),
+	}), 1, 0)
+	sr.Score = "none"
+	sr.Fields = []string{fieldRec}
+	res, err := ix.bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("paragraph: %w", err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, fmt.Errorf("paragraph %q: %w", id, ErrNotFound)
+	}
+	return decodeRecord(res.Hits[0])
+}

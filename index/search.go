@@ -1,0 +1,421 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"govsearch/ingest"
+)
+
+// Ranking weights. A term's exact-substring clause on the bigram field
+// decides whether a paragraph matches and scores it by BM25; a whole-word
+// match in the word field and a match in a heading or glossary term add to
+// that score.
+//
+// The exact clause gets a small weight: BM25 length normalisation makes a
+// short paragraph's score several times a long one's, and a whole-word or
+// boundary-aligned match in a long paragraph must still rank above a buried
+// match in a short one.
+const (
+	boostExact    = 0.1
+	boostWord     = 3.0
+	boostBoundary = 1.5
+	boostHead     = 2.0
+)
+
+// facetSize bounds the buckets of one facet; it is far above the number of
+// regions, years or kinds of any real corpus, so counts are exact.
+const facetSize = 100000
+
+// maxFragments bounds the highlight fragments of one hit; Occurrences
+// still counts every occurrence.
+const maxFragments = 5
+
+// plan is a validated request compiled to bleve queries.
+type plan struct {
+	q        *Query
+	terms    []string // normalised positive terms
+	must     []query.Query
+	mustNot  []query.Query
+	filters  map[string][]query.Query // facet field → clauses (ANDed)
+	scoring  bool
+	matchAll bool // no positive terms
+}
+
+// compile validates the query and filters of req and builds the clauses.
+func compile(req *Request) (*plan, error) {
+	q, err := ParseQuery(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateFilters(&req.Filters); err != nil {
+		return nil, err
+	}
+	p := &plan{q: q, terms: q.Terms(), filters: map[string][]query.Query{}}
+	for _, g := range q.Groups {
+		if len(g) == 1 {
+			p.must = append(p.must, rankedMatch(g[0].Norm))
+			continue
+		}
+		alts := make([]query.Query, len(g))
+		for i, t := range g {
+			alts[i] = rankedMatch(t.Norm)
+		}
+		p.must = append(p.must, query.NewDisjunctionQuery(alts))
+	}
+	for _, t := range q.Exclude {
+		p.mustNot = append(p.mustNot, exactMatch(t.Norm))
+	}
+	p.matchAll = len(p.must) == 0
+	for _, f := range []Filters{q.Filters, req.Filters} {
+		p.addFilters(f)
+	}
+	return p, nil
+}
+
+func (p *plan) addFilters(f Filters) {
+	add := func(field string, values []string) {
+		if len(values) == 0 {
+			return
+		}
+		alts := make([]query.Query, len(values))
+		for i, v := range values {
+			alts[i] = termQ(field, v)
+		}
+		p.filters[field] = append(p.filters[field], orOf(alts))
+	}
+	add(fieldRegion, f.Region)
+	add(fieldLevel, f.Level)
+	add(fieldPartKind, f.Part)
+	add(fieldKind, f.Kind)
+	if len(f.Year) > 0 {
+		alts := make([]query.Query, len(f.Year))
+		for i, r := range f.Year {
+			if r.From == r.To {
+				alts[i] = termQ(fieldYear, yearKey(r.From))
+				continue
+			}
+			lo, hi := float64(r.From), float64(r.To)
+			incl := true
+			nq := query.NewNumericRangeInclusiveQuery(&lo, &hi, &incl, &incl)
+			nq.SetField(fieldYearNum)
+			alts[i] = nq
+		}
+		p.filters[fieldYear] = append(p.filters[fieldYear], orOf(alts))
+	}
+}
+
+// build returns the bleve query of the plan without the filters of the
+// fields in skip (for multi-select facets).
+func (p *plan) build(skip string) query.Query {
+	var filters []query.Query
+	for _, field := range []string{fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind} {
+		if field != skip {
+			filters = append(filters, p.filters[field]...)
+		}
+	}
+	if p.matchAll {
+		// No term to score: the filters themselves drive the search, so
+		// that a filter-only query walks the filter's postings, not every
+		// paragraph.
+		must := filters
+		if len(must) == 0 {
+			must = []query.Query{termQ(fieldType, typeParagraph)}
+		}
+		return query.NewBooleanQuery(must, nil, p.mustNot)
+	}
+	bq := query.NewBooleanQuery(p.must, nil, p.mustNot)
+	if len(filters) == 1 {
+		bq.AddFilter(filters[0])
+	} else if len(filters) > 1 {
+		bq.AddFilter(query.NewConjunctionQuery(filters))
+	}
+	return bq
+}
+
+// restrict returns q limited to the paragraphs of one report.
+func restrict(q query.Query, reportID string) query.Query {
+	return query.NewConjunctionQuery([]query.Query{termQ(fieldReportID, reportID), q})
+}
+
+// exactMatch matches the paragraphs whose normalised text contains norm.
+// One character is a unigram term; two are one bigram; longer strings are
+// a phrase of their consecutive bigrams, which the n-gram positions make an
+// exact substring test.
+func exactMatch(norm string) query.Query {
+	return ngramQuery(norm, fieldNgram, fieldUni)
+}
+
+func ngramQuery(norm, bigramField, unigramField string) query.Query {
+	runes := []rune(norm)
+	switch len(runes) {
+	case 1:
+		return termQ(unigramField, norm)
+	case 2:
+		return termQ(bigramField, norm)
+	}
+	grams := make([]string, len(runes)-1)
+	for i := range grams {
+		grams[i] = string(runes[i : i+2])
+	}
+	return query.NewPhraseQuery(grams, bigramField)
+}
+
+// rankedMatch is exactMatch plus optional clauses that raise the score of
+// whole-word matches, of matches aligned with a word boundary, and of
+// matches in headings and glossary terms. The exact clause is scaled by the
+// number of bigrams so that long terms do not drown the other signals.
+func rankedMatch(norm string) query.Query {
+	runes := []rune(norm)
+	exact := exactMatch(norm)
+	if len(runes) > 2 {
+		exact.(query.BoostableQuery).SetBoost(boostExact / float64(len(runes)-1))
+	} else {
+		exact.(query.BoostableQuery).SetBoost(boostExact)
+	}
+	word := termQ(fieldText, norm)
+	word.SetBoost(boostWord)
+	should := []query.Query{word}
+	if len(runes) >= 2 {
+		start := termQ(fieldText, startMarker+string(runes[:2]))
+		start.SetBoost(boostBoundary)
+		end := termQ(fieldText, endMarker+string(runes[len(runes)-2:]))
+		end.SetBoost(boostBoundary)
+		head := ngramQuery(norm, fieldHead, fieldHead)
+		head.(query.BoostableQuery).SetBoost(boostHead)
+		should = append(should, start, end, head)
+	}
+	return query.NewBooleanQuery([]query.Query{exact}, should, nil)
+}
+
+func termQ(field, term string) *query.TermQuery {
+	t := query.NewTermQuery(term)
+	t.SetField(field)
+	return t
+}
+
+func orOf(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// validateFilters checks the values of request filters.
+func validateFilters(f *Filters) error {
+	for _, v := range f.Level {
+		if !contains(knownLevels, v) {
+			return qerr("level", fmt.Sprintf("unknown level %q", v))
+		}
+	}
+	for _, v := range f.Part {
+		if !contains(knownParts, v) {
+			return qerr("part", fmt.Sprintf("unknown part %q", v))
+		}
+	}
+	for _, v := range f.Kind {
+		if !contains(knownKinds, v) {
+			return qerr("kind", fmt.Sprintf("unknown kind %q", v))
+		}
+	}
+	for _, r := range f.Year {
+		if r.From < minYear || r.To > maxYear || r.From > r.To {
+			return qerr("year", fmt.Sprintf("bad year range %d..%d", r.From, r.To))
+		}
+	}
+	for _, v := range f.Region {
+		if v == "" {
+			return qerr("region", "empty region")
+		}
+	}
+	return nil
+}
+
+// sortOrder returns the bleve sort of a Request.Sort value.
+func sortOrder(s string) ([]string, error) {
+	switch s {
+	case "", SortRelevance:
+		return []string{"-_score", "_id"}, nil
+	case SortYearAsc:
+		return []string{fieldYear, "-_score", "_id"}, nil
+	case SortYearDesc:
+		return []string{"-" + fieldYear, "-_score", "_id"}, nil
+	}
+	return nil, qerr("sort", fmt.Sprintf("unknown sort %q (known: %s, %s, %s)", s, SortRelevance, SortYearAsc, SortYearDesc))
+}
+
+// Search implements Searcher.
+func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
+	start := time.Now()
+	if req.Size == 0 {
+		req.Size = DefaultSize
+	}
+	switch {
+	case req.Size < 0 || req.Size > MaxSize:
+		return nil, qerr("size", fmt.Sprintf("size must be between 1 and %d", MaxSize))
+	case req.From < 0:
+		return nil, qerr("from", "from must not be negative")
+	case req.From+req.Size > MaxWindow:
+		return nil, qerr("from", fmt.Sprintf("from + size must not exceed %d; use search_after or the export for more", MaxWindow))
+	case req.SearchAfter != nil && req.From != 0:
+		return nil, qerr("search_after", "search_after cannot be combined with from")
+	}
+	order, err := sortOrder(req.Sort)
+	if err != nil {
+		return nil, err
+	}
+	if req.SearchAfter != nil {
+		if len(req.SearchAfter) != len(order) {
+			return nil, qerr("search_after", fmt.Sprintf("search_after needs %d values for this sort, got %d", len(order), len(req.SearchAfter)))
+		}
+		for i, o := range order {
+			if o == "-_score" {
+				if _, err := strconv.ParseFloat(req.SearchAfter[i], 64); err != nil {
+					return nil, qerr("search_after", fmt.Sprintf("value %d must be a score", i+1))
+				}
+			}
+		}
+	}
+	facets := req.Facets
+	if facets == nil {
+		facets = AllFacets
+	}
+	for _, f := range facets {
+		if !contains(AllFacets, f) {
+			return nil, qerr("facets", fmt.Sprintf("unknown facet %q", f))
+		}
+	}
+	p, err := compile(&req)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+
+	sr := ix.newRequest(p.build(""), req.Size, req.From)
+	sr.SortBy(order)
+	sr.Fields = []string{fieldRec}
+	if req.SearchAfter != nil {
+		sr.SearchAfter = req.SearchAfter
+	}
+	// Facets of filtered fields ignore their own filter: each gets its own
+	// search without it.
+	var separate []string
+	for _, f := range facets {
+		if len(p.filters[f]) > 0 {
+			separate = append(separate, f)
+			continue
+		}
+		sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+	}
+
+	resp := &Response{Query: req.Query, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		sideErr error
+	)
+	for _, f := range separate {
+		wg.Add(1)
+		go func(field string) {
+			defer wg.Done()
+			fr := ix.newRequest(p.build(field), 0, 0)
+			fr.Score = "none"
+			fr.AddFacet(field, bleve.NewFacetRequest(field, facetSize))
+			res, err := ix.bi.SearchInContext(ctx, fr)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				sideErr = err
+				return
+			}
+			resp.Facets[field] = facetValues(field, res.Facets[field])
+		}(f)
+	}
+	res, err := ix.bi.SearchInContext(ctx, sr)
+	wg.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if sideErr != nil {
+		return nil, fmt.Errorf("search: facet: %w", sideErr)
+	}
+	for _, f := range facets {
+		if fr, ok := res.Facets[f]; ok {
+			resp.Facets[f] = facetValues(f, fr)
+		}
+	}
+	resp.Total = int(res.Total)
+	m := newMatcher(p.terms)
+	for _, dm := range res.Hits {
+		rec, err := decodeRecord(dm)
+		if err != nil {
+			return nil, err
+		}
+		h := Hit{Record: *rec, Score: dm.Score, Highlights: []string{}}
+		_, spans := m.find(rec.Text)
+		h.Occurrences = len(spans)
+		if req.Highlight {
+			h.Highlights = fragments(rec.Text, spans, fragmentLength, maxFragments)
+		}
+		h.Sort = make([]string, len(order))
+		for i, o := range order {
+			switch o {
+			case "-_score":
+				h.Sort[i] = strconv.FormatFloat(dm.Score, 'g', -1, 64)
+			case "_id":
+				h.Sort[i] = dm.ID
+			default:
+				h.Sort[i] = yearKey(rec.Year)
+			}
+		}
+		resp.Hits = append(resp.Hits, h)
+	}
+	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return resp, nil
+}
+
+// facetValues converts a bleve facet result: buckets by count, descending,
+// ties by value; the year facet by year, newest first.
+func facetValues(field string, fr *search.FacetResult) []FacetValue {
+	out := []FacetValue{}
+	if fr == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		out = append(out, FacetValue{Value: t.Term, Count: t.Count})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if field == FacetYear {
+			return out[i].Value > out[j].Value
+		}
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+// decodeRecord reads the stored record of a hit.
+func decodeRecord(dm *search.DocumentMatch) (*ingest.Record, error) {
+	raw, ok := dm.Fields[fieldRec].(string)
+	if !ok {
+		return nil, fmt.Errorf("search: document %q has no stored record", dm.ID)
+	}
+	var rec ingest.Record
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		return nil, fmt.Errorf("search: document %q: %w", dm.ID, err)
+	}
+	return &rec, nil
+}
