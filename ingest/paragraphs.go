@@ -437,29 +437,20 @@ func (p *parser) gluedHeading(st *structure, t string) int {
 		s := hanOrdinal(st.nextSec)
 		want = append(want, "（"+s+"）", "("+s+")")
 	}
-	best := 0
-	for _, w := range want {
-		from := 0
-		for {
-			i := strings.Index(t[from:], w)
-			if i < 0 {
-				break
+	// One pass over sentence ends: the cost is the distance to the first
+	// glued heading, not the length of the text.
+	for i, r := range t {
+		if r != '。' && r != '！' && r != '？' {
+			continue
+		}
+		at := i + utf8.RuneLen(r)
+		for _, w := range want {
+			if strings.HasPrefix(t[at:], w) {
+				return at
 			}
-			i += from
-			if i > 0 {
-				prev, _ := utf8.DecodeLastRuneInString(t[:i])
-				if prev == '。' || prev == '！' || prev == '？' {
-					// The numeral must not be part of a longer numeral (十一、).
-					if best == 0 || i < best {
-						best = i
-					}
-					break
-				}
-			}
-			from = i + len(w)
 		}
 	}
-	return best
+	return 0
 }
 
 func hanOrdinal(n int) string {
@@ -531,7 +522,7 @@ func (p *parser) splitLong(q *para) []Paragraph {
 	var final []int
 	prev := 0
 	for _, c := range cuts {
-		for utf8.RuneCountInString(q.Text[prev:c]) > MaxParagraphRunes {
+		for len(firstRunes(q.Text[prev:c], MaxParagraphRunes)) < c-prev {
 			mid := prev + len(firstRunes(q.Text[prev:], MaxParagraphRunes))
 			cc := lastBreakBefore(q.Text, prev, mid)
 			final = append(final, cc)
@@ -579,9 +570,15 @@ func alignOffsets(text, src string) []int {
 // nearest to want (but after from), or -1.
 func nearestSentenceEnd(t string, want, from int) int {
 	best, bestDist := -1, 1<<30
-	for i, r := range t[from:] {
+	// Look only near the wanted position so that cutting a huge text stays
+	// linear.
+	lo, hi := max(from, want-6000), min(len(t), want+6000)
+	for lo < hi && !utf8.RuneStart(t[lo]) {
+		lo++
+	}
+	for i, r := range t[lo:hi] {
 		if r == '。' || r == '！' || r == '？' {
-			e := from + i + utf8.RuneLen(r)
+			e := lo + i + utf8.RuneLen(r)
 			// Keep a closing quote with its sentence.
 			if q, s := utf8.DecodeRuneInString(t[e:]); q == '”' || q == '’' {
 				e += s
