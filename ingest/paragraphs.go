@@ -101,7 +101,10 @@ type structure struct {
 
 var (
 	reAppendix = regexp.MustCompile(`^附(?:件|录|表)[一二三四五六七八九十\d]*[：:]?$`)
-	topSuffix  = []string{"回顾", "主要任务", "工作任务", "目标任务", "重点任务", "工作安排", "主要工作", "总体部署", "总体要求", "的说明", "自身建设", "政府建设"}
+	topSuffix  = []string{"回顾", "主要任务", "工作任务", "目标任务", "重点任务", "工作安排", "主要工作", "总体部署", "总体要求", "的说明"}
+	// Words that open the body after a run-in top heading
+	// ("三、全力做好“十四五”开局工作今年是……").
+	topBodyOpeners = []string{"今年", "过去", "根据", "面对", "当前", "一年来", "五年来", "新的一年", "19", "20", "１９", "２０"}
 )
 
 // paragraphs builds the paragraphs of one report from its body pieces.
@@ -344,6 +347,12 @@ func headingEnd(t string, top bool) int {
 				}
 			}
 		}
+		if r, _ := utf8.DecodeRuneInString(t[max(best, 0):]); best > 0 && (strings.ContainsAny(t[:best], "，,。！？；") || r == '、' || r == '，' || r == ',') {
+			best = -1 // "……,对政府自身建设" is a sentence, not a heading
+		}
+		if best < 0 {
+			best = topOpenerAt(t)
+		}
 		if best > 0 {
 			// A following colon or full stop belongs to the heading.
 			if r, size := utf8.DecodeRuneInString(t[best:]); r == '：' || r == '。' || r == ':' {
@@ -367,6 +376,31 @@ func headingEnd(t string, top bool) int {
 		return i + size
 	}
 	return 0
+}
+
+// topOpenerAt returns where a body opener (topBodyOpeners) starts within
+// the first 40 characters of a top heading that runs into its text, or -1.
+func topOpenerAt(t string) int {
+	head := firstRunes(t, 40)
+	markerEnd := strings.Index(head, "、")
+	if markerEnd < 0 {
+		return -1
+	}
+	best := -1
+	for _, w := range topBodyOpeners {
+		i := strings.Index(head[markerEnd:], w)
+		if i < 0 {
+			continue
+		}
+		i += markerEnd
+		if utf8.RuneCountInString(head[markerEnd:i]) < 6 || strings.ContainsAny(head[:i], "，,。") {
+			continue
+		}
+		if best < 0 || i < best {
+			best = i
+		}
+	}
+	return best
 }
 
 // Words that typically open the body text after a run-in heading.
