@@ -24,6 +24,7 @@ const (
 	DropPreamble     = "preamble"     // anything before the first report on a page
 	DropNonReport    = "non_report"   // items on a page that are not reports (news, rules, link lists)
 	DropDuplicate    = "duplicate"    // paragraphs or report copies repeated within a file
+	DropTOC          = "toc"          // a table of contents before the report text
 	DropLicense      = "license"      // licence and copyright notices of the site a text was taken from
 )
 
@@ -50,7 +51,7 @@ var (
 var navWords = []string{"设为首页", "收藏本站", "当前位置", "首页>>", "首页 >", "返回顶部", "返回列表", "快速回复",
 	"上一页", "下一页", "尾页", "跳转到", "字体：大", "字体:大", "打印本页", "关闭窗口", "网站地图", "分享到", "扫一扫"}
 var navExact = map[string]bool{"确定": true, "关闭": true, "确认": true, "取消": true, "立即获取": true, "招商中心": true,
-	"在线咨询": true, "客服中心": true, "主题": true, "帖子": true, "积分": true, "版主": true, "目录": true, "打印": true,
+	"在线咨询": true, "客服中心": true, "主题": true, "帖子": true, "积分": true, "版主": true, "打印": true,
 	"首页": true, "登录": true, "注册": true, "搜索": true, "获取园区招商政策资料": true}
 var forumWords = []string{"查看:", "查看：", "复制链接", "TA的每日心情", "签到天数", "以坛为家", "Rank:", "发表于",
 	"显示全部楼层", "阅读模式", "在线时间", "Powered by", "Licensed", "只看该作者", "楼主"}
@@ -123,6 +124,9 @@ func classifyChrome(t string) (chromeKind, string) {
 				return chromeDrop, DropHotline
 			}
 		}
+	}
+	if n <= 40 && strings.HasPrefix(t, "（《") && strings.Contains(t, "报》") {
+		return chromeDrop, DropSource // a reprint's citation: （《人民日报》1955 07 08）
 	}
 	if n <= 160 && (strings.Contains(t, "来源：") || strings.Contains(t, "来源:")) && (strings.Contains(t, "www.") || strings.Contains(t, "网")) {
 		return chromeDrop, DropSource

@@ -9,8 +9,8 @@ import (
 
 // buildReport turns one segment into a report: header lines become
 // metadata, the rest becomes paragraphs. It returns nil for a segment
-// without body text.
-func (p *parser) buildReport(items []item, sg *segment) *Report {
+// without body text, and warnings about missing metadata.
+func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 	texts := make([]string, len(sg.items))
 	for i, idx := range sg.items {
 		texts[i] = p.text(items[idx].pc)
@@ -67,12 +67,12 @@ func (p *parser) buildReport(items []item, sg *segment) *Report {
 	r := &Report{Meta: meta}
 	r.Paragraphs = p.paragraphs(body, meta.Title)
 	if len(r.Paragraphs) == 0 {
-		return nil
+		return nil, nil
 	}
-	for _, w := range warns {
-		p.file.Warnings = append(p.file.Warnings, fmt.Sprintf("%s %d: %s", meta.Region, meta.Year, w))
+	for i, w := range warns {
+		warns[i] = fmt.Sprintf("%s %d: %s", meta.Region, meta.Year, w)
 	}
-	return r
+	return r, warns
 }
 
 // sub returns the trimmed sub-piece [i,j) of pc's text.

@@ -69,6 +69,7 @@ type FileError struct {
 	Err  error
 }
 
+// Error formats the error as "path: message" or "path:line: message".
 func (e *FileError) Error() string {
 	if e.Line > 0 {
 		return e.Path + ":" + strconv.Itoa(e.Line) + ": " + e.Err.Error()
@@ -76,6 +77,7 @@ func (e *FileError) Error() string {
 	return e.Path + ": " + e.Err.Error()
 }
 
+// Unwrap returns the underlying error, one of the Err* values for bad input.
 func (e *FileError) Unwrap() error { return e.Err }
 
 // piece is a trimmed run of text, [a,b) in the cleaned text.
@@ -415,9 +417,21 @@ func (p *parser) run() error {
 	pcs := p.pieces()
 	items := make([]item, len(pcs))
 	var content []int
+	toc := false
 	for i, pc := range pcs {
+		t := p.text(pc)
 		items[i].pc = pc
-		items[i].kind, items[i].rule = classifyChrome(p.text(pc))
+		items[i].kind, items[i].rule = classifyChrome(t)
+		// A table of contents ("目录" and the headings under it) would
+		// otherwise be taken for the report's outline.
+		switch {
+		case t == "目录" || t == "目 录" || t == "目　录":
+			items[i].kind, items[i].rule, toc = chromeDrop, DropTOC, true
+		case toc && items[i].kind == chromeNone && utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。！？；：:"):
+			items[i].kind, items[i].rule = chromeDrop, DropTOC
+		case items[i].kind == chromeNone:
+			toc = false
+		}
 		if items[i].kind == chromeNone {
 			content = append(content, i)
 		}
@@ -439,7 +453,10 @@ func (p *parser) run() error {
 			}
 			continue
 		}
-		if !bodySeen {
+		// A news lead between the session line and the opening
+		// salutation does not end the header.
+		if !bodySeen || lastStart >= 0 && ci-lastStart <= 3 && p.shortBetween(items, content, lastStart, ci) {
+			bodySeen = false
 			continue
 		}
 		bodySeen = false
@@ -509,23 +526,37 @@ func (p *parser) run() error {
 	}
 	var reports []*Report
 	for _, sg := range segs {
-		r := p.buildReport(items, sg)
-		if r == nil {
+		r, warns := p.buildReport(items, sg)
+		switch {
+		case r == nil:
 			continue
+		case p.mergeDuplicate(reports, r):
+			// A repeated copy or a continuation page of an earlier report.
+		case sg.weak:
+			// A report title without a header of its own that continues
+			// nothing: a link or a listing, not a report.
+			p.drop(DropNonReport, len(sg.items))
+		default:
+			p.file.Warnings = append(p.file.Warnings, warns...)
+			reports = append(reports, r)
 		}
-		if sg.weak || p.mergeDuplicate(reports, r) {
-			if sg.weak && !p.mergeDuplicate(reports, r) {
-				p.drop(DropNonReport, len(sg.items))
-			}
-			continue
-		}
-		reports = append(reports, r)
 	}
 	if len(reports) == 0 {
 		return ErrNoReport
 	}
 	p.finish(reports)
 	return nil
+}
+
+// shortBetween reports whether the content pieces strictly between
+// content[a] and content[b] are all short enough to be header material.
+func (p *parser) shortBetween(items []item, content []int, a, b int) bool {
+	for k := a + 1; k < b; k++ {
+		if utf8.RuneCountInString(p.text(items[content[k]].pc)) > 300 {
+			return false
+		}
+	}
+	return true
 }
 
 // closedBetween reports a closer or boundary between items a and b.
