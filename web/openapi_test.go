@@ -1,0 +1,286 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"govsearch/analyzer"
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// openAPIDoc is the part of an OpenAPI document the tests read.
+type openAPIDoc struct {
+	OpenAPI string `json:"openapi"`
+	Info    struct {
+		Title, Version, Description string
+	} `json:"info"`
+	Paths      map[string]map[string]openAPIOp `json:"paths"`
+	Components struct {
+		Schemas    map[string]openAPISchema `json:"schemas"`
+		Parameters map[string]openAPIParam  `json:"parameters"`
+	} `json:"components"`
+}
+
+type openAPIOp struct {
+	OperationID string                     `json:"operationId"`
+	Parameters  []openAPIParam             `json:"parameters"`
+	Responses   map[string]json.RawMessage `json:"responses"`
+}
+
+type openAPIParam struct {
+	Ref      string `json:"$ref"`
+	Name     string `json:"name"`
+	In       string `json:"in"`
+	Required bool   `json:"required"`
+}
+
+type openAPISchema struct {
+	Type       string                   `json:"type"`
+	Properties map[string]openAPISchema `json:"properties"`
+	Required   []string                 `json:"required"`
+	Enum       []string                 `json:"enum"`
+}
+
+func loadOpenAPI(t *testing.T) (openAPIDoc, []byte) {
+	t.Helper()
+	ts := newTestServer(t, newFakeSearcher(), Options{})
+	w := ts.get(t, "/api/openapi.json")
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("openapi.json: %d %q", w.Code, w.Header().Get("Content-Type"))
+	}
+	var doc openAPIDoc
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	return doc, w.Body.Bytes()
+}
+
+func TestOpenAPIValid(t *testing.T) {
+	doc, raw := loadOpenAPI(t)
+	if !strings.HasPrefix(doc.OpenAPI, "3.") || doc.Info.Title == "" || doc.Info.Version == "" {
+		t.Fatalf("not an OpenAPI 3 document: openapi %q info %+v", doc.OpenAPI, doc.Info)
+	}
+	// Every reference resolves.
+	var all any
+	json.Unmarshal(raw, &all)
+	refs := regexp.MustCompile(`"\$ref":\s*"([^"]+)"`).FindAllStringSubmatch(string(raw), -1)
+	if len(refs) == 0 {
+		t.Fatal("no $ref at all")
+	}
+	for _, m := range refs {
+		node := all
+		for _, part := range strings.Split(strings.TrimPrefix(m[1], "#/"), "/") {
+			obj, ok := node.(map[string]any)
+			if !ok || obj[part] == nil {
+				t.Errorf("unresolved reference %s", m[1])
+				break
+			}
+			node = obj[part]
+		}
+	}
+	// Every operation has an id, a success response and declares its path
+	// parameters.
+	ids := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if op.OperationID == "" || ids[op.OperationID] {
+				t.Errorf("%s %s: missing or repeated operationId %q", method, path, op.OperationID)
+			}
+			ids[op.OperationID] = true
+			if !slices.ContainsFunc(mapKeys(op.Responses), func(s string) bool { return strings.HasPrefix(s, "2") }) {
+				t.Errorf("%s %s: no success response", method, path)
+			}
+			for _, m := range regexp.MustCompile(`\{(\w+)\}`).FindAllStringSubmatch(path, -1) {
+				if !slices.ContainsFunc(resolveParams(doc, op.Parameters), func(p openAPIParam) bool {
+					return p.Name == m[1] && p.In == "path" && p.Required
+				}) {
+					t.Errorf("%s %s: path parameter %s not declared", method, path, m[1])
+				}
+			}
+		}
+	}
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func resolveParams(doc openAPIDoc, ps []openAPIParam) []openAPIParam {
+	var out []openAPIParam
+	for _, p := range ps {
+		if p.Ref != "" {
+			p = doc.Components.Parameters[strings.TrimPrefix(p.Ref, "#/components/parameters/")]
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TestOpenAPICoversRoutes: the document and the router list the same API
+// routes, and each documents the query parameters its handler reads.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	engine := New(newFakeSearcher(), Options{})
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	routed := map[string]bool{}
+	for _, r := range engine.Routes() {
+		if !isAPIPath(r.Path) {
+			continue // pages belong to web/ui
+		}
+		p := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")
+		routed[r.Method+" "+p] = true
+		if !documented[r.Method+" "+p] {
+			t.Errorf("route %s %s is not documented", r.Method, p)
+		}
+	}
+	for k := range documented {
+		if !routed[k] {
+			t.Errorf("documented %s has no route", k)
+		}
+	}
+
+	filters := []string{"region", "year", "level", "part", "kind"}
+	queryParams := map[string][]string{
+		"GET /api/search":   append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
+		"GET /api/trend":    append([]string{"q"}, filters...),
+		"GET /api/export":   append([]string{"q", "sort", "format"}, filters...),
+		"GET /api/analyze":  {"text"},
+		"POST /api/reports": {"source"},
+	}
+	for key, want := range queryParams {
+		method, path, _ := strings.Cut(key, " ")
+		op := doc.Paths[path][strings.ToLower(method)]
+		var got []string
+		for _, p := range resolveParams(doc, op.Parameters) {
+			if p.In == "query" {
+				got = append(got, p.Name)
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s documents query parameters %v, the handler reads %v", key, got, want)
+		}
+	}
+}
+
+// TestOpenAPIErrorCodes: the error schema lists exactly the codes of the
+// table, and the description documents each with its status.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	enum := slices.Clone(doc.Components.Schemas["Error"].Properties["code"].Enum)
+	codes := ErrorCodes()
+	sort.Strings(enum)
+	sort.Strings(codes)
+	if !slices.Equal(enum, codes) {
+		t.Errorf("documented codes %v, table %v", enum, codes)
+	}
+	if len(codes) != len(errorStatus) {
+		t.Errorf("ErrorCodes lists %d codes, the table has %d", len(codes), len(errorStatus))
+	}
+	for _, code := range codes {
+		row := "| " + code + " | " + strconv.Itoa(errorStatus[code]) + " |"
+		if !strings.Contains(doc.Info.Description, row) {
+			t.Errorf("the description lacks the row %q", row)
+		}
+	}
+}
+
+// TestOpenAPISchemasMatchTypes: each response schema has exactly the JSON
+// fields of the Go type the handler encodes.
+func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	for name, typ := range map[string]reflect.Type{
+		"Meta":           reflect.TypeFor[ingest.Meta](),
+		"Paragraph":      reflect.TypeFor[ingest.Paragraph](),
+		"Record":         reflect.TypeFor[ingest.Record](),
+		"Hit":            reflect.TypeFor[index.Hit](),
+		"FacetValue":     reflect.TypeFor[index.FacetValue](),
+		"SearchResponse": reflect.TypeFor[index.Response](),
+		"ReportSummary":  reflect.TypeFor[index.ReportSummary](),
+		"ReportList":     reflect.TypeFor[reportsBody](),
+		"Report":         reflect.TypeFor[ingest.Report](),
+		"TrendCell":      reflect.TypeFor[index.TrendCell](),
+		"Trend":          reflect.TypeFor[index.Trend](),
+		"ExportRow":      reflect.TypeFor[index.ExportRow](),
+		"LexiconEntry":   reflect.TypeFor[index.LexiconEntry](),
+		"Lexicon":        reflect.TypeFor[lexiconBody](),
+		"Token":          reflect.TypeFor[analyzer.Token](),
+		"Analysis":       reflect.TypeFor[analyzeBody](),
+		"Error":          reflect.TypeFor[Error](),
+		"ErrorBody":      reflect.TypeFor[errorBody](),
+		"Ready":          reflect.TypeFor[readyBody](),
+	} {
+		schema, ok := doc.Components.Schemas[name]
+		if !ok {
+			t.Errorf("schema %s missing", name)
+			continue
+		}
+		got := mapKeys(schema.Properties)
+		want := jsonFields(typ)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("schema %s has %v, type %v encodes %v", name, got, typ, want)
+		}
+		for _, r := range schema.Required {
+			if _, ok := schema.Properties[r]; !ok {
+				t.Errorf("schema %s requires unknown %s", name, r)
+			}
+		}
+	}
+	// The facet keys are the index's facet names.
+	if got := mapKeys(doc.Components.Schemas["Facets"].Properties); !slices.Equal(got, sorted(index.AllFacets)) {
+		t.Errorf("Facets schema %v, index facets %v", got, index.AllFacets)
+	}
+	// The CSV columns are the ExportRow fields in order.
+	if !slices.Equal(exportHeader, jsonFields(reflect.TypeFor[index.ExportRow]())) {
+		t.Errorf("CSV header %v, ExportRow %v", exportHeader, jsonFields(reflect.TypeFor[index.ExportRow]()))
+	}
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	sort.Strings(s)
+	return s
+}
+
+// jsonFields lists the JSON field names of a struct type as encoding/json
+// writes them, embedded structs flattened, in order.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			out = append(out, jsonFields(f.Type)...)
+			continue
+		}
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	return out
+}

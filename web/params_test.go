@@ -1,0 +1,156 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"unicode/utf8"
+
+	"govsearch/index"
+)
+
+func TestParseYearRange(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		from, to int
+		ok       bool
+	}{
+		{"2020", 2020, 2020, true},
+		{"2018..2021", 2018, 2021, true},
+		{"2018..", 2018, maxYear, true},
+		{"..2021", minYear, 2021, true},
+		{"2021..2021", 2021, 2021, true},
+		{"2021..2018", 0, 0, false},
+		{"..", 0, 0, false},
+		{"20x1", 0, 0, false},
+		{"202", 0, 0, false},
+		{"20201", 0, 0, false},
+		{"1899", 0, 0, false},
+		{"+202", 0, 0, false},
+		{"2018...2021", 0, 0, false},
+		{"2018..2021..2022", 0, 0, false},
+		{"２０２０", 0, 0, false},
+	} {
+		got, err := parseYearRange(tc.in)
+		if (err == nil) != tc.ok || (tc.ok && (got.From != tc.from || got.To != tc.to)) {
+			t.Errorf("%q: got %+v, %v", tc.in, got, err)
+		}
+		var e *Error
+		if err != nil && (!errors.As(err, &e) || e.Param != "year") {
+			t.Errorf("%q: error %v does not name year", tc.in, err)
+		}
+	}
+}
+
+func TestParseFacets(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want []string // nil: all
+	}{
+		{"", nil},
+		{"facets=", []string{}},
+		{"facets=region", []string{"region"}},
+		{"facets=region,year&facets=kind", []string{"region", "year", "kind"}},
+		{"facets=region,,region", []string{"region"}},
+		{"facets=%20part_kind%20", []string{"part_kind"}},
+	} {
+		v, _ := url.ParseQuery(tc.raw)
+		got, err := parseFacets(v)
+		if err != nil || (got == nil) != (tc.want == nil) || mustJSON(t, got) != mustJSON(t, tc.want) {
+			t.Errorf("%q: got %#v, %v; want %#v", tc.raw, got, err, tc.want)
+		}
+	}
+}
+
+// FuzzParseSearch: any query string yields a request within the limits or
+// an API error naming a parameter; never a panic.
+func FuzzParseSearch(f *testing.F) {
+	for _, s := range []string{
+		"q=一网通办&size=10&from=0&year=2018..2021&facets=region,year&highlight=false&sort=-year",
+		"q=a&size=abc", "q=a&from=1e9", "year=20x1", "sort=foo", "facets=nope", "q=%FF", "search_after=1&search_after=x",
+		"region=静安区&region=徐汇区&level=district&part=plan&kind=body", "size=0", "from=9991&size=10",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		req, err := parseSearch(v)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Param == "" || e.Status() != 400 {
+				t.Fatalf("%q: error %#v is not a 400 naming a parameter", raw, err)
+			}
+			return
+		}
+		if req.Size < 1 || req.Size > index.MaxSize || req.From < 0 || req.From+req.Size > index.MaxWindow {
+			t.Fatalf("%q: paging out of limits: %+v", raw, req)
+		}
+		if !utf8.ValidString(req.Query) || utf8.RuneCountInString(req.Query) > index.MaxQueryLength {
+			t.Fatalf("%q: query out of limits", raw)
+		}
+		for _, y := range req.Filters.Year {
+			if y.From > y.To || y.From < minYear || y.To > maxYear {
+				t.Fatalf("%q: year range %+v", raw, y)
+			}
+		}
+		switch req.Sort {
+		case index.SortRelevance, index.SortYearAsc, index.SortYearDesc:
+		default:
+			t.Fatalf("%q: sort %q", raw, req.Sort)
+		}
+	})
+}
+
+// FuzzYearRange: an accepted range is ordered and within bounds, and its
+// canonical form parses to the same range.
+func FuzzYearRange(f *testing.F) {
+	for _, s := range []string{"2020", "2018..2021", "..2021", "2018..", "..", "20x1", "2021..2018"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := parseYearRange(s)
+		if err != nil {
+			return
+		}
+		if r.From > r.To || r.From < minYear || r.To > maxYear {
+			t.Fatalf("%q: %+v", s, r)
+		}
+		again, err := parseYearRange(fmt.Sprintf("%04d..%04d", r.From, r.To))
+		if err != nil || again != r {
+			t.Fatalf("%q: %+v does not round-trip: %+v %v", s, r, again, err)
+		}
+	})
+}
+
+// FuzzPostReports: any body under any content type is indexed (201) or
+// refused with a 4xx; never a 5xx or a panic.
+func FuzzPostReports(f *testing.F) {
+	report, err := os.ReadFile("testdata/upload_report.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	form, formCT := multipartBody(f, "r.txt", string(report))
+	f.Add("text/plain", report)
+	f.Add(formCT, form.Bytes())
+	f.Add("multipart/form-data; boundary=x", []byte("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../a\"\r\n\r\nabc\r\n--x--"))
+	f.Add("text/plain; charset=gbk", []byte("\xd5\xfe\xb8\xae\xb9\xa4\xd7\xf7\xb1\xa8\xb8\xe6"))
+	f.Add("application/json", []byte("{}"))
+	ts := newTestServer(f, newFakeSearcher(), Options{AdminKey: adminKey, MaxBodyBytes: 1 << 20})
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		w := ts.do(t, req{method: "POST", target: "/api/reports", body: bytes.NewReader(body),
+			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": ct}})
+		switch {
+		case w.Code == 201:
+		case w.Code >= 400 && w.Code < 500:
+			decodeError(t, w)
+		default:
+			t.Fatalf("content type %q, %d bytes: status %d %s", ct, len(body), w.Code, w.Body)
+		}
+	})
+}
