@@ -62,7 +62,7 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 			return err
 		}
 		for i := range recs {
-			_, spans := m.find(recs[i].Text)
+			spans := m.find(recs[i].Text)
 			if err := fn(&recs[i], spans); err != nil {
 				return err
 			}

@@ -38,15 +38,15 @@ func newMatcher(terms []string) *matcher {
 // span is one occurrence: byte offsets into the original text.
 type span struct{ start, end int }
 
-// find returns the normalised text and the occurrences of the terms in
-// text, left to right and non-overlapping: at each position the longest
+// find returns the occurrences of the terms in text, left to right and
+// non-overlapping: at each position the longest
 // term that occurs there wins, and the scan resumes after it. For a single
 // term this counts like strings.Count on the normalised text.
-func (m *matcher) find(text string) (analyzer.NormalizedText, []span) {
-	nt := analyzer.NewNormalizedText(text)
+func (m *matcher) find(text string) []span {
 	if len(m.terms) == 0 {
-		return nt, nil
+		return nil
 	}
+	nt := analyzer.NewNormalizedText(text)
 	var out []span
 	rs := nt.Runes
 	for i := 0; i < len(rs); {
@@ -58,7 +58,7 @@ func (m *matcher) find(text string) (analyzer.NormalizedText, []span) {
 		out = append(out, span{start: nt.Start[i], end: nt.End[i+n-1]})
 		i += n
 	}
-	return nt, out
+	return out
 }
 
 // matchAt returns the length of the longest term occurring at rs[i:], or 0.

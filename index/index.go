@@ -80,6 +80,9 @@ type Index struct {
 	gen  string // the generation directory
 	bi   bleve.Index
 
+	closeOnce sync.Once
+	closeErr  error
+
 	wmu        sync.Mutex // serialises writes and manifest updates
 	man        atomic.Pointer[manifest]
 	fieldStats atomic.Pointer[fieldStats]
@@ -178,8 +181,11 @@ func (ix *Index) loadManifest() error {
 	return nil
 }
 
-// Close closes the index.
-func (ix *Index) Close() error { return ix.bi.Close() }
+// Close closes the index; closing it again does nothing.
+func (ix *Index) Close() error {
+	ix.closeOnce.Do(func() { ix.closeErr = ix.bi.Close() })
+	return ix.closeErr
+}
 
 // Dir returns the generation directory the index was opened from.
 func (ix *Index) Dir() string { return ix.gen }

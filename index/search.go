@@ -363,7 +363,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			return nil, err
 		}
 		h := Hit{Record: *rec, Score: dm.Score, Highlights: []string{}}
-		_, spans := m.find(rec.Text)
+		spans := m.find(rec.Text)
 		h.Occurrences = len(spans)
 		if req.Highlight {
 			h.Highlights = fragments(rec.Text, spans, fragmentLength, maxFragments)

@@ -95,6 +95,8 @@ func bm25Stats(m *manifest, fs *fieldStats) *search.BM25Stats {
 	for _, f := range keywordFields {
 		s.FieldCardinality[f] = int(n)
 	}
+	// bleve's unscored, merged searchers name their field "*".
+	s.FieldCardinality["*"] = int(n)
 	for _, f := range lengthFields {
 		var t fieldTotals
 		if fs != nil {

@@ -1,0 +1,297 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"govsearch/analyzer"
+	"govsearch/ingest"
+)
+
+// newScratchIndex builds an index from one small report and returns it
+// open; it is closed when the test ends.
+func newScratchIndex(t *testing.T) *Index {
+	t.Helper()
+	analyzer.WaitReady()
+	dir := t.TempDir()
+	in := []Input{reportInput("seed.txt", "政府工作报告\n\n一年来，我们推进改革。\n\n二、今年工作安排\n\n持续优化营商环境。")}
+	if _, err := Build(context.Background(), dir, in, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func reportInput(name, text string) Input {
+	return Input{Name: name, Size: int64(len(text)), Read: func() ([]byte, error) { return []byte(text), nil }}
+}
+
+// testReport makes a report with one body paragraph per text.
+func testReport(id, region string, year int, texts ...string) ingest.Report {
+	r := ingest.Report{ID: id, Meta: ingest.Meta{
+		Title: fmt.Sprintf("%d年%s政府工作报告", year, region), Region: region, Level: ingest.LevelDistrict,
+		Year: year, Source: id + ".txt",
+	}}
+	for i, text := range texts {
+		r.Paragraphs = append(r.Paragraphs, ingest.Paragraph{
+			ID: fmt.Sprintf("%s-%d", id, i+1), ReportID: id, Ordinal: i + 1,
+			Part: "一、工作回顾", PartKind: ingest.PartReview, Kind: ingest.KindBody, Text: text,
+		})
+	}
+	return r
+}
+
+func mustAdd(t *testing.T, ix *Index, reports ...ingest.Report) {
+	t.Helper()
+	if err := ix.AddReports(context.Background(), reports); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func total(t *testing.T, ix *Index, q string) int {
+	t.Helper()
+	res, err := ix.Search(context.Background(), Request{Query: q, Facets: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total
+}
+
+func TestAddReplaceDeleteReports(t *testing.T) {
+	ix := newScratchIndex(t)
+	ctx := context.Background()
+	base := ix.Stats()
+
+	mustAdd(t, ix, testReport("r1", "静安区", 2020, "推进一网通办", "一网通办再提速", "其他工作"))
+	if got := total(t, ix, "一网通办"); got != 2 {
+		t.Fatalf("after add: %d hits, want 2", got)
+	}
+	if s := ix.Stats(); s.Reports != base.Reports+1 || s.Documents != base.Documents+4 {
+		t.Errorf("stats after add = %+v, base %+v", s, base)
+	}
+	// Same id again: replaced, not duplicated.
+	mustAdd(t, ix, testReport("r1", "静安区", 2020, "一网通办只剩一段"))
+	if got := total(t, ix, "一网通办"); got != 1 {
+		t.Errorf("after replace: %d hits, want 1", got)
+	}
+	if s := ix.Stats(); s.Reports != base.Reports+1 || s.Documents != base.Documents+2 {
+		t.Errorf("stats after replace = %+v, base %+v", s, base)
+	}
+	r, err := ix.Report(ctx, "r1")
+	if err != nil || len(r.Paragraphs) != 1 || r.Region != "静安区" {
+		t.Fatalf("Report(r1) = %+v, %v", r, err)
+	}
+	if p, err := ix.Paragraph(ctx, "r1-1"); err != nil || p.Title != r.Title {
+		t.Errorf("Paragraph(r1-1) = %+v, %v", p, err)
+	}
+	if _, err := ix.Paragraph(ctx, "r1-2"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Paragraph of a replaced paragraph: %v, want ErrNotFound", err)
+	}
+	// A paragraph id owned by another report is refused.
+	other := testReport("r2", "黄浦区", 2021, "x")
+	other.Paragraphs[0].ID = "r1-1"
+	var qe *QueryError
+	if err := ix.AddReports(ctx, []ingest.Report{other}); !errors.As(err, &qe) || !strings.Contains(qe.Message, `"r1-1" already belongs to report "r1"`) {
+		t.Errorf("stealing a paragraph id: %v", err)
+	}
+	// Invalid reports are a QueryError on "reports".
+	for _, bad := range []ingest.Report{{ID: ""}, {ID: "x"}, testReport("y", "a", 2020, "")} {
+		if bad.ID == "y" {
+			bad.Paragraphs[0].ID = ""
+		}
+		if err := ix.AddReports(ctx, []ingest.Report{bad}); !errors.As(err, &qe) || qe.Param != "reports" {
+			t.Errorf("AddReports(%+v) = %v, want a QueryError on reports", bad, err)
+		}
+	}
+	if err := ix.DeleteReport(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(t, ix, "一网通办"); got != 0 {
+		t.Errorf("after delete: %d hits", got)
+	}
+	if s := ix.Stats(); s.Reports != base.Reports || s.Documents != base.Documents {
+		t.Errorf("stats after delete = %+v, want %+v", s, base)
+	}
+	if err := ix.DeleteReport(ctx, "r1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleting twice: %v, want ErrNotFound", err)
+	}
+	if _, err := ix.Report(ctx, "r1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Report of a deleted report: %v", err)
+	}
+	// The manifest written with each batch matches on reopen.
+	dir := filepath.Dir(ix.Dir())
+	ix.Close()
+	ix2, err := Open(dir)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	if s := ix2.Stats(); s.Reports != base.Reports || s.Documents != base.Documents {
+		t.Errorf("stats after reopen = %+v, want %+v", s, base)
+	}
+	ix2.Close()
+}
+
+// openUnchecked opens the current generation without checking its
+// manifest, to tamper with it.
+func openUnchecked(dir string) (*Index, error) {
+	gen, err := currentGeneration(dir)
+	if err != nil {
+		return nil, err
+	}
+	bi, err := bleve.Open(filepath.Join(gen, bleveDir))
+	if err != nil {
+		return nil, err
+	}
+	return &Index{root: dir, gen: gen, bi: bi}, nil
+}
+
+func TestUpdateReplacesBySource(t *testing.T) {
+	analyzer.WaitReady()
+	dir := t.TempDir()
+	ctx := context.Background()
+	v1 := reportInput("a.txt", "政府工作报告\n\n第一版一网通办。\n\n第一版其他。")
+	if _, err := Build(ctx, dir, []Input{v1, reportInput("b.txt", "政府工作报告\n\n另一个文件一网通办。")}, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	before := ix.Stats()
+	// Re-indexing the same file twice converges: no duplicates.
+	for i := 0; i < 2; i++ {
+		st, err := ix.Update(ctx, []Input{v1}, BuildOptions{})
+		if err != nil || st.Files != 1 || len(st.Errors) != 0 {
+			t.Fatalf("update: %+v, %v", st, err)
+		}
+		if s := ix.Stats(); s.Documents != before.Documents || s.Reports != before.Reports {
+			t.Errorf("re-index %d: stats %+v, want %+v", i, s, before)
+		}
+	}
+	v2 := reportInput("a.txt", "政府工作报告\n\n第二版。")
+	if _, err := ix.Update(ctx, []Input{v2}, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(t, ix, "一网通办"); got != 1 {
+		t.Errorf("after replacing a.txt: %d hits for 一网通办, want 1 (b.txt's)", got)
+	}
+	if got := total(t, ix, "第二版"); got != 1 {
+		t.Errorf("after replacing a.txt: %d hits for 第二版, want 1", got)
+	}
+}
+
+func TestBuildSwitchesGenerations(t *testing.T) {
+	analyzer.WaitReady()
+	dir := t.TempDir()
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		st, err := Build(ctx, dir, []Input{reportInput("a.txt", fmt.Sprintf("政府工作报告\n\n第%d代。", i))}, BuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := filepath.Join(dir, fmt.Sprintf("gen-%d", i)); st.Generation != want {
+			t.Errorf("build %d wrote %s, want %s", i, st.Generation, want)
+		}
+		cur, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
+		if strings.TrimSpace(string(cur)) != fmt.Sprintf("gen-%d", i) {
+			t.Errorf("CURRENT = %q after build %d", cur, i)
+		}
+	}
+	// The previous generation is kept for readers still on it; older ones go.
+	if g := generations(dir); len(g) != 2 || g[0] != 2 || g[1] != 3 {
+		t.Errorf("generations = %v, want [2 3]", g)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if total(t, ix, "第3代") != 1 || total(t, ix, "第2代") != 0 {
+		t.Error("the current generation is not the newest build")
+	}
+	// An abandoned half-built generation is ignored and later removed.
+	if err := os.Mkdir(filepath.Join(dir, "gen-9"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	if _, err := Build(ctx, dir, []Input{reportInput("a.txt", "政府工作报告\n\n新。")}, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if g := generations(dir); len(g) != 2 || g[0] != 3 || g[1] != 10 {
+		t.Errorf("generations = %v, want [3 10]", g)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	analyzer.WaitReady()
+	dir := t.TempDir()
+	if _, err := Open(dir); !errors.Is(err, ErrNoIndex) {
+		t.Errorf("Open(empty) = %v, want ErrNoIndex", err)
+	}
+	if _, err := Build(context.Background(), dir, []Input{reportInput("a.txt", "政府工作报告\n\n正文。")}, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second opener gives up after LockTimeout with ErrLocked.
+	old := LockTimeout
+	LockTimeout = 300 * time.Millisecond
+	start := time.Now()
+	_, err = Open(dir)
+	LockTimeout = old
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("second Open = %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("second Open took %v", d)
+	}
+	// A manifest from another analyzer version is stale.
+	m := *ix.man.Load()
+	m.Analyzer = "other"
+	b := ix.bi.NewBatch()
+	if err := setManifest(b, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.bi.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	if _, err := Open(dir); !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "analyzer other") {
+		t.Errorf("Open with a foreign manifest = %v, want ErrStale", err)
+	}
+	// A manifest whose counts disagree with the documents is stale.
+	ix, err = openUnchecked(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = currentManifest()
+	m.Reports, m.Paragraphs = 7, 7
+	b = ix.bi.NewBatch()
+	setManifest(b, m)
+	if err := ix.bi.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	if _, err := Open(dir); !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "holds") {
+		t.Errorf("Open with wrong counts = %v, want ErrStale", err)
+	}
+	os.WriteFile(filepath.Join(dir, "CURRENT"), []byte("../etc\n"), 0o644)
+	if _, err := Open(dir); !errors.Is(err, ErrStale) {
+		t.Errorf("Open with a bad CURRENT = %v, want ErrStale", err)
+	}
+}
