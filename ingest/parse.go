@@ -24,29 +24,39 @@ import (
 //     a heading marker (scraped pages flatten a report onto one line with a
 //     space between paragraphs).
 //  3. Classify page furniture (navigation, forum panels, post dates, hotline
-//     ads, contribution rules, article links …) and drop it, counting each
-//     dropped piece under its rule name in File.DroppedBy.
+//     ads, contribution rules, article links, tables of contents, licence
+//     notices …) and drop it, counting each dropped piece under its rule
+//     name in File.DroppedBy.
 //  4. Find reports: a report starts at its header (title, "——2018年1月16日在
-//     ……人民代表大会第五次会议上", speaker) around an opening "各位代表：" or a
-//     session line. Anything before the first report is preamble; a bullet
-//     link or an "article ended" marker (previous/next links, editor credit,
-//     sign-in prompt) closes a report, and what follows it up to the next
-//     report header is not part of any report (news items, rules).
+//     ……人民代表大会第五次会议上", speaker) around an opening salutation that
+//     states the mandate ("各位代表：现在，我代表……向大会报告") or a session
+//     line. Anything before the first report is preamble; a bullet link or
+//     an "article ended" marker (previous/next links, editor credit, sign-in
+//     prompt, licence) closes a report, and what follows it up to the next
+//     report header is not part of any report (news items, rules). A title
+//     such as "2006年国务院政府工作报告" after a closed report starts a
+//     continuation that is kept only if an earlier report of the same region
+//     and year exists (a paginated or repeated page).
 //  5. Inside a report: headings 一、 and （一） are recognised by their
-//     ordinal (they must come in sequence, so "推动区属二、三级企业" is not a
-//     heading) and cut out of run-on text; a body piece that does not end a
-//     sentence is joined with the next piece (PDF page breaks, ragged line
-//     breaks) without inserting anything; paragraphs longer than
-//     MaxParagraphRunes are cut at sentence ends; 名词解释 entries become
-//     glossary paragraphs; repeated paragraphs and repeated copies of the
-//     same report (same region and year) are kept once.
+//     ordinal (they must come in sequence, and a marker right after an
+//     unfinished sentence on the same line is text, so "推动区属 二、三级企业"
+//     is not a heading) and cut out of run-on text; a body piece that does
+//     not end a sentence is joined with the next piece (PDF page breaks,
+//     ragged line breaks) without inserting anything; paragraphs longer than
+//     MaxParagraphRunes are cut at sentence ends into pieces of about 2,400
+//     characters; 名词解释 entries become glossary paragraphs; repeated
+//     paragraphs (12 characters or more) and repeated copies of the same
+//     report (same region, level and year) are kept once.
 //
 // Paragraph offsets: Start and End are byte offsets into the decoded text
 // (see Decode). decoded[Start:End] is the paragraph's source span: it begins
-// at the paragraph's first character and ends after its last one. Text is
-// that span with line breaks and the whitespace around them removed, page
-// furniture and escape debris inside it dropped, and, for glossary
-// paragraphs, a single "\n" kept between the term line and the definition.
+// at the paragraph's first character and ends after its last one, and it
+// covers every source line the paragraph was joined from (page furniture
+// between those lines lies inside the span). Text is that span with line
+// breaks and the whitespace around them removed, page furniture and escape
+// debris inside it dropped, and, for glossary paragraphs, a single "\n"
+// kept between the term line and the definition. Every character of Text
+// appears, in order, in the span.
 
 // MaxParagraphRunes is the longest paragraph, in characters, that Parse
 // produces; longer run-on text is cut at sentence boundaries.
