@@ -412,7 +412,8 @@ var bodyStarters = []string{"始终", "牢牢", "坚持", "积极", "围绕", "�
 // ends ("（一）坚持人民至上，疫情防控阶段性成效显著始终把……"): headings are
 // usually two parallel clauses, so the body is taken to start at the word
 // from bodyStarters nearest to where a second clause as long as the first
-// plus a few characters would end. It returns 0 when there is no guess.
+// plus a few characters would end; a one-clause heading ends at the first
+// starter word after six characters. It returns 0 when there is no guess.
 func runInEnd(t string, top bool) int {
 	rs := []rune(firstRunes(t, 70))
 	markerEnd := 0
@@ -433,7 +434,9 @@ func runInEnd(t string, top bool) int {
 	if comma > 0 {
 		from, target = comma+5, comma+1+(comma-markerEnd)+4
 	} else if !top {
-		return 0
+		// One clause ("（一）加强政府系统党的建设始终坚持……"): the body
+		// starts at the first starter word after a plausible heading.
+		from, target = markerEnd+6, markerEnd+6
 	}
 	best, bestDist := -1, 1<<30
 	for i := from; i < len(rs) && i < from+20; i++ {
