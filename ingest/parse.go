@@ -336,7 +336,6 @@ type item struct {
 	kind  chromeKind
 	rule  string
 	start bool // a report header starts here
-	weak  bool // a report title that may continue an earlier report
 }
 
 type segment struct {
@@ -523,13 +522,10 @@ func (p *parser) run() error {
 		// No header anywhere: accept the whole text as one report when it
 		// looks like one (a bare report with the header cut off).
 		if p.looksLikeBareReport(items, content) {
+			// The pieces counted as preamble are the report after all.
 			segs = []*segment{{items: content}}
-			for k := range p.file.DroppedBy {
-				if k == DropPreamble {
-					p.file.Dropped -= p.file.DroppedBy[k]
-					delete(p.file.DroppedBy, k)
-				}
-			}
+			p.file.Dropped -= p.file.DroppedBy[DropPreamble]
+			delete(p.file.DroppedBy, DropPreamble)
 		} else {
 			return ErrNoReport
 		}
