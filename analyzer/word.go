@@ -1,7 +1,9 @@
 package analyzer
 
 import (
+	"log"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -58,6 +60,14 @@ var dictDone = make(chan struct{})
 
 func loadDict() {
 	start := time.Now()
+	dictSeg = newSegmenter()
+	dictLoadTime = time.Since(start)
+	close(dictDone)
+}
+
+// newSegmenter builds a gse segmenter over the embedded simplified
+// dictionary and the policy lexicon, without the HMM model.
+func newSegmenter() *gse.Segmenter {
 	seg := &gse.Segmenter{NotLoadHMM: true, SkipLog: true}
 	seg.Dict = gse.NewDict()
 	seg.Init()
@@ -73,9 +83,7 @@ func loadDict() {
 	// characters before segmentation. LoadDictStr computes every token's
 	// cost once at the end.
 	_ = seg.LoadDictEmbed("zh_s")
-	dictSeg = seg
-	dictLoadTime = time.Since(start)
-	close(dictDone)
+	return seg
 }
 
 // lexiconKey is the dictionary key of a lexicon term: its folded form
@@ -118,13 +126,18 @@ func (WordTokenizer) Tokenize(input []byte) (stream analysis.TokenStream) {
 		return nil
 	}
 	defer func() {
-		if recover() != nil {
+		if r := recover(); r != nil {
+			fallbacks.Add(1)
+			log.Printf("analyzer: word segmentation of %d bytes panicked (%v); using per-character tokens", len(input), r)
 			stream = charTokens(input)
 		}
 	}()
 	WaitReady()
 	return wordTokens(dictSeg, input)
 }
+
+// fallbacks counts recovered segmentation panics.
+var fallbacks atomic.Int64
 
 // testPanic, when set by a test, makes wordTokens panic to exercise the
 // fallback.

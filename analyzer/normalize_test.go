@@ -1,0 +1,93 @@
+package analyzer
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+func TestFoldRune(t *testing.T) {
+	tests := map[rune]rune{
+		'經': '经', '濟': '济', '會': '会', '議': '议', '網': '网', '辦': '办', '國': '国',
+		'Ｐ': 'p', 'Ｍ': 'm', '２': '2', '．': '.', '％': '%', '＋': '+', '　': ' ',
+		'A': 'a', 'z': 'z', '经': '经', '，': ',', '“': '“', '〇': '〇',
+	}
+	for in, want := range tests {
+		if got := FoldRune(in); got != want {
+			t.Errorf("FoldRune(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestTradSimpTableCoverage(t *testing.T) {
+	if len(tradToSimp) < 3000 {
+		t.Fatalf("tradToSimp has %d entries; the OpenCC table has about 4000", len(tradToSimp))
+	}
+	for _, p := range [][2]string{{"經濟", "经济"}, {"會議", "会议"}, {"一網通辦", "一网通办"}, {"１９５５年", "1955年"}} {
+		if got := Normalize(p[0]); got != p[1] {
+			t.Errorf("Normalize(%q) = %q; want %q", p[0], got, p[1])
+		}
+	}
+}
+
+// TestFoldRuneOneToOne checks every Unicode code point: the fold must be a
+// function from one rune to one valid rune, and the three filters composed
+// must equal the fold filter.
+func TestFoldRuneOneToOne(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		f := FoldRune(r)
+		if !utf8.ValidRune(f) {
+			t.Fatalf("FoldRune(%U) = %U, not a valid rune", r, f)
+		}
+		if c := foldTradSimp(foldLower(foldWidth(r))); c != f {
+			t.Fatalf("composed filters give %U for %U; FoldRune gives %U", c, r, f)
+		}
+	}
+}
+
+func TestFiltersComposeToFold(t *testing.T) {
+	texts := []string{"ＰＭ２．５與經濟ＡＢＣ", "İstanbulȺ𠉂㒓", "invalid\xff\xfe經", "一網通辦", ""}
+	for _, text := range texts {
+		one := analysis.TokenStream{{Term: []byte(text)}}
+		three := analysis.TokenStream{{Term: []byte(text)}}
+		FoldFilter{}.Filter(one)
+		TradSimpFilter{}.Filter(LowerFilter{}.Filter(WidthFilter{}.Filter(three)))
+		if string(one[0].Term) != string(three[0].Term) {
+			t.Errorf("%q: fold %q, three filters %q", text, one[0].Term, three[0].Term)
+		}
+		if utf8.ValidString(text) && string(one[0].Term) != Normalize(text) {
+			t.Errorf("%q: fold filter %q, Normalize %q", text, one[0].Term, Normalize(text))
+		}
+	}
+}
+
+func TestMapTermGrows(t *testing.T) {
+	// U+023A folds to U+2C65: two bytes become three, so the term must move.
+	buf := []byte("aȺb|neighbour")
+	term := buf[:4:4]
+	got := mapTerm(term, FoldRune)
+	if string(got) != "aⱥb" {
+		t.Fatalf("mapTerm = %q", got)
+	}
+	if string(buf[4:]) != "|neighbour" {
+		t.Fatalf("mapTerm overwrote the bytes after the term: %q", buf)
+	}
+}
+
+func TestNormalizedTextSpans(t *testing.T) {
+	text := "一網 通\n辦ＰＭ"
+	n := NewNormalizedText(text)
+	if string(n.Runes) != "一网通办pm" {
+		t.Fatalf("Runes = %q", string(n.Runes))
+	}
+	for i := range n.Runes {
+		src := text[n.Start[i]:n.End[i]]
+		if Normalize(src) != string(n.Runes[i]) {
+			t.Errorf("rune %d %q has source %q", i, n.Runes[i], src)
+		}
+	}
+}
