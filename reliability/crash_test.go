@@ -1,0 +1,281 @@
+package reliability
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// crashRounds is the number of kill -9 rounds per crash test:
+// GOVSEARCH_CRASH_ROUNDS, default 3 (docs/reliability.md records runs of 20).
+func crashRounds(t testing.TB) int { return envInt(t, "GOVSEARCH_CRASH_ROUNDS", 3) }
+
+// TestKillDuringIndex kills the indexer with SIGKILL at random moments of
+// a build or update, then checks that the index reopens with only complete
+// reports and that a re-run converges to the exact counts.
+func TestKillDuringIndex(t *testing.T) {
+	files := corpus(t)
+	exp := expect(t, files)
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
+	if !haveIndexCommand(t) {
+		t.Log("the binary has no `index` command yet: the indexer is this test binary calling index.Build and Index.Update")
+	}
+
+	// A complete run into a scratch directory measures how long indexing
+	// takes, so kills spread over the whole run.
+	start := time.Now()
+	runIndex(t, filepath.Join(t.TempDir(), "calibrate"), paths)
+	full := time.Since(start)
+	t.Logf("a complete run over %d files (%d reports, %d paragraphs) takes %s", len(files), len(exp), exp.paragraphs(), full.Round(time.Millisecond))
+
+	dir := filepath.Join(t.TempDir(), "index")
+	r := rand.New(rand.NewPCG(8, uint64(time.Now().UnixNano())))
+	rounds := crashRounds(t)
+	completed := 0
+	for round := 1; round <= rounds; round++ {
+		cmd := indexCommand(t, dir, paths)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Up to 1.3 times a full run: most kills land mid-run, some runs
+		// complete and turn the next rounds into updates.
+		delay := time.Duration(r.Int64N(int64(full) * 13 / 10))
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var status string
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: the indexer failed on its own: %v\n%s", round, err, out.String())
+			}
+			status = "completed"
+			completed++
+		case <-time.After(delay):
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			status = "killed after " + delay.Round(time.Millisecond).String()
+		}
+		st := checkIndex(t, dir, exp, nil, nil, status == "completed")
+		t.Logf("round %d: %s; index: %v, %d reports, %d paragraphs, %d generation dirs",
+			round, status, st.exists, st.reports, st.paragraphs, countGenerations(dir))
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+	// Re-running converges, and a second complete run changes nothing.
+	for i := range 2 {
+		runIndex(t, dir, paths)
+		st := checkIndex(t, dir, exp, nil, nil, true)
+		t.Logf("complete re-run %d: %d reports, %d paragraphs", i+1, st.reports, st.paragraphs)
+	}
+	t.Logf("%d rounds, %d ran to completion before the kill; %d generation dirs remain", rounds, completed, countGenerations(dir))
+}
+
+// runIndex indexes paths into dir and fails the test unless it succeeds.
+func runIndex(t testing.TB, dir string, paths []string) {
+	t.Helper()
+	cmd := indexCommand(t, dir, paths)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("indexing %s: %v\n%s", dir, err, out)
+	}
+}
+
+// countGenerations counts the generation directories in dir.
+func countGenerations(dir string) int {
+	m, _ := filepath.Glob(filepath.Join(dir, "gen-*"))
+	return len(m)
+}
+
+// opState is what the client knows about one report after a round.
+type opState int
+
+const (
+	stateUnknown opState = iota // a request was in flight when the server died
+	statePresent                // the last acknowledged request added it
+	stateAbsent                 // the last acknowledged request deleted it
+)
+
+// TestKillDuringPost kills the server with SIGKILL while three clients
+// delete and upload reports, then checks that the index reopens, every
+// acknowledged upload is complete, every acknowledged delete holds, no
+// report is partial, and that re-uploading converges to the exact counts.
+func TestKillDuringPost(t *testing.T) {
+	files := corpus(t)
+	exp := expect(t, files)
+	byFile := map[string][]string{} // file name → its report ids
+	for _, f := range files {
+		one := expect(t, []corpusFile{f})
+		for id := range one {
+			byFile[f.name] = append(byFile[f.name], id)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	r := rand.New(rand.NewPCG(8, uint64(time.Now().UnixNano())))
+
+	// The first server builds the seed index; a complete upload pass
+	// measures how long one takes.
+	srv := serve(t, dir)
+	start := time.Now()
+	state := map[string]opState{}
+	postAll(t, srv, files, byFile, state, r, 1)
+	full := time.Since(start)
+	srv.kill()
+	checkIndex(t, dir, exp, nil, nil, true)
+	t.Logf("a complete upload pass over %d files takes %s", len(files), full.Round(time.Millisecond))
+
+	rounds := crashRounds(t)
+	for round := 1; round <= rounds; round++ {
+		srv := serve(t, dir)
+		// Delete a few reports first (acknowledged one by one), then
+		// upload every file with three clients until the kill.
+		var victims []string
+		for id := range exp {
+			if r.IntN(4) == 0 {
+				victims = append(victims, id)
+			}
+		}
+		sort.Strings(victims)
+		for _, id := range victims {
+			status, body, err := do("DELETE", srv.url("/api/reports/"+url.PathEscape(id)), adminKey, "", nil)
+			switch {
+			case err != nil:
+				t.Fatalf("round %d: DELETE %s: %v", round, id, err)
+			case status == 200:
+				state[id] = stateAbsent
+			case status == 404 && state[id] != statePresent:
+				state[id] = stateAbsent
+			default:
+				t.Fatalf("round %d: DELETE %s: %d %s", round, id, status, body)
+			}
+		}
+		delay := time.Duration(r.Int64N(int64(full) * 12 / 10))
+		killed := make(chan struct{})
+		go func() {
+			time.Sleep(delay)
+			srv.kill()
+			close(killed)
+		}()
+		postAll(t, srv, files, byFile, state, r, 3)
+		<-killed
+		var must, mustNot []string
+		unknown := 0
+		for id, s := range state {
+			switch s {
+			case statePresent:
+				must = append(must, id)
+			case stateAbsent:
+				mustNot = append(mustNot, id)
+			default:
+				unknown++
+			}
+		}
+		st := checkIndex(t, dir, exp, must, mustNot, false)
+		t.Logf("round %d: killed after %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
+			round, delay.Round(time.Millisecond), len(must), len(mustNot), unknown, st.reports, st.paragraphs)
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+
+	// Re-uploading everything converges, and doing it again changes nothing.
+	for i := range 2 {
+		srv := serve(t, dir)
+		postAll(t, srv, files, byFile, state, r, 3)
+		srv.stop(t)
+		for _, f := range files {
+			for _, id := range byFile[f.name] {
+				if state[id] != statePresent {
+					t.Fatalf("complete pass %d: upload of %s was not acknowledged", i+1, f.name)
+				}
+			}
+		}
+		st := checkIndex(t, dir, exp, nil, nil, true)
+		t.Logf("complete re-upload %d: %d reports, %d paragraphs", i+1, st.reports, st.paragraphs)
+	}
+}
+
+// postAll uploads files in random order with the given number of clients
+// and records in state what each answer (or its absence) says about the
+// reports of the file. It returns when every file was sent or the server
+// is gone.
+func postAll(t testing.TB, srv *proc, files []corpusFile, byFile map[string][]string, state map[string]opState, r *rand.Rand, clients int) {
+	t.Helper()
+	order := r.Perm(len(files))
+	queue := make(chan corpusFile, len(files))
+	for _, i := range order {
+		queue <- files[i]
+	}
+	close(queue)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range queue {
+				select {
+				case <-srv.done:
+					return
+				default:
+				}
+				mu.Lock()
+				for _, id := range byFile[f.name] {
+					state[id] = stateUnknown
+				}
+				mu.Unlock()
+				status, body, err := do("POST", srv.url("/api/reports?source="+url.QueryEscape(f.name)), adminKey,
+					"text/plain; charset=utf-8", bytes.NewReader(f.data))
+				if err != nil {
+					select {
+					case <-srv.done:
+						return // killed mid-request: the reports stay unknown
+					case <-time.After(5 * time.Second):
+					}
+					t.Errorf("POST %s: %v", f.name, err)
+					return
+				}
+				if status != 201 {
+					t.Errorf("POST %s: status %d %s", f.name, status, body)
+					return
+				}
+				var resp struct {
+					Reports []struct {
+						ID         string `json:"id"`
+						Paragraphs int    `json:"paragraphs"`
+					} `json:"reports"`
+				}
+				if err := json.Unmarshal(body, &resp); err != nil {
+					t.Errorf("POST %s: %v in %s", f.name, err, body)
+					return
+				}
+				mu.Lock()
+				for _, rep := range resp.Reports {
+					state[rep.ID] = statePresent
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// writeFile writes data to path, failing the test on error.
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

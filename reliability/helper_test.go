@@ -1,0 +1,110 @@
+package reliability
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"govsearch/index"
+)
+
+// runHelper is the body of the test binary when it runs as a helper
+// process; it returns the exit status.
+//
+//	index DIR PATH...   build (no index yet) or update the index, as
+//	                    `govsearch index` does
+func runHelper(mode string, args []string) int {
+	// The test binary's own flags come first; the helper's follow "--".
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	switch mode {
+	case "index":
+		if len(args) < 2 {
+			fmt.Fprintln(os.Stderr, "helper index: want DIR PATH...")
+			return 2
+		}
+		if err := helperIndex(args[0], args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "helper index:", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
+	return 2
+}
+
+// helperIndex builds the index in dir from paths, or updates it when it
+// exists.
+func helperIndex(dir string, paths []string) error {
+	ctx := context.Background()
+	inputs, err := index.InputsFromPaths(paths)
+	if err != nil {
+		return err
+	}
+	ix, err := index.Open(dir)
+	var st *index.BuildStats
+	switch {
+	case errors.Is(err, index.ErrNoIndex):
+		st, err = index.Build(ctx, dir, inputs, index.BuildOptions{BatchSize: 200})
+	case err != nil:
+		return err
+	default:
+		st, err = ix.Update(ctx, inputs, index.BuildOptions{})
+		if cerr := ix.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(st.Errors) > 0 {
+		return fmt.Errorf("files skipped: %v", st.Errors)
+	}
+	fmt.Printf("indexed %d reports, %d paragraphs\n", st.Reports, st.Paragraphs)
+	return nil
+}
+
+var (
+	indexCmdOnce sync.Once
+	indexCmdOK   bool
+)
+
+// haveIndexCommand reports whether the built binary has the `index`
+// subcommand.
+func haveIndexCommand(t testing.TB) bool {
+	t.Helper()
+	needBinary(t)
+	indexCmdOnce.Do(func() {
+		out, _ := exec.Command(binary, "index", "-h").CombinedOutput()
+		indexCmdOK = !strings.Contains(string(out), "unknown command")
+	})
+	return indexCmdOK
+}
+
+// indexCommand returns the command line that indexes paths into dir: the
+// binary's `govsearch index` when it has one, else this test binary as a
+// helper doing the same through the index package.
+func indexCommand(t testing.TB, dir string, paths []string) *exec.Cmd {
+	t.Helper()
+	if haveIndexCommand(t) {
+		cmd := exec.Command(binary, append([]string{"index", "--index", dir}, paths...)...)
+		cmd.Env = cleanEnv()
+		return cmd
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, append([]string{"-test.run=^$", "--", dir}, paths...)...)
+	cmd.Env = append(cleanEnv(), helperEnv+"=index")
+	return cmd
+}
