@@ -1,0 +1,303 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"govsearch/analyzer"
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// Engine names.
+const (
+	EngineOurs     = "ours"
+	EngineBaseline = "cjk"
+)
+
+// Engines lists the engines in report order.
+var Engines = []string{EngineOurs, EngineBaseline}
+
+// searcher answers benchmark queries; total is the number of matching
+// paragraphs.
+type searcher interface {
+	search(ctx context.Context, q Query) (total int, err error)
+	Close() error
+}
+
+// buildResult is what a build reports besides what the parent measures.
+type buildResult struct {
+	Files      int   `json:"files"`
+	Reports    int   `json:"reports"`
+	Paragraphs int   `json:"paragraphs"`
+	RawBytes   int64 `json:"raw_bytes"`
+	// Elapsed is the wall time of the build proper, as Build measures it.
+	Elapsed time.Duration `json:"elapsed"`
+	// DictLoad is the part of Elapsed spent loading the word dictionary.
+	DictLoad time.Duration `json:"dict_load"`
+	Skipped  int           `json:"skipped"`
+}
+
+// build indexes inputs into a new index at dir with the named engine.
+func build(ctx context.Context, engine, dir string, inputs []index.Input) (*buildResult, error) {
+	switch engine {
+	case EngineOurs:
+		st, err := index.Build(ctx, dir, inputs, index.BuildOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return &buildResult{
+			Files: st.Files, Reports: st.Reports, Paragraphs: st.Paragraphs, RawBytes: st.Bytes,
+			Elapsed: st.Elapsed, DictLoad: analyzer.LoadTime(), Skipped: len(st.Errors),
+		}, nil
+	case EngineBaseline:
+		return buildBaseline(ctx, dir, inputs)
+	}
+	return nil, fmt.Errorf("unknown engine %q", engine)
+}
+
+// open opens the index at dir with the named engine.
+func open(engine, dir string) (searcher, error) {
+	switch engine {
+	case EngineOurs:
+		ix, err := index.Open(dir)
+		if err != nil {
+			return nil, err
+		}
+		return ours{ix}, nil
+	case EngineBaseline:
+		bi, err := bleve.OpenUsing(baselinePath(dir), map[string]interface{}{"bolt_timeout": "3s"})
+		if err != nil {
+			return nil, fmt.Errorf("baseline index: %w", err)
+		}
+		return baseline{bi}, nil
+	}
+	return nil, fmt.Errorf("unknown engine %q", engine)
+}
+
+// ours is govsearch's index behind the searcher interface.
+type ours struct{ ix *index.Index }
+
+func (o ours) search(ctx context.Context, q Query) (int, error) {
+	req := index.Request{Query: q.Text, Size: 10, Facets: []string{}, Highlight: q.Highlight()}
+	if q.Facets() {
+		req.Facets = nil // all
+	}
+	resp, err := o.ix.Search(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	return resp.Total, nil
+}
+
+func (o ours) Close() error { return o.ix.Close() }
+
+// The baseline index: bleve with its built-in cjk analyzer and default
+// settings on the paragraph text, plus the facet fields as keywords.
+const (
+	baseText = "text"
+	// baseFacetSize matches the facet size of the index package, so both
+	// engines count every bucket.
+	baseFacetSize = 100000
+)
+
+// baseFacets are the keyword fields of the baseline, named like the facets.
+var baseFacets = index.AllFacets
+
+func baselinePath(dir string) string { return filepath.Join(dir, "baseline.bleve") }
+
+// baselineMapping maps the paragraph text with the cjk analyzer (a text
+// field with bleve's defaults: stored, term vectors, doc values) and the
+// facet fields as keywords.
+func baselineMapping() mapping.IndexMapping {
+	dm := bleve.NewDocumentStaticMapping()
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = cjk.AnalyzerName
+	dm.AddFieldMappingsAt(baseText, text)
+	for _, f := range baseFacets {
+		dm.AddFieldMappingsAt(f, bleve.NewKeywordFieldMapping())
+	}
+	im := bleve.NewIndexMapping()
+	im.DefaultMapping = dm
+	return im
+}
+
+// baselineDoc is one paragraph as the baseline indexes it.
+type baselineDoc struct {
+	Text     string `json:"text"`
+	Region   string `json:"region"`
+	Year     string `json:"year"`
+	Level    string `json:"level"`
+	PartKind string `json:"part_kind"`
+	Kind     string `json:"kind"`
+}
+
+// buildBaseline parses inputs with ingest, as index.Build does, and
+// indexes every paragraph in batches of 500, index.Build's default.
+func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buildResult, error) {
+	start := time.Now()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	bi, err := bleve.New(baselinePath(dir), baselineMapping())
+	if err != nil {
+		return nil, fmt.Errorf("baseline index: %w", err)
+	}
+	res := &buildResult{}
+	batch := bi.NewBatch()
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			bi.Close()
+			return nil, err
+		}
+		data, err := in.Read()
+		var f *ingest.File
+		if err == nil {
+			f, err = ingest.Parse(in.Name, data)
+		}
+		if err != nil {
+			res.Skipped++
+			continue
+		}
+		for _, r := range f.Reports {
+			res.Reports++
+			for _, p := range r.Paragraphs {
+				doc := baselineDoc{Text: p.Text, Region: r.Region, Year: yearKey(r.Year), Level: r.Level, PartKind: p.PartKind, Kind: p.Kind}
+				if err := batch.Index(p.ID, doc); err != nil {
+					bi.Close()
+					return nil, err
+				}
+				res.Paragraphs++
+				if batch.Size() >= 500 {
+					if err := bi.Batch(batch); err != nil {
+						bi.Close()
+						return nil, err
+					}
+					batch = bi.NewBatch()
+				}
+			}
+		}
+		res.Files++
+		res.RawBytes += in.Size
+	}
+	if batch.Size() > 0 {
+		if err := bi.Batch(batch); err != nil {
+			bi.Close()
+			return nil, err
+		}
+	}
+	if err := bi.Close(); err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// yearKey writes a year as four digits, as the index package does.
+func yearKey(y int) string {
+	s := strconv.Itoa(y)
+	for len(s) < 4 {
+		s = "0" + s
+	}
+	return s
+}
+
+// baseline is the cjk baseline behind the searcher interface.
+type baseline struct{ bi bleve.Index }
+
+func (b baseline) search(ctx context.Context, q Query) (int, error) {
+	sr := bleve.NewSearchRequestOptions(baselineQuery(q.Parsed), 10, 0, false)
+	sr.Fields = []string{"*"}
+	if q.Facets() {
+		for _, f := range baseFacets {
+			sr.AddFacet(f, bleve.NewFacetRequest(f, baseFacetSize))
+		}
+	}
+	if q.Highlight() {
+		sr.Highlight = bleve.NewHighlight()
+		sr.Highlight.AddField(baseText)
+	}
+	res, err := b.bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return 0, err
+	}
+	return int(res.Total), nil
+}
+
+func (b baseline) Close() error { return b.bi.Close() }
+
+// baselineQuery translates a parsed query: each term a match query on the
+// text (bleve's default OR of the analysed bigrams), OR groups a
+// disjunction, all groups and filters a conjunction, excluded terms a
+// must-not clause.
+func baselineQuery(pq *index.Query) query.Query {
+	match := func(t index.Term) query.Query {
+		m := query.NewMatchQuery(t.Text)
+		m.SetField(baseText)
+		return m
+	}
+	term := func(field, v string) query.Query {
+		t := query.NewTermQuery(v)
+		t.SetField(field)
+		return t
+	}
+	var must []query.Query
+	for _, g := range pq.Groups {
+		if len(g) == 1 {
+			must = append(must, match(g[0]))
+			continue
+		}
+		var alts []query.Query
+		for _, t := range g {
+			alts = append(alts, match(t))
+		}
+		must = append(must, query.NewDisjunctionQuery(alts))
+	}
+	anyOf := func(field string, vs []string) {
+		if len(vs) == 0 {
+			return
+		}
+		var alts []query.Query
+		for _, v := range vs {
+			alts = append(alts, term(field, v))
+		}
+		must = append(must, query.NewDisjunctionQuery(alts))
+	}
+	f := pq.Filters
+	anyOf(index.FacetRegion, f.Region)
+	anyOf(index.FacetLevel, f.Level)
+	anyOf(index.FacetPartKind, f.Part)
+	anyOf(index.FacetKind, f.Kind)
+	if len(f.Year) > 0 {
+		var alts []query.Query
+		incl := true
+		for _, r := range f.Year {
+			tr := query.NewTermRangeInclusiveQuery(yearKey(r.From), yearKey(r.To), &incl, &incl)
+			tr.SetField(index.FacetYear)
+			alts = append(alts, tr)
+		}
+		must = append(must, query.NewDisjunctionQuery(alts))
+	}
+	var q query.Query = query.NewConjunctionQuery(must)
+	if len(pq.Exclude) > 0 {
+		var not []query.Query
+		for _, t := range pq.Exclude {
+			not = append(not, match(t))
+		}
+		q = query.NewBooleanQuery([]query.Query{q}, nil, not)
+	}
+	return q
+}
+
+// errUsage marks a bad child invocation.
+var errUsage = errors.New("usage")
