@@ -1,0 +1,564 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"govsearch"
+	_ "govsearch/analyzer"
+	"govsearch/index"
+	"govsearch/ingest"
+	"govsearch/web"
+)
+
+// findChromium returns the path of a Chromium-compatible browser, or "".
+func findChromium() string {
+	if p := os.Getenv("GOVSEARCH_CHROMIUM"); p != "" {
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// artifactsDir is where screenshots go: $GOVSEARCH_ARTIFACTS, or a fresh
+// temporary directory that outlives the test so the images can be viewed.
+func artifactsDir(t *testing.T) string {
+	dir := os.Getenv("GOVSEARCH_ARTIFACTS")
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "govsearch-ui-artifacts-"); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// seedIndex builds a real index of the embedded seed corpus, plus one
+// hostile report whose text carries markup that must never run.
+func seedIndex(t *testing.T) *index.Index {
+	t.Helper()
+	dir := t.TempDir()
+	inputs, err := index.InputsFromFS(govsearch.SeedReports())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := index.Build(ctx, dir, inputs, index.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Errors) > 0 {
+		t.Fatalf("seed build errors: %v", st.Errors)
+	}
+	ix, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	hostile := ingest.Report{ID: "hostile-test", Meta: ingest.Meta{
+		Title: "政府工作报告", Region: "测试区", Level: ingest.LevelDistrict, Year: 2024, Source: "hostile.txt",
+	}}
+	for i, text := range []string{
+		"一、恶意脚本测试",
+		`恶意脚本测试 <script>window.__pwned = 1</script> 后文。`,
+		`恶意脚本测试 <img src=x onerror="window.__pwned = 2"> 与 "引号" 和 &amp; 实体。`,
+		`恶意脚本测试 </mark><script>window.__pwned = 3</script><mark> 标签逃逸。`,
+	} {
+		kind := ingest.KindBody
+		if i == 0 {
+			kind = ingest.KindHeading
+		}
+		hostile.Paragraphs = append(hostile.Paragraphs, ingest.Paragraph{
+			ID: fmt.Sprintf("hostile-test-%d", i+1), ReportID: "hostile-test", Ordinal: i + 1,
+			Part: "一、恶意脚本测试", PartKind: ingest.PartReview, Kind: kind, Text: text,
+			Start: i * 100, End: i*100 + len(text),
+		})
+	}
+	if err := ix.AddReports(ctx, []ingest.Report{hostile}); err != nil {
+		t.Fatalf("adding the hostile report: %v", err)
+	}
+	return ix
+}
+
+// apiGet fetches a JSON API answer from the test server.
+func apiGet[T any](t *testing.T, base, path string, q url.Values) T {
+	t.Helper()
+	var v T
+	resp, err := http.Get(base + path + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", path, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// netLog records every request the browser makes and every console error.
+type netLog struct {
+	mu       sync.Mutex
+	requests []string
+	problems []string
+}
+
+func (n *netLog) listen(ev any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		n.requests = append(n.requests, e.Request.URL)
+	case *log.EventEntryAdded:
+		if e.Entry.Level == log.EntryLevelError || e.Entry.Level == log.EntryLevelWarning {
+			n.problems = append(n.problems, string(e.Entry.Source)+": "+e.Entry.Text)
+		}
+	case *runtime.EventExceptionThrown:
+		n.problems = append(n.problems, "exception: "+e.ExceptionDetails.Text)
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError {
+			n.problems = append(n.problems, "console.error")
+		}
+	}
+}
+
+func (n *netLog) snapshot() (reqs, problems []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.requests...), append([]string(nil), n.problems...)
+}
+
+// TestBrowser drives headless Chromium through the pages over a real index
+// of the seed corpus and the real HTTP server (JSON API and pages).
+func TestBrowser(t *testing.T) {
+	chrome := findChromium()
+	if chrome == "" {
+		t.Skip("no Chromium found (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome); " +
+			"install it with `apt-get install -y chromium` or set GOVSEARCH_CHROMIUM to run the browser test")
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	ix := seedIndex(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: web.New(ix, web.Options{}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	base := "http://" + ln.Addr().String()
+	shots := artifactsDir(t)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chrome),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("no-pings", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+	nl := &netLog{}
+	// The first call starts the browser; it must not carry a timeout.
+	if err := chromedp.Listen(ctx, nl.listen); err != nil {
+		t.Fatalf("starting %s: %v", chrome, err)
+	}
+	deadline := time.AfterFunc(4*time.Minute, cancelCtx) // a hung browser must not hang the suite
+	defer deadline.Stop()
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(what, js string, out any) {
+		t.Helper()
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s: decoding %s: %v", what, raw, err)
+		}
+	}
+	// shot saves the whole page, or only the screen when full is false
+	// (the reader: a whole report is metres long).
+	shot := func(name string, full bool) {
+		t.Helper()
+		act := chromedp.CaptureScreenshot()
+		if full {
+			act = chromedp.FullScreenshot(100)
+		}
+		buf, err := chromedp.Run(ctx, act)
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// waitFor waits until the current page is loaded, not marked busy by a
+	// click that left it, and cond (JavaScript) holds.
+	waitFor := func(what, cond string) {
+		t.Helper()
+		js := `document.readyState === "complete" && !document.body.classList.contains("busy") && (` + cond + `)`
+		var last error
+		for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			// Evaluating while the page navigates fails; that is expected
+			// until the new page is there.
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+			if err == nil && ok {
+				return
+			}
+			last = err
+		}
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("%s: no page with %s (at %s): %v", what, cond, loc, last)
+	}
+	// waitSel waits for an element on the current page.
+	waitSel := func(what, sel string) {
+		t.Helper()
+		waitFor(what, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
+	}
+	// click clicks the centre of the first element matching sel with real
+	// mouse events, found by script rather than chromedp's DOM mirror,
+	// which a page restored from the back-forward cache leaves stale.
+	click := func(what, sel string) {
+		t.Helper()
+		var pt struct{ X, Y float64 }
+		eval(what, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: "center"});
+			const r = e.getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, sel), &pt)
+		do(what, chromedp.MouseClickXY(pt.X, pt.Y))
+	}
+	// waitLoaded waits for a loaded page whose URL contains urlPart and that
+	// is not the page a click left behind (which the script marks busy).
+	waitLoaded := func(what, urlPart string) {
+		t.Helper()
+		waitFor(what, fmt.Sprintf(`decodeURIComponent(location.href).includes(%q)`, urlPart))
+	}
+
+	const q = "一网通办"
+	const district = "静安区"
+
+	// 1. Search: highlighted results and district counts equal to the API's.
+	api := apiGet[index.Response](t, base, "/api/search", url.Values{"q": {q}})
+	if api.Total == 0 {
+		t.Fatalf("the API finds no %s in the seed corpus", q)
+	}
+	do("open search page", chromedp.Navigate(base+"/?q="+url.QueryEscape(q)))
+	waitSel("search results", ".hits .hit")
+	waitLoaded("search page", "q="+q)
+	var page1 struct {
+		Total   int
+		Hits    int
+		Marks   int
+		Regions map[string]int
+		Checked []string
+	}
+	readPage := `(() => {
+		const regions = {}, checked = [];
+		document.querySelectorAll('fieldset[data-facet="region"] input[name="region"]').forEach(el => {
+			const c = el.closest('label').querySelector('.count');
+			regions[el.value] = c ? Number(c.dataset.count) : -1;
+			if (el.checked) checked.push(el.value);
+		});
+		return {
+			Total: Number(document.querySelector('[data-total]').dataset.total),
+			Hits: document.querySelectorAll('.hits .hit').length,
+			Marks: document.querySelectorAll('.hits .frag mark').length,
+			Regions: regions, Checked: checked,
+		};
+	})()`
+	eval("read search page", readPage, &page1)
+	if page1.Total != api.Total {
+		t.Errorf("page total %d, API total %d", page1.Total, api.Total)
+	}
+	if page1.Hits == 0 || page1.Marks < page1.Hits {
+		t.Errorf("%d hits with %d <mark>s: every result should show a highlighted fragment", page1.Hits, page1.Marks)
+	}
+	var markText []string
+	eval("mark text", `[...document.querySelectorAll('.hits .frag mark')].map(m => m.textContent.replace(/\s+/g, ''))`, &markText)
+	for _, m := range markText {
+		if m != q {
+			t.Errorf("highlighted %q, want %q", m, q)
+		}
+	}
+	apiRegions := map[string]int{}
+	for _, fv := range api.Facets[index.FacetRegion] {
+		apiRegions[fv.Value] = fv.Count
+	}
+	if fmt.Sprint(page1.Regions) != fmt.Sprint(apiRegions) {
+		t.Errorf("district counts on the page %v, API %v", page1.Regions, apiRegions)
+	}
+	if _, ok := apiRegions[district]; !ok {
+		t.Fatalf("no %s among the API's districts %v: the seed corpus metadata is not parsed", district, apiRegions)
+	}
+	shot("desktop-search", true)
+
+	// 2. Tick the district: results narrow, other districts keep their counts.
+	click("tick "+district, fmt.Sprintf(`input[name="region"][value=%q]`, district))
+	waitLoaded("after ticking", "region="+district)
+	var page2 struct {
+		Total   int
+		Hits    int
+		Marks   int
+		Regions map[string]int
+		Checked []string
+	}
+	eval("read narrowed page", readPage, &page2)
+	apiNarrow := apiGet[index.Response](t, base, "/api/search", url.Values{"q": {q}, "region": {district}})
+	if page2.Total != apiNarrow.Total || page2.Total >= page1.Total || page2.Total != apiRegions[district] {
+		t.Errorf("after ticking %s: total %d (API %d, before %d, facet said %d)", district, page2.Total, apiNarrow.Total, page1.Total, apiRegions[district])
+	}
+	if fmt.Sprint(page2.Regions) != fmt.Sprint(page1.Regions) {
+		t.Errorf("district counts changed after ticking %s: %v, before %v", district, page2.Regions, page1.Regions)
+	}
+	if len(page2.Checked) != 1 || page2.Checked[0] != district {
+		t.Errorf("ticked boxes %v", page2.Checked)
+	}
+	var hitRegions []string
+	eval("hit regions", `[...document.querySelectorAll('.hits .hit')].map(h => h.dataset.region)`, &hitRegions)
+	for _, r := range hitRegions {
+		if r != district {
+			t.Errorf("result from %s after ticking %s", r, district)
+		}
+	}
+	shot("desktop-search-district", true)
+
+	// The back button restores the unfiltered page.
+	// history.back rather than chromedp.NavigateBack: a page restored from
+	// the back-forward cache fires no load event to wait for.
+	do("back", chromedp.Evaluate[chromedp.Void](`history.back()`))
+	waitFor("back", `!location.search.includes("region=")`)
+	var back struct {
+		Total   int
+		Checked []string
+	}
+	eval("read page after back", readPage, &back)
+	if back.Total != page1.Total || len(back.Checked) != 0 {
+		t.Errorf("after back: total %d ticked %v, want %d and none", back.Total, back.Checked, page1.Total)
+	}
+	do("forward", chromedp.Evaluate[chromedp.Void](`history.forward()`))
+	waitLoaded("forward", "region="+district)
+
+	// 3. Open the first result in the reader at the cited paragraph.
+	var first struct{ Href, ID, Cite string }
+	eval("first result", `(() => { const h = document.querySelector('.hits .hit'); return {Href: h.querySelector('a.read').getAttribute('href'), ID: h.dataset.id, Cite: h.querySelector('.cite-text').textContent}; })()`, &first)
+	anchor := first.Href[strings.LastIndex(first.Href, "#")+1:]
+	ordinal, _ := strconv.Atoi(strings.TrimPrefix(anchor, "p"))
+	para := apiGet[ingest.Record](t, base, "/api/paragraphs/"+url.PathEscape(first.ID), nil)
+	if para.Ordinal != ordinal || !strings.Contains(first.Cite, "第"+strconv.Itoa(para.Ordinal)+"段") || !strings.Contains(first.Cite, para.Region) {
+		t.Errorf("result link %s / citation %q do not match paragraph %s (ordinal %d, %s)", first.Href, first.Cite, para.ID, para.Ordinal, para.Region)
+	}
+	click("open reader", `.hits .hit a.read`)
+	waitLoaded("reader", "/reports/"+para.ReportID)
+	waitSel("reader target", ".para:target")
+	var reader struct {
+		Target   string
+		Top      float64
+		Height   float64
+		Bg       string
+		TextOK   bool
+		Marks    int
+		InTarget int
+		TOC      int
+	}
+	eval("read reader", fmt.Sprintf(`(() => {
+		const t = document.querySelector('.para:target');
+		const r = t.getBoundingClientRect();
+		return {Target: t.id, Top: r.top, Height: window.innerHeight, Bg: getComputedStyle(t).backgroundColor,
+			TextOK: t.textContent.replace(/\s+/g, '').includes(%q),
+			Marks: document.querySelectorAll('.paras mark').length, InTarget: t.querySelectorAll('mark').length,
+			TOC: document.querySelectorAll('.toc li').length};
+	})()`, q), &reader)
+	if reader.Target != anchor {
+		t.Errorf("reader :target is %q, want %q", reader.Target, anchor)
+	}
+	if reader.Top < 0 || reader.Top > reader.Height*0.6 {
+		t.Errorf("target paragraph at y=%.0f of a %.0f px window: not scrolled to", reader.Top, reader.Height)
+	}
+	if reader.Bg == "rgba(0, 0, 0, 0)" || reader.Bg == "" {
+		t.Errorf("target paragraph is not marked (background %s)", reader.Bg)
+	}
+	if !reader.TextOK || reader.InTarget == 0 {
+		t.Errorf("target paragraph lacks the highlighted query (text ok %v, marks %d)", reader.TextOK, reader.InTarget)
+	}
+	if reader.Marks < reader.InTarget || reader.TOC == 0 {
+		t.Errorf("reader: %d marks, %d toc entries", reader.Marks, reader.TOC)
+	}
+	shot("desktop-reader", false)
+	// Next-occurrence navigation moves the current mark.
+	var cur []int
+	eval("next occurrence", `(() => {
+		const next = document.querySelector('[data-nav="next"]');
+		const marks = [...document.querySelectorAll('.paras mark')];
+		const idx = () => marks.findIndex(m => m.classList.contains('current'));
+		const out = [idx()]; next.click(); out.push(idx()); next.click(); out.push(idx());
+		return out;
+	})()`, &cur)
+	if len(cur) != 3 || (reader.Marks > 2 && (cur[2] != (cur[1]+1)%reader.Marks || cur[1] < 0)) {
+		t.Errorf("next-occurrence steps %v over %d marks", cur, reader.Marks)
+	}
+
+	// 4. Trend view, linked from the search page: bar heights follow the API.
+	do("back to search", chromedp.Navigate(base+"/?q="+url.QueryEscape(q)))
+	waitLoaded("search again", "q="+q)
+	click("open trend", `.actions a[href^="/trend?"]`)
+	waitLoaded("trend", "/trend?q="+q)
+	waitSel("bars", "#bars")
+	trend := apiGet[index.Trend](t, base, "/api/trend", url.Values{"q": {q}})
+	perYear := map[int]int{}
+	for _, c := range trend.Cells {
+		perYear[c.Year] += c.Paragraphs
+	}
+	var bars []struct {
+		Year, Count int
+		H           float64
+	}
+	eval("bars", `[...document.querySelectorAll('#bars .bar')].map(g => ({Year: Number(g.dataset.year), Count: Number(g.dataset.count), H: g.querySelector('rect').getBBox().height}))`, &bars)
+	if len(bars) == 0 {
+		t.Fatal("no bars drawn")
+	}
+	var maxCount int
+	var maxH float64
+	for _, b := range bars {
+		if b.Count != perYear[b.Year] {
+			t.Errorf("bar %d shows %d, API %d", b.Year, b.Count, perYear[b.Year])
+		}
+		if b.Count > maxCount {
+			maxCount, maxH = b.Count, b.H
+		}
+	}
+	for _, b := range bars {
+		want := maxH * float64(b.Count) / float64(maxCount)
+		if math.Abs(b.H-want) > 0.6 {
+			t.Errorf("bar %d: height %.1f for %d, want %.1f (proportional to the tallest)", b.Year, b.H, b.Count, want)
+		}
+	}
+	for y, n := range perYear {
+		found := false
+		for _, b := range bars {
+			found = found || b.Year == y
+		}
+		if !found && n > 0 {
+			t.Errorf("year %d (%d paragraphs) has no bar", y, n)
+		}
+	}
+	var cells int
+	eval("heat cells", `document.querySelectorAll('#heat .cell').length`, &cells)
+	if cells == 0 {
+		t.Error("no heat map cells")
+	}
+	shot("desktop-trend", true)
+
+	// 5. Documents with markup: nothing runs, the text shows literally.
+	for _, u := range []string{"/?q=" + url.QueryEscape("恶意脚本测试"), "/reports/hostile-test?q=" + url.QueryEscape("恶意脚本测试") + "#p2"} {
+		do("hostile page", chromedp.Navigate(base+u))
+		waitSel("hostile page", "mark")
+		var res struct {
+			Pwned   bool
+			Scripts int
+			Imgs    int
+			Literal bool
+		}
+		eval("hostile check", `({Pwned: window.__pwned !== undefined,
+			Scripts: document.querySelectorAll('script:not([src^="/static/"])').length,
+			Imgs: document.querySelectorAll('main img').length,
+			Literal: document.body.textContent.includes('<script>window.__pwned = 1</script>') || document.body.textContent.includes('<script>window.__pwned = 3</script>')})`, &res)
+		if res.Pwned || res.Scripts > 0 || res.Imgs > 0 || !res.Literal {
+			t.Errorf("%s: script ran=%v, foreign script tags=%d, img tags=%d, markup shown as text=%v", u, res.Pwned, res.Scripts, res.Imgs, res.Literal)
+		}
+	}
+
+	// 6. Phone width: same pages, nothing wider than the screen.
+	do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	for _, p := range []struct {
+		name, path, ready string
+		full              bool
+	}{
+		{"phone-search", "/?q=" + url.QueryEscape(q), ".hits .hit", false},
+		{"phone-reader", first.Href, ".para:target", false},
+		{"phone-trend", "/trend?q=" + url.QueryEscape(q), "#bars", true},
+		{"phone-home", "/", ".hero", false},
+	} {
+		do(p.name, chromedp.Navigate(base+p.path))
+		waitSel(p.name, p.ready)
+		var width int
+		eval("page width", `document.documentElement.scrollWidth`, &width)
+		if width > 390 {
+			t.Errorf("%s: page is %d px wide on a 390 px screen", p.name, width)
+		}
+		shot(p.name, p.full)
+	}
+	do("desktop viewport", chromedp.EmulateViewport(1280, 900))
+	do("home", chromedp.Navigate(base+"/"))
+	waitSel("home", ".hero")
+	shot("desktop-home", true)
+
+	// 7. Nothing left the machine, and no page broke its own CSP.
+	reqs, problems := nl.snapshot()
+	for _, r := range reqs {
+		u, err := url.Parse(r)
+		if err != nil || (u.Scheme != "data" && u.Host != ln.Addr().String()) {
+			t.Errorf("request left the test server: %s", r)
+		}
+	}
+	if len(reqs) < 10 {
+		t.Errorf("only %d requests recorded: the network listener is not working", len(reqs))
+	}
+	for _, p := range problems {
+		if strings.Contains(p, "favicon") {
+			continue
+		}
+		t.Errorf("browser reported: %s", p)
+	}
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+		t.Error("the browser test hit its time limit")
+	}
+}

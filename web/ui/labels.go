@@ -1,0 +1,57 @@
+package ui
+
+import "govsearch/ingest"
+
+// partLabels names each part kind in Chinese.
+var partLabels = map[string]string{
+	ingest.PartReview:       "工作回顾",
+	ingest.PartPlan:         "今年工作安排",
+	ingest.PartFiveYearPlan: "五年规划",
+	ingest.PartAppendix:     "附录",
+	ingest.PartGlossary:     "名词解释",
+	ingest.PartOther:        "其他",
+}
+
+// kindLabels names each paragraph kind in Chinese.
+var kindLabels = map[string]string{
+	ingest.KindHeading:  "标题",
+	ingest.KindBody:     "正文",
+	ingest.KindList:     "列表",
+	ingest.KindGlossary: "名词解释",
+}
+
+// levelLabels names each level of government in Chinese.
+var levelLabels = map[string]string{
+	ingest.LevelDistrict: "区县",
+	ingest.LevelCity:     "市",
+	ingest.LevelProvince: "省",
+	ingest.LevelNational: "国家",
+}
+
+// sortOptions names the sort orders offered on the search page, in menu order.
+var sortOptions = []struct{ Value, Label string }{
+	{"relevance", "相关度"},
+	{"-year", "年份（新→旧）"},
+	{"year", "年份（旧→新）"},
+}
+
+// label returns the Chinese label of v in m, or v itself for a value the UI
+// does not know yet, so new values from the index still show up.
+func label(m map[string]string, v string) string {
+	if l, ok := m[v]; ok {
+		return l
+	}
+	if v == "" {
+		return "（未标注）"
+	}
+	return v
+}
+
+// PartLabel returns the Chinese label of a part kind (part_kind).
+func PartLabel(v string) string { return label(partLabels, v) }
+
+// KindLabel returns the Chinese label of a paragraph kind.
+func KindLabel(v string) string { return label(kindLabels, v) }
+
+// LevelLabel returns the Chinese label of a level of government.
+func LevelLabel(v string) string { return label(levelLabels, v) }

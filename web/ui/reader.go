@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// paraView is one paragraph of the reader.
+type paraView struct {
+	Ordinal int
+	Anchor  string
+	HTML    template.HTML
+	Heading bool
+	Level   int // 1 for a part heading, 2 below
+	Kind    string
+	Match   bool   // the index counts this paragraph as a hit of the query
+	Marks   int    // occurrences marked in it
+	Prev    string // anchor of the previous matching paragraph
+	Next    string // anchor of the next matching paragraph
+}
+
+type tocItem struct {
+	Anchor string
+	Text   string
+	Level  int
+}
+
+type readerPage struct {
+	base
+	Report    *ingest.Report
+	Heading   string
+	Meta      []metaItem
+	Paras     []paraView
+	TOC       []tocItem
+	Matches   int // matching paragraphs
+	Marks     int // marked occurrences
+	First     string
+	SearchURL string
+	TrendURL  string
+	Partial   bool // matches come from text marking only (the index lookup failed)
+}
+
+type metaItem struct{ Label, Value string }
+
+func (h *handler) reader(c *gin.Context) {
+	id := c.Param("id")
+	q := strings.TrimSpace(c.Query("q"))
+	if _, err := ParseState(c.Request.URL.Query()); err != nil {
+		h.renderError(c, h.classify(err))
+		return
+	}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	rep, err := h.s.Report(ctx, id)
+	if err != nil {
+		h.renderError(c, h.classify(err))
+		return
+	}
+	p := readerPage{base: h.base("reader", reportTitle(rep.Meta), q), Report: rep, Heading: reportTitle(rep.Meta)}
+	p.Meta = reportMeta(rep.Meta)
+	if q != "" {
+		p.SearchURL = "/?" + WithQuery(q).Encode()
+		p.TrendURL = trendURL(WithQuery(q))
+	}
+	terms := HighlightTerms(q)
+	var matched map[int]bool
+	if q != "" {
+		matched, err = h.matchingOrdinals(ctx, rep, q)
+		if err != nil {
+			h.opts.Logger.Warn("ui: reader match lookup failed; marking text only", "report", id, "err", err)
+			p.Partial = true
+		}
+	}
+	prev := ""
+	var matchIdx []int
+	for _, para := range rep.Paragraphs {
+		v := paraView{Ordinal: para.Ordinal, Anchor: paraAnchor(para.Ordinal), Kind: para.Kind}
+		var marks int
+		v.HTML, marks = MarkText(para.Text, terms)
+		switch {
+		case matched != nil:
+			v.Match = matched[para.Ordinal]
+			if v.Match {
+				v.Marks = marks
+			} else {
+				// Marks outside matching paragraphs would contradict the
+				// search (an excluded term, say): show those as plain text.
+				v.HTML, _ = MarkText(para.Text, nil)
+			}
+		case q != "":
+			v.Match, v.Marks = marks > 0, marks
+		}
+		if para.Kind == ingest.KindHeading {
+			v.Heading = true
+			v.Level = 2
+			if strings.TrimSpace(para.Text) == strings.TrimSpace(para.Part) || para.Section == "" {
+				v.Level = 1
+			}
+			p.TOC = append(p.TOC, tocItem{Anchor: v.Anchor, Text: truncate(strings.TrimSpace(para.Text), 40), Level: v.Level})
+		}
+		if v.Match {
+			v.Prev = prev
+			prev = v.Anchor
+			matchIdx = append(matchIdx, len(p.Paras))
+			p.Matches++
+			p.Marks += v.Marks
+		}
+		p.Paras = append(p.Paras, v)
+	}
+	for i, at := range matchIdx {
+		if i+1 < len(matchIdx) {
+			p.Paras[at].Next = p.Paras[matchIdx[i+1]].Anchor
+		}
+	}
+	if len(matchIdx) > 0 {
+		p.First = p.Paras[matchIdx[0]].Anchor
+	}
+	h.render(c, http.StatusOK, "reader", p)
+}
+
+// matchingOrdinals asks the index which paragraphs of rep match q, so the
+// reader agrees with the search page (exclusions, OR, phrases). The index
+// filters by region and year; hits from other reports of that region and
+// year are skipped.
+func (h *handler) matchingOrdinals(ctx context.Context, rep *ingest.Report, q string) (map[int]bool, error) {
+	out := map[int]bool{}
+	req := index.Request{
+		Query:  q,
+		Size:   index.MaxSize,
+		Facets: []string{},
+	}
+	if rep.Region != "" {
+		req.Filters.Region = []string{rep.Region}
+	}
+	if rep.Year > 0 {
+		req.Filters.Year = []index.YearRange{{From: rep.Year, To: rep.Year}}
+	}
+	for req.From+req.Size <= index.MaxWindow {
+		resp, err := h.s.Search(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, hit := range resp.Hits {
+			if hit.ReportID == rep.ID {
+				out[hit.Ordinal] = true
+			}
+		}
+		req.From += len(resp.Hits)
+		if len(resp.Hits) == 0 || req.From >= resp.Total {
+			break
+		}
+	}
+	return out, nil
+}
+
+func reportMeta(m ingest.Meta) []metaItem {
+	var out []metaItem
+	add := func(l, v string) {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, metaItem{l, v})
+		}
+	}
+	add("地区", m.Region)
+	if m.Parent != "" {
+		add("上级", m.Parent)
+	}
+	add("层级", LevelLabel(m.Level))
+	if m.Year > 0 {
+		add("年份", itoa(m.Year)+"年")
+	}
+	add("日期", m.Date)
+	add("报告人", strings.TrimSpace(m.SpeakerTitle+" "+m.Speaker))
+	add("会议", m.Session)
+	add("来源", m.Source)
+	return out
+}

@@ -1,0 +1,464 @@
+package ui
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"govsearch/analyzer"
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// facetDef describes one facet of the sidebar.
+type facetDef struct {
+	Key   string // index facet name
+	Param string // URL parameter
+	Title string
+	Label func(string) string
+	Order func([]index.FacetValue) // display order; nil keeps the index's
+}
+
+var facetDefs = []facetDef{
+	{Key: index.FacetRegion, Param: "region", Title: "地区", Label: func(v string) string { return v }},
+	{Key: index.FacetYear, Param: "year", Title: "年份", Label: yearLabel, Order: newestFirst},
+	{Key: index.FacetPartKind, Param: "part", Title: "报告部分", Label: PartLabel},
+	{Key: index.FacetKind, Param: "kind", Title: "段落类型", Label: KindLabel},
+}
+
+// facetShown is how many values of a facet are listed before "更多".
+const facetShown = 10
+
+func yearLabel(v string) string {
+	if a, b, ok := strings.Cut(v, ".."); ok {
+		switch {
+		case a == "":
+			return b + "年及以前"
+		case b == "":
+			return a + "年及以后"
+		}
+		return a + "–" + b + "年"
+	}
+	return v + "年"
+}
+
+func newestFirst(vs []index.FacetValue) {
+	sort.SliceStable(vs, func(a, b int) bool { return vs[a].Value > vs[b].Value })
+}
+
+// facetView is one facet group of the sidebar.
+type facetView struct {
+	Param    string
+	Title    string
+	Items    []facetItem
+	More     []facetItem // listed inside a <details>
+	Selected int
+	ClearURL string
+}
+
+type facetItem struct {
+	ID      string // element id of the checkbox
+	Param   string // URL parameter of the facet
+	Value   string
+	Label   string
+	Count   int
+	HasCnt  bool
+	Checked bool
+	URL     string // the page with this value toggled, for links and no-JS use
+}
+
+// result is one hit as the search page shows it.
+type result struct {
+	Title     string
+	Fragments []template.HTML
+	Citation  string
+	ReaderURL string
+	Hit       index.Hit
+	Kind      string
+}
+
+// chip is an active filter shown above the results with a link removing it.
+type chip struct{ Label, URL string }
+
+type pager struct {
+	Prev, Next string
+	Pages      []pageLink
+	First      int // 1-based rank of the first result shown
+	Last       int
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool // an ellipsis before this link
+}
+
+type sortOpt struct {
+	Value, Label string
+	Selected     bool
+	URL          string
+}
+
+type glossaryEntry struct {
+	Term       string
+	Definition template.HTML
+	Citation   string
+	ReaderURL  string
+}
+
+type searchPage struct {
+	base
+	State     State
+	Resp      *index.Response
+	Took      string
+	Results   []result
+	Facets    []facetView
+	Chips     []chip
+	ClearAll  string
+	Pager     pager
+	Sorts     []sortOpt
+	Glossary  []glossaryEntry
+	Err       *pageError
+	CSV       string
+	JSONL     string
+	TrendURL  string
+	Examples  []example
+	Reports   []index.ReportSummary
+	Syntax    []string
+	Home      bool
+	FirstPage string
+}
+
+func (h *handler) search(c *gin.Context) {
+	st, err := ParseState(c.Request.URL.Query())
+	if err != nil {
+		h.renderError(c, h.classify(err))
+		return
+	}
+	p := searchPage{base: h.base("search", "", st.Q), State: st, Examples: examples, Syntax: syntaxTips}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	if st.Q == "" && !st.HasFilters() {
+		p.Home = true
+		reports, err := h.s.Reports(ctx)
+		if err != nil {
+			p.Err = h.classify(err)
+		}
+		sort.SliceStable(reports, func(a, b int) bool {
+			if reports[a].Year != reports[b].Year {
+				return reports[a].Year > reports[b].Year
+			}
+			return reports[a].Region < reports[b].Region
+		})
+		p.Reports = reports
+		h.render(c, http.StatusOK, "search", p)
+		return
+	}
+	if st.Q != "" {
+		p.Title = st.Q + " - 检索"
+	} else {
+		p.Title = "浏览"
+	}
+	resp, err := h.s.Search(ctx, st.Request())
+	if err != nil {
+		p.Err = h.classify(err)
+		p.Facets = h.facets(st, nil)
+		h.render(c, p.Err.Status, "search", p)
+		return
+	}
+	p.Resp = resp
+	p.Took = formatMS(resp.TookMS)
+	for _, hit := range resp.Hits {
+		p.Results = append(p.Results, makeResult(hit, st.Q))
+	}
+	p.Facets = h.facets(st, resp.Facets)
+	p.Chips, p.ClearAll = chips(st)
+	p.Pager = makePager(st, resp.Total)
+	p.FirstPage = "/?" + st.Page(0).Encode()
+	for _, o := range sortOptions {
+		v := o.Value
+		if v == index.SortRelevance {
+			v = ""
+		}
+		s := st.clone()
+		s.Sort, s.From = v, 0
+		p.Sorts = append(p.Sorts, sortOpt{Value: o.Value, Label: o.Label, Selected: st.Sort == v, URL: "/?" + s.Encode()})
+	}
+	exp := st.clone()
+	exp.From = 0
+	p.CSV = h.opts.APIBase + "/export?format=csv&" + exp.Encode()
+	p.JSONL = h.opts.APIBase + "/export?format=jsonl&" + exp.Encode()
+	p.TrendURL = trendURL(st)
+	if st.Q != "" && st.From == 0 {
+		p.Glossary = h.glossary(ctx, st.Q)
+	}
+	h.render(c, http.StatusOK, "search", p)
+}
+
+// makeResult prepares one hit: its highlighted fragments (already escaped
+// by the index, with only <mark> tags) and its citation.
+func makeResult(hit index.Hit, q string) result {
+	r := result{Hit: hit, Kind: KindLabel(hit.Kind)}
+	r.Title = reportTitle(hit.Meta)
+	for _, f := range hit.Highlights {
+		r.Fragments = append(r.Fragments, template.HTML(f)) // the index escapes all but <mark>
+	}
+	if len(r.Fragments) == 0 {
+		// No fragment (e.g. a filter-only search): show the start of the
+		// paragraph, escaped by the template.
+		frag, _ := MarkText(truncate(hit.Text, 160), HighlightTerms(q))
+		r.Fragments = []template.HTML{frag}
+	}
+	r.Citation = citation(hit.Record)
+	r.ReaderURL = readerURL(hit.ReportID, hit.Ordinal, q)
+	return r
+}
+
+// reportTitle names a report by place, year and title.
+func reportTitle(m ingest.Meta) string {
+	t := m.Title
+	if t == "" {
+		t = "政府工作报告"
+	}
+	var prefix string
+	if m.Year > 0 && !strings.Contains(t, strconv.Itoa(m.Year)) {
+		prefix = strconv.Itoa(m.Year) + "年"
+	}
+	if m.Region != "" && !strings.Contains(t, m.Region) {
+		prefix += m.Region
+	}
+	return prefix + t
+}
+
+// citation is the line 地区 · 年份 · 报告部分 · 第N段 under a result.
+func citation(r ingest.Record) string {
+	parts := make([]string, 0, 4)
+	if r.Region != "" {
+		parts = append(parts, r.Region)
+	}
+	if r.Year > 0 {
+		parts = append(parts, strconv.Itoa(r.Year)+"年")
+	}
+	part := strings.TrimSpace(r.Part)
+	if part == "" {
+		part = PartLabel(r.PartKind)
+	} else {
+		part = truncate(part, 24)
+	}
+	parts = append(parts, part)
+	parts = append(parts, "第"+strconv.Itoa(r.Ordinal)+"段")
+	return strings.Join(parts, " · ")
+}
+
+// facets builds the sidebar from the index's counts. Ticked values are
+// always listed, with count 0 when the index returned no bucket for them, so
+// they can be unticked.
+func (h *handler) facets(st State, counts map[string][]index.FacetValue) []facetView {
+	var out []facetView
+	for _, d := range facetDefs {
+		fv := facetView{Param: d.Param, Title: d.Title, ClearURL: "/?" + st.WithoutFacet(d.Key).Encode()}
+		vals := append([]index.FacetValue(nil), counts[d.Key]...)
+		seen := map[string]bool{}
+		for _, v := range vals {
+			seen[v.Value] = true
+		}
+		var missing []string
+		for _, sel := range st.selection(d.Key) {
+			if !seen[sel] {
+				missing = append(missing, sel)
+			}
+		}
+		if d.Order != nil {
+			d.Order(vals)
+		}
+		var items []facetItem
+		for _, v := range vals {
+			items = append(items, h.item(st, d, v.Value, v.Count, true))
+		}
+		for _, m := range missing {
+			// A range from the URL has no bucket of its own; a plain value
+			// without a bucket simply has no match.
+			isRange := d.Key == index.FacetYear && strings.Contains(m, "..")
+			items = append(items, h.item(st, d, m, 0, !isRange))
+		}
+		// Ticked values first among the visible ones, so a selection is
+		// never hidden under "更多".
+		var ticked, rest []facetItem
+		for _, it := range items {
+			if it.Checked {
+				ticked = append(ticked, it)
+				fv.Selected++
+			} else {
+				rest = append(rest, it)
+			}
+		}
+		all := append(ticked, rest...)
+		n := max(facetShown, len(ticked))
+		if len(all) > n+2 { // hiding one or two values is not worth a click
+			fv.Items, fv.More = all[:n], all[n:]
+		} else {
+			fv.Items = all
+		}
+		out = append(out, fv)
+	}
+	return out
+}
+
+func (h *handler) item(st State, d facetDef, value string, count int, hasCount bool) facetItem {
+	return facetItem{
+		ID:      "f-" + d.Param + "-" + elementID(value),
+		Param:   d.Param,
+		Value:   value,
+		Label:   d.Label(value),
+		Count:   count,
+		HasCnt:  hasCount,
+		Checked: st.Selected(d.Key, value),
+		URL:     "/?" + st.Toggle(d.Key, value).Encode(),
+	}
+}
+
+// elementID turns a facet value into a safe, unique id fragment.
+func elementID(v string) string {
+	var b strings.Builder
+	for _, r := range v {
+		if r < 128 && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteString("_" + strconv.FormatInt(int64(r), 36))
+		}
+	}
+	return b.String()
+}
+
+func chips(st State) ([]chip, string) {
+	var out []chip
+	for _, d := range facetDefs {
+		for _, v := range st.selection(d.Key) {
+			out = append(out, chip{Label: d.Title + "：" + d.Label(v), URL: "/?" + st.Toggle(d.Key, v).Encode()})
+		}
+	}
+	if len(out) == 0 {
+		return nil, ""
+	}
+	return out, "/?" + st.WithoutFilters().Encode()
+}
+
+// makePager links the pages around the current one; the index answers at
+// most index.MaxWindow results deep.
+func makePager(st State, total int) pager {
+	var p pager
+	reachable := min(total, index.MaxWindow)
+	if total == 0 {
+		return p
+	}
+	p.First = st.From + 1
+	p.Last = min(st.From+pageSize, total)
+	pages := (reachable + pageSize - 1) / pageSize
+	cur := st.From/pageSize + 1
+	if cur > 1 {
+		p.Prev = "/?" + st.Page((cur-2)*pageSize).Encode()
+	}
+	if cur < pages {
+		p.Next = "/?" + st.Page(cur*pageSize).Encode()
+	}
+	if pages <= 1 {
+		return p
+	}
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < cur-2 || n > cur+2) {
+			continue
+		}
+		p.Pages = append(p.Pages, pageLink{N: n, URL: "/?" + st.Page((n-1)*pageSize).Encode(), Current: n == cur, Gap: last > 0 && n > last+1})
+		last = n
+	}
+	return p
+}
+
+// glossary finds 名词解释 entries whose term the query names: the query
+// contains the term or a query term contains it, after normalisation.
+func (h *handler) glossary(ctx context.Context, q string) []glossaryEntry {
+	resp, err := h.s.Search(ctx, index.Request{
+		Query:   q,
+		Filters: index.Filters{Kind: []string{ingest.KindGlossary}},
+		Size:    5,
+		Facets:  []string{},
+	})
+	if err != nil {
+		return nil // the card is a bonus; the main search reports errors
+	}
+	terms := HighlightTerms(q)
+	nq := analyzer.Normalize(q)
+	var out []glossaryEntry
+	seen := map[string]bool{}
+	for _, hit := range resp.Hits {
+		term := strings.TrimSpace(hit.Term)
+		nt := analyzer.Normalize(strings.Trim(term, "“”\"「」"))
+		if nt == "" || seen[nt] {
+			continue
+		}
+		match := strings.Contains(nq, nt)
+		for _, t := range terms {
+			match = match || strings.Contains(nt, t)
+		}
+		if !match {
+			continue
+		}
+		seen[nt] = true
+		def := hit.Definition
+		if def == "" {
+			def = hit.Text
+		}
+		html, _ := MarkText(def, terms)
+		out = append(out, glossaryEntry{Term: term, Definition: html, Citation: citation(hit.Record), ReaderURL: readerURL(hit.ReportID, hit.Ordinal, q)})
+		if len(out) == 2 {
+			break
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+func formatMS(ms float64) string {
+	switch {
+	case ms < 1:
+		return "不到 1"
+	case ms < 10:
+		return strconv.FormatFloat(ms, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(ms, 'f', 0, 64)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// groupDigits writes n with thousands separators.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,90 @@
+// govsearch pages: small conveniences on top of server-rendered pages that
+// work without this script. Loaded as an external file because the pages'
+// Content-Security-Policy allows no inline script.
+(function () {
+  "use strict";
+  var doc = document;
+  doc.documentElement.classList.add("js");
+
+  // "/" focuses the search box, as on most search sites.
+  doc.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var box = doc.getElementById("q");
+    if (!box) return;
+    e.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // Ticking a facet submits the search form at once; empty fields are
+  // left out so the URL stays short and shareable.
+  var form = doc.getElementById("sf");
+  if (form) {
+    // A page restored by the back button must show the state its URL
+    // describes, not the box the user ticked just before leaving it.
+    window.addEventListener("pageshow", function () {
+      doc.body.classList.remove("busy");
+      var boxes = form.elements;
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].type === "checkbox") boxes[i].checked = boxes[i].defaultChecked;
+      }
+    });
+    form.addEventListener("submit", function () {
+      var els = form.elements;
+      for (var i = 0; i < els.length; i++) {
+        var el = els[i];
+        if (el.name && el.type === "hidden" && el.value === "") el.disabled = true;
+      }
+    });
+    doc.addEventListener("change", function (e) {
+      var t = e.target;
+      if (t && t.type === "checkbox" && t.form === form) {
+        doc.body.classList.add("busy");
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      }
+    });
+  }
+
+  // Reader: step through every highlighted occurrence. Without this script
+  // the same buttons jump between matching paragraphs via anchors.
+  var bar = doc.getElementById("occbar");
+  var marks = doc.querySelectorAll(".paras mark");
+  if (bar && marks.length) {
+    var pos = doc.getElementById("occpos");
+    var cur = -1;
+    var target = location.hash ? doc.getElementById(location.hash.slice(1)) : null;
+    if (target) {
+      // Start from the cited paragraph, so "next" continues from there.
+      for (var i = 0; i < marks.length; i++) {
+        if (target.contains(marks[i])) { cur = i; break; }
+        if (target.compareDocumentPosition(marks[i]) & Node.DOCUMENT_POSITION_FOLLOWING) { cur = i - 1; break; }
+      }
+      if (cur >= 0 && target.contains(marks[cur])) show(cur, false);
+    }
+    bar.addEventListener("click", function (e) {
+      var a = e.target.closest ? e.target.closest("[data-nav]") : null;
+      if (!a) return;
+      e.preventDefault();
+      var n = marks.length;
+      if (a.getAttribute("data-nav") === "next") cur = (cur + 1) % n;
+      else cur = cur <= 0 ? n - 1 : cur - 1;
+      show(cur, true);
+    });
+    doc.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
+      if (e.key === "n" || e.key === "j") { cur = (cur + 1) % marks.length; show(cur, true); }
+      if (e.key === "N" || e.key === "k") { cur = cur <= 0 ? marks.length - 1 : cur - 1; show(cur, true); }
+    });
+  }
+
+  function show(i, scroll) {
+    for (var k = 0; k < marks.length; k++) marks[k].classList.remove("current");
+    var m = marks[i];
+    m.classList.add("current");
+    if (scroll) m.scrollIntoView({ block: "center", behavior: "smooth" });
+    if (pos) pos.textContent = "（第 " + (i + 1) + " / " + marks.length + " 处）";
+  }
+})();
