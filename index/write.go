@@ -27,9 +27,10 @@ type Input struct {
 	Read func() ([]byte, error)
 }
 
-// InputsFromPaths lists the files named by paths, walking directories
-// (hidden files and directories are skipped). A path that does not exist
-// is an error.
+// InputsFromPaths lists the files named by paths, the way ingest.ReadPaths
+// reads them: a file named directly is taken whatever its name; below a
+// directory only *.txt files count, and hidden files and directories are
+// skipped. A path that cannot be read is an error.
 func InputsFromPaths(paths []string) ([]Input, error) {
 	var out []Input
 	for _, root := range paths {
@@ -37,11 +38,16 @@ func InputsFromPaths(paths []string) ([]Input, error) {
 			if err != nil {
 				return err
 			}
-			if path != root && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
+			if path != root {
+				if strings.HasPrefix(d.Name(), ".") {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
 				}
-				return nil
+				if !d.IsDir() && !strings.EqualFold(filepath.Ext(d.Name()), ".txt") {
+					return nil
+				}
 			}
 			if !d.Type().IsRegular() {
 				return nil
@@ -61,7 +67,7 @@ func InputsFromPaths(paths []string) ([]Input, error) {
 	return out, nil
 }
 
-// InputsFromFS lists the regular files of fsys (hidden ones skipped), for
+// InputsFromFS lists the *.txt files of fsys (hidden ones skipped), for
 // example the embedded seed corpus.
 func InputsFromFS(fsys fs.FS) ([]Input, error) {
 	var out []Input
@@ -75,7 +81,7 @@ func InputsFromFS(fsys fs.FS) ([]Input, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
+		if !d.Type().IsRegular() || !strings.EqualFold(filepath.Ext(d.Name()), ".txt") {
 			return nil
 		}
 		fi, err := d.Info()
@@ -95,7 +101,8 @@ func InputsFromFS(fsys fs.FS) ([]Input, error) {
 // BuildOptions tune Build and Update.
 type BuildOptions struct {
 	// BatchSize is the number of paragraphs per bleve batch in a full
-	// build (default 500). Updates write one batch per file.
+	// build (default 500); a batch is also cut at batchBytes of text, which
+	// bounds the memory analysis takes. Updates write one batch per file.
 	BatchSize int
 	// Progress, when set, is called after each file with the bytes done
 	// and the total.
@@ -120,6 +127,9 @@ func (s *BuildStats) MBPerSecond() float64 {
 	}
 	return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds()
 }
+
+// batchBytes is the most raw text a full build puts in one batch.
+const batchBytes = 1 << 20
 
 // parsed is one parsed input.
 type parsed struct {
@@ -226,6 +236,7 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	seen := map[string]string{} // report id → source file
 	batch := bi.NewBatch()
 	var docs []*document.Document
+	var inBatch int64
 	man := currentManifest()
 	for p := range parseAll(ctx, inputs) {
 		if err := failed(); err != nil {
@@ -250,9 +261,10 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 		}
 		st.Files++
 		st.Bytes += p.in.Size
-		if len(docs) >= opts.BatchSize {
+		inBatch += p.in.Size
+		if len(docs) >= opts.BatchSize || inBatch >= batchBytes {
 			flush(batch, docs)
-			batch, docs = bi.NewBatch(), nil
+			batch, docs, inBatch = bi.NewBatch(), nil, 0
 		}
 		if opts.Progress != nil {
 			opts.Progress(done, total)

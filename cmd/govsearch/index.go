@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"govsearch/analyzer"
+	"govsearch/index"
+)
+
+func init() {
+	register(command{
+		name:    "index",
+		summary: "build or update an index from report files",
+		run:     runIndex,
+	})
+}
+
+// runIndex implements `govsearch index --index DIR [--rebuild] PATH...`.
+// Without an index in DIR, with a stale one (another analyzer version) or
+// with --rebuild it builds a new generation and switches to it atomically;
+// otherwise it updates the current generation in place, replacing the
+// reports each file produced before. A progress bar is drawn on a terminal;
+// the summary goes to stdout. The exit status is 1 if the index could not
+// be written or any file was skipped.
+func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("index", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dir := fl.String("index", "", "index directory (required)")
+	rebuild := fl.Bool("rebuild", false, "build a new generation from PATHs instead of updating the current one")
+	batch := fl.Int("batch", 500, "paragraphs per write batch of a full build")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every *.txt below them).")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *dir == "" || fl.NArg() == 0 {
+		fl.Usage()
+		return 2
+	}
+	if *batch < 1 {
+		fmt.Fprintln(stderr, "govsearch index: --batch must be at least 1")
+		return 2
+	}
+	// The dictionary loads while the files are listed and the index opens.
+	analyzer.Preload()
+	inputs, err := index.InputsFromPaths(fl.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "govsearch index: %v\n", err)
+		return 1
+	}
+	if len(inputs) == 0 {
+		fmt.Fprintf(stderr, "govsearch index: no report files (*.txt) in %s\n", strings.Join(fl.Args(), " "))
+		return 1
+	}
+	// Segmentation needs the dictionary; wait for it here so that the
+	// summary measures indexing alone.
+	dictStart := time.Now()
+	analyzer.WaitReady()
+	dictTime := time.Since(dictStart)
+	opts := index.BuildOptions{BatchSize: *batch}
+	var bar *progressbar.ProgressBar
+	if isTerminal(stderr) {
+		var total int64
+		for _, in := range inputs {
+			total += in.Size
+		}
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("indexing"),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		opts.Progress = func(done, _ int64) { _ = bar.Set64(done) }
+	}
+
+	var st *index.BuildStats
+	mode := "built"
+	if !*rebuild {
+		ix, err := index.Open(*dir)
+		switch {
+		case err == nil:
+			mode = "updated"
+			st, err = ix.Update(ctx, inputs, opts)
+			if cerr := ix.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "govsearch index: %v\n", err)
+				return 1
+			}
+		case errors.Is(err, index.ErrNoIndex):
+		case errors.Is(err, index.ErrStale):
+			fmt.Fprintf(stderr, "govsearch index: rebuilding: %v\n", err)
+		default:
+			fmt.Fprintf(stderr, "govsearch index: %v\n", err)
+			return 1
+		}
+	}
+	if st == nil {
+		st, err = index.Build(ctx, *dir, inputs, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "govsearch index: %v\n", err)
+			return 1
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	for _, e := range st.Errors {
+		fmt.Fprintf(stderr, "govsearch index: skipped %v\n", e)
+	}
+	fmt.Fprintf(stdout, "%s %s: %d files, %d reports, %d paragraphs in %.2f s (%.2f MB/s; dictionary %.2f s before)\n",
+		mode, st.Generation, st.Files, st.Reports, st.Paragraphs, st.Elapsed.Seconds(), st.MBPerSecond(), dictTime.Seconds())
+	if len(st.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

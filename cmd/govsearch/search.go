@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"strconv"
+	"strings"
+
+	"govsearch/index"
+)
+
+func init() {
+	register(command{
+		name:    "search",
+		summary: "search an index from the terminal",
+		run:     runSearch,
+	})
+}
+
+// runSearch implements `govsearch search --index DIR [--json] [--region R]
+// [--year Y] [--size N] QUERY`. It prints each hit's citation (title ·
+// region · year · part · 第N段) and its highlighted fragments; matches are
+// coloured on a terminal and bracketed 【】 otherwise. With --json it
+// prints exactly the body the HTTP API returns for /api/search.
+func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("search", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dir := fl.String("index", "", "index directory (required)")
+	asJSON := fl.Bool("json", false, "print the JSON body of /api/search")
+	region := fl.String("region", "", "only this region")
+	year := fl.String("year", "", "only this year or range (2020, 2018..2021)")
+	size := fl.Int("size", index.DefaultSize, fmt.Sprintf("hits to show (1-%d)", index.MaxSize))
+	from := fl.Int("from", 0, "hits to skip")
+	sortBy := fl.String("sort", index.SortRelevance, "relevance, year or -year")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\nSearch the index; QUERY uses the query language (see README).")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *dir == "" {
+		fl.Usage()
+		return 2
+	}
+	req := index.Request{
+		Query: strings.Join(fl.Args(), " "), Size: *size, From: *from, Sort: *sortBy, Highlight: true,
+	}
+	if *size < 1 || *size > index.MaxSize {
+		fmt.Fprintf(stderr, "govsearch search: --size must be between 1 and %d\n", index.MaxSize)
+		return 2
+	}
+	if *region != "" {
+		req.Filters.Region = []string{*region}
+	}
+	if *year != "" {
+		r, err := index.ParseYearRange(*year)
+		if err != nil {
+			fmt.Fprintf(stderr, "govsearch search: --year: %v\n", err)
+			return 2
+		}
+		req.Filters.Year = []index.YearRange{r}
+	}
+	ix, err := index.Open(*dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "govsearch search: %v\n", err)
+		return 1
+	}
+	defer ix.Close()
+	res, err := ix.Search(ctx, req)
+	if err != nil {
+		var qe *index.QueryError
+		if errors.As(err, &qe) {
+			fmt.Fprintf(stderr, "govsearch search: bad %s: %s\n", qe.Param, qe.Message)
+			return 2
+		}
+		fmt.Fprintf(stderr, "govsearch search: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		if err := index.WriteJSON(stdout, res); err != nil {
+			fmt.Fprintf(stderr, "govsearch search: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	printHits(stdout, res, req.From, isTerminal(stdout))
+	return 0
+}
+
+// printHits writes a search response for people.
+func printHits(w io.Writer, res *index.Response, from int, colour bool) {
+	fmt.Fprintf(w, "%d hits (%.1f ms)\n", res.Total, res.TookMS)
+	for _, f := range []string{index.FacetRegion, index.FacetYear} {
+		var parts []string
+		for i, v := range res.Facets[f] {
+			if i == 8 {
+				parts = append(parts, "…")
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", v.Value, v.Count))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "%s: %s\n", f, strings.Join(parts, " · "))
+		}
+	}
+	for i, h := range res.Hits {
+		fmt.Fprintf(w, "\n%d. %s\n", from+i+1, citation(h))
+		for _, frag := range h.Highlights {
+			fmt.Fprintf(w, "   %s\n", terminalFragment(frag, colour))
+		}
+	}
+}
+
+// citation formats where a hit comes from: title · region · year · part ·
+// 第N段, leaving out what is unknown.
+func citation(h index.Hit) string {
+	var parts []string
+	for _, p := range []string{h.Title, h.Region} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if h.Year > 0 {
+		parts = append(parts, strconv.Itoa(h.Year))
+	}
+	if h.Part != "" {
+		parts = append(parts, h.Part)
+	}
+	parts = append(parts, fmt.Sprintf("第%d段", h.Ordinal))
+	return strings.Join(parts, " · ") + "  [" + h.ID + "]"
+}
+
+// terminalFragment turns an HTML highlight fragment into terminal text:
+// entities decoded, line breaks flattened, and each <mark> shown in bold
+// red on a terminal or between 【】 otherwise.
+func terminalFragment(frag string, colour bool) string {
+	open, close := "【", "】"
+	if colour {
+		open, close = "\x1b[1;31m", "\x1b[0m"
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(frag, "<mark>")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(frag[i:], "</mark>")
+		if j < 0 {
+			break
+		}
+		b.WriteString(html.UnescapeString(frag[:i]))
+		b.WriteString(open + html.UnescapeString(frag[i+len("<mark>"):i+j]) + close)
+		frag = frag[i+j+len("</mark>"):]
+	}
+	b.WriteString(html.UnescapeString(frag))
+	return strings.Join(strings.Fields(b.String()), " ")
+}
