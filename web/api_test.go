@@ -381,11 +381,24 @@ func TestSearchKey(t *testing.T) {
 			t.Errorf("%s: 401 without WWW-Authenticate", tc.target)
 		}
 	}
-	// Browsers send the key as a Basic password.
-	hr, _ := http.NewRequest("GET", "/api/search?q=a", nil)
-	hr.SetBasicAuth("anyone", searchKey)
-	if w := ts.do(t, req{target: "/api/search?q=a", header: map[string]string{"Authorization": hr.Header.Get("Authorization")}}); w.Code != 200 {
+	// Browsers send the key as a Basic password, to the API and the pages.
+	basic := func(key string) map[string]string {
+		hr, _ := http.NewRequest("GET", "/", nil)
+		hr.SetBasicAuth("anyone", key)
+		return map[string]string{"Authorization": hr.Header.Get("Authorization")}
+	}
+	if w := ts.do(t, req{target: "/api/search?q=a", header: basic(searchKey)}); w.Code != 200 {
 		t.Errorf("basic auth with the search key: %d", w.Code)
+	}
+	w := ts.get(t, "/?q=a")
+	if w.Code != http.StatusUnauthorized || !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("page without the key: %d, WWW-Authenticate %q", w.Code, w.Header().Get("WWW-Authenticate"))
+	}
+	if w := ts.do(t, req{target: "/?q=a", header: basic("wrong")}); w.Code != http.StatusUnauthorized {
+		t.Errorf("page with a wrong key: %d", w.Code)
+	}
+	if w := ts.do(t, req{target: "/?q=a", header: basic(searchKey)}); w.Code != http.StatusOK {
+		t.Errorf("page with the search key: %d", w.Code)
 	}
 }
 
