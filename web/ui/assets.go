@@ -94,11 +94,21 @@ var funcs = template.FuncMap{
 	"partLbl": PartLabel,
 	"kindLbl": KindLabel,
 	"f1":      trimFloat,
+	"barsOf": func(c barChart, id, class string) barsArgs {
+		return barsArgs{Chart: c, ID: id, Class: class}
+	},
+	"reportTitle": reportTitle,
 }
 
 // trimFloat formats an SVG coordinate with at most one decimal.
 func trimFloat(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// barsArgs feeds the "bars" template, which draws one bar chart.
+type barsArgs struct {
+	Chart     barChart
+	ID, Class string
 }
 
 // pages holds one template set per page, each the layout plus that page.

@@ -19,7 +19,8 @@ type trendView struct {
 	Occ     []int // occurrences per year, aligned with Years
 	Total   int
 	TotalOc int
-	Bars    barChart
+	Bars    barChart // for screens wider than a phone
+	Narrow  barChart // the same bars laid out for a phone
 	Heat    heatMap
 }
 
@@ -163,15 +164,21 @@ func buildTrend(tr *index.Trend) trendView {
 	for _, t := range v.Totals {
 		v.Total += t
 	}
-	v.Bars = layoutBars(v.Years, v.Totals)
+	v.Bars = layoutBars(v.Years, v.Totals, 760, 16, 24)
+	v.Narrow = layoutBars(v.Years, v.Totals, 360, 6, 12)
 	v.Heat = layoutHeat(v.Years, v.Regions)
 	return v
 }
 
-// layoutBars places one bar per year; bar height is proportional to the
-// count, with the axis topped at a round number.
-func layoutBars(years, counts []int) barChart {
-	c := barChart{Width: 760, Height: 300, Left: 44, Top: 24}
+// layoutBars places one bar per year in a chart width units wide; bar
+// height is proportional to the count, with the axis topped at a round
+// number. At most maxYears year labels are written, and the values above
+// the bars only when there are at most maxValues bars.
+func layoutBars(years, counts []int, width float64, maxYears, maxValues int) barChart {
+	c := barChart{Width: width, Height: 300, Left: 44, Top: 24}
+	if width < 500 {
+		c.Height, c.Left = 240, 36
+	}
 	c.PlotW = c.Width - c.Left - 12
 	c.PlotH = c.Height - c.Top - 40
 	c.Bottom = c.Top + c.PlotH
@@ -189,7 +196,7 @@ func layoutBars(years, counts []int) barChart {
 	}
 	slot := c.PlotW / float64(n)
 	w := math.Min(slot*0.72, 56)
-	labelEvery := int(math.Ceil(float64(n) / 16)) // at most ~16 year labels
+	labelEvery := int(math.Ceil(float64(n) / float64(maxYears))) // year labels must not collide
 	for i, y := range years {
 		h := float64(counts[i]) / float64(top) * c.PlotH
 		x := c.Left + slot*float64(i) + (slot-w)/2
@@ -200,7 +207,7 @@ func layoutBars(years, counts []int) barChart {
 			ValY:      round1(c.Bottom - h - 6),
 			YearY:     c.Bottom + 18,
 			ShowYear:  i%labelEvery == 0 || i == n-1,
-			ShowCount: counts[i] > 0 && n <= 24,
+			ShowCount: counts[i] > 0 && n <= maxValues,
 		})
 	}
 	return c
@@ -232,7 +239,7 @@ func layoutHeat(years []int, rows []regionRow) heatMap {
 	if n == 0 {
 		return h
 	}
-	h.CellW = round1(math.Max(16, math.Min(90, 680/float64(n))))
+	h.CellW = round1(math.Max(16, math.Min(72, 680/float64(n))))
 	h.LabelX = h.LabelW - 8
 	h.YearY = h.Top - 8
 	h.ShowCounts = h.CellW >= 22
