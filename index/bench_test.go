@@ -1,0 +1,103 @@
+package index
+
+import (
+	"context"
+	"testing"
+
+	"govsearch/analyzer"
+)
+
+// BenchmarkSearch measures a search with all facets and highlights, size
+// 10, over the seed corpus (or the national corpus with -bench=National).
+func BenchmarkSearch(b *testing.B) {
+	benchSearch(b, seedDir)
+}
+
+func BenchmarkSearchNational(b *testing.B) {
+	benchSearch(b, nationalDir)
+}
+
+func benchSearch(b *testing.B, path string) {
+	c := openCorpus(b, path)
+	queries := []string{"一网通办", "发展 经济", "改革 OR 开放 -社会", "营商环境 year:2018..2023", "的"}
+	ctx := context.Background()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := c.ix.Search(ctx, Request{Query: queries[i%len(queries)], Highlight: true}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkSearchFilteredFacets measures a search whose region filter
+// makes the region facet a second search (multi-select facets).
+func BenchmarkSearchFilteredFacets(b *testing.B) {
+	c := openCorpus(b, seedDir)
+	region := c.records[0].Region
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := c.ix.Search(ctx, Request{Query: "发展", Highlight: true, Filters: Filters{Region: []string{region}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuild measures a full build of the seed corpus; its MB/s is raw
+// input bytes per second.
+func BenchmarkBuild(b *testing.B) {
+	analyzer.WaitReady()
+	inputs, err := reportInputs(seedDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	for _, in := range inputs {
+		n += in.Size
+	}
+	b.SetBytes(n)
+	for b.Loop() {
+		if _, err := Build(context.Background(), b.TempDir(), inputs, BuildOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHighlight measures occurrence finding and fragment building for
+// one long paragraph.
+func BenchmarkHighlight(b *testing.B) {
+	c := openCorpus(b, seedDir)
+	text := ""
+	for _, r := range c.records {
+		if len(r.Text) > len(text) {
+			text = r.Text
+		}
+	}
+	m := newMatcher([]string{"发展", "经济"})
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		fragments(text, m.find(text), fragmentLength, maxFragments)
+	}
+}
+
+// BenchmarkOpen measures opening an existing index (one seed report), the
+// part of a server's start that waits for the index.
+func BenchmarkOpen(b *testing.B) {
+	analyzer.WaitReady()
+	dir := b.TempDir()
+	inputs, err := reportInputs(seedDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Build(context.Background(), dir, inputs[:1], BuildOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		ix, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+}
