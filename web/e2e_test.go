@@ -479,3 +479,34 @@ func TestConcurrentSearchAndWrites(t *testing.T) {
 }
 
 func sharedStats(t testing.TB) index.Stats { return seedIndex(t).Stats() }
+
+// BenchmarkSearchHTTP measures one search through the whole HTTP stack
+// (middleware, parameter parsing, index, JSON) on the seed index.
+func BenchmarkSearchHTTP(b *testing.B) {
+	ts := newTestServer(b, seedIndex(b), Options{})
+	for _, q := range []string{"一网通办", "区长", "的"} {
+		target := "/api/search?q=" + url.QueryEscape(q)
+		b.Run(q, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if w := ts.get(b, target); w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSearchHTTPParallel measures searches from concurrent clients.
+func BenchmarkSearchHTTPParallel(b *testing.B) {
+	ts := newTestServer(b, seedIndex(b), Options{})
+	target := "/api/search?q=" + url.QueryEscape("一网通办")
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if w := ts.get(b, target); w.Code != http.StatusOK {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
+}
