@@ -497,6 +497,21 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("desktop-trend", true)
 
+	// A query naming a glossary term shows its 名词解释 card above the results.
+	gl := apiGet[index.Response](t, base, "/api/search", url.Values{"kind": {"glossary"}, "size": {"1"}, "facets": {""}})
+	if len(gl.Hits) == 0 || gl.Hits[0].Term == "" {
+		t.Fatalf("the seed corpus has no glossary entries with terms: %+v", gl.Hits)
+	}
+	term := gl.Hits[0].Term
+	do("glossary", chromedp.Navigate(base+"/?q="+url.QueryEscape(term)))
+	waitSel("glossary card", ".glossary h2")
+	var card struct{ Term, Def string }
+	eval("glossary card", `({Term: document.querySelector('.glossary h2').textContent, Def: document.querySelector('.glossary p:not([class])').textContent})`, &card)
+	if card.Term != term || card.Def == "" {
+		t.Errorf("glossary card %+v, want term %q", card, term)
+	}
+	shot("desktop-glossary", false)
+
 	// 5. Documents with markup: nothing runs, the text shows literally.
 	for _, u := range []string{"/?q=" + url.QueryEscape("恶意脚本测试"), "/reports/hostile-test?q=" + url.QueryEscape("恶意脚本测试") + "#p2"} {
 		do("hostile page", chromedp.Navigate(base+u))

@@ -70,14 +70,24 @@ type handler struct {
 	opts Options
 }
 
-// Register adds the pages and assets to r: GET / (search), GET
-// /reports/:id (reader), GET /trend (trend view) and GET /static/*filepath.
+// Register adds the pages and assets to r: GET and HEAD / (search),
+// /reports/:id (reader), /trend (trend view) and /static/*filepath.
 func Register(r *gin.Engine, s index.Searcher, opts Options) {
 	h := &handler{s: s, opts: opts.withDefaults()}
-	r.GET("/", h.page(h.search))
-	r.GET("/reports/:id", h.page(h.reader))
-	r.GET("/trend", h.page(h.trend))
-	r.GET("/static/*filepath", serveStatic)
+	for _, route := range []struct {
+		path string
+		f    gin.HandlerFunc
+	}{
+		{"/", h.page(h.search)},
+		{"/reports/:id", h.page(h.reader)},
+		{"/trend", h.page(h.trend)},
+		{"/static/*filepath", serveStatic},
+	} {
+		// HEAD answers like GET without the body (net/http drops it), for
+		// link checkers and monitors.
+		r.GET(route.path, route.f)
+		r.HEAD(route.path, route.f)
+	}
 }
 
 // SetPageHeaders sets the security headers every page carries.
@@ -86,7 +96,7 @@ func SetPageHeaders(c *gin.Context) {
 	hd.Set("Content-Security-Policy", ContentSecurityPolicy)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-cache")
 }
 

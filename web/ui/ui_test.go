@@ -298,6 +298,17 @@ func TestAuthorize(t *testing.T) {
 	}
 }
 
+func TestHead(t *testing.T) {
+	r := newEngine(&fakeSearcher{reports: fixtureReports()}, Options{})
+	for _, u := range []string{"/", "/?q=一网通办", "/reports/ja2018", "/trend?q=x", "/static/app.css"} {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodHead, u, nil))
+		if w.Code != 200 {
+			t.Errorf("HEAD %s: %d", u, w.Code)
+		}
+	}
+}
+
 func TestStatic(t *testing.T) {
 	r := newEngine(&fakeSearcher{}, Options{})
 	for name, ct := range map[string]string{"app.css": "text/css", "app.js": "text/javascript", "logo.svg": "image/svg+xml"} {
