@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -207,6 +208,8 @@ func TestGoldenErrors(t *testing.T) {
 	fake := newTestServer(t, newFakeSearcher(testReports()...), Options{SearchTimeout: 20 * time.Millisecond})
 	none := newTestServer(t, nil, Options{})
 	noAdmin := newTestServer(t, seedIndex(t), Options{})
+	full := &fakeSearcher{reports: map[string]ingest.Report{}, addErr: &os.PathError{Op: "write", Path: "/srv/index/000.zap", Err: syscall.ENOSPC}}
+	fullDisk := newTestServer(t, full, Options{AdminKey: adminKey})
 	auth := map[string]string{"Authorization": "Bearer " + searchKey}
 	cases := []struct {
 		code string
@@ -224,6 +227,8 @@ func TestGoldenErrors(t *testing.T) {
 		{CodeInternal, fake, req{target: "/api/search?q=" + fakeBoom}},
 		{CodeIndexUnavailable, none, req{target: "/api/search?q=a"}},
 		{CodeTimeout, fake, req{target: "/api/search?q=" + fakeSlow}},
+		{CodeInsufficientDisk, fullDisk, req{method: "POST", target: "/api/reports", body: strings.NewReader(uploadReport(t)),
+			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
 	}
 	var out strings.Builder
 	out.WriteString("[")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,6 +27,7 @@ const (
 	CodeInternal         = "internal"
 	CodeIndexUnavailable = "index_unavailable"
 	CodeTimeout          = "timeout"
+	CodeInsufficientDisk = "insufficient_storage"
 )
 
 // errorStatus is the table of error codes and their HTTP statuses.
@@ -39,6 +42,7 @@ var errorStatus = map[string]int{
 	CodeInternal:         http.StatusInternalServerError,
 	CodeIndexUnavailable: http.StatusServiceUnavailable,
 	CodeTimeout:          http.StatusGatewayTimeout,
+	CodeInsufficientDisk: http.StatusInsufficientStorage,
 }
 
 // ErrorCodes returns every error code the API can answer with.
@@ -46,7 +50,7 @@ func ErrorCodes() []string {
 	return []string{
 		CodeInvalidQuery, CodeInvalidParameter, CodeUnauthorized, CodeForbidden,
 		CodeNotFound, CodeMethodNotAllowed, CodePayloadTooLarge, CodeInternal,
-		CodeIndexUnavailable, CodeTimeout,
+		CodeIndexUnavailable, CodeTimeout, CodeInsufficientDisk,
 	}
 }
 
@@ -112,10 +116,19 @@ func toAPIError(err error) *Error {
 		return &Error{Code: CodeTimeout, Message: "the request took too long and was stopped"}
 	case errors.Is(err, context.Canceled):
 		return &Error{Code: CodeTimeout, Message: "the request was canceled"}
+	case isDiskFull(err):
+		return &Error{Code: CodeInsufficientDisk, Message: "the disk is full: the change could not be saved; free space and retry (searches still work)"}
 	case errors.As(err, &fe):
 		return &Error{Code: CodeInvalidParameter, Message: "cannot parse the report: " + fe.Err.Error(), Param: "body"}
 	}
 	return &Error{Code: CodeInternal, Message: "internal error"}
+}
+
+// isDiskFull reports whether err comes from a full disk. The text check
+// covers storage layers that format the system error instead of wrapping it.
+func isDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) ||
+		strings.Contains(err.Error(), "no space left on device")
 }
 
 // handlerFunc is an API handler: it writes its success response itself and

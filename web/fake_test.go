@@ -18,6 +18,7 @@ import (
 // without bleve: a query matches paragraphs containing it literally. A few
 // magic queries make it misbehave on purpose.
 type fakeSearcher struct {
+	addErr  error // when set, AddReports fails with it
 	mu      sync.Mutex
 	reports map[string]ingest.Report
 	order   []string
@@ -230,6 +231,9 @@ func (f *fakeSearcher) Lexicon(ctx context.Context) ([]index.LexiconEntry, error
 }
 
 func (f *fakeSearcher) AddReports(ctx context.Context, reports []ingest.Report) error {
+	if f.addErr != nil {
+		return f.addErr
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range reports {
