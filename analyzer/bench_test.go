@@ -46,7 +46,7 @@ func BenchmarkWordTokenizer(b *testing.B) {
 	}
 }
 
-// BenchmarkWordAnalyzer adds the three fold filters: what indexing costs.
+// BenchmarkWordAnalyzer adds the fold filter: what indexing costs.
 func BenchmarkWordAnalyzer(b *testing.B) {
 	paras, n := benchParagraphs(b)
 	WaitReady()

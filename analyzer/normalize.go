@@ -17,12 +17,17 @@ func FoldRune(r rune) rune {
 	return foldTradSimp(foldLower(foldWidth(r)))
 }
 
-// foldLower maps r to lower case; ASCII takes a fast path.
+// foldLower maps r to lower case. ASCII and the caseless CJK blocks
+// (U+2E80–U+A63F: radicals, kana, the unified ideographs, Yi) skip the
+// case tables.
 func foldLower(r rune) rune {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
 		}
+		return r
+	case r >= 0x2E80 && r < 0xA640:
 		return r
 	}
 	return unicode.ToLower(r)

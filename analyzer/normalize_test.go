@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -43,8 +44,11 @@ func TestFoldRuneOneToOne(t *testing.T) {
 		if !utf8.ValidRune(f) {
 			t.Fatalf("FoldRune(%U) = %U, not a valid rune", r, f)
 		}
-		if c := foldTradSimp(foldLower(foldWidth(r))); c != f {
+		if c := foldTradSimp(unicode.ToLower(foldWidth(r))); c != f {
 			t.Fatalf("composed filters give %U for %U; FoldRune gives %U", c, r, f)
+		}
+		if FoldRune(f) != f {
+			t.Fatalf("FoldRune is not idempotent at %U → %U → %U", r, f, FoldRune(f))
 		}
 	}
 }

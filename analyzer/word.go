@@ -28,6 +28,7 @@ const (
 var (
 	dictOnce     sync.Once
 	dictSeg      *gse.Segmenter
+	dictWords    *wordDict
 	dictLoadTime time.Duration
 )
 
@@ -61,6 +62,7 @@ var dictDone = make(chan struct{})
 func loadDict() {
 	start := time.Now()
 	dictSeg = newSegmenter()
+	dictWords = newWordDict(dictSeg)
 	dictLoadTime = time.Since(start)
 	close(dictDone)
 }
@@ -133,7 +135,7 @@ func (WordTokenizer) Tokenize(input []byte) (stream analysis.TokenStream) {
 		}
 	}()
 	WaitReady()
-	return wordTokens(dictSeg, input)
+	return wordTokens(dictWords, input)
 }
 
 // fallbacks counts recovered segmentation panics.
@@ -146,9 +148,10 @@ var testPanic func([]byte) bool
 // foldBuf is the folded text handed to gse plus, for each rune in it, the
 // byte span of its source in the original input.
 type foldBuf struct {
-	text   []byte
-	origLo []int32 // origLo[k]: original start of the rune that starts at text[k]
-	origHi []int32 // origHi[k]: original end of the rune that ends at text[k]
+	text    []byte
+	bridged bool    // white space between Chinese characters was dropped
+	origLo  []int32 // origLo[k]: original start of the rune that starts at text[k]
+	origHi  []int32 // origHi[k]: original end of the rune that ends at text[k]
 }
 
 var foldBufPool = sync.Pool{New: func() any { return new(foldBuf) }}
@@ -164,6 +167,7 @@ func (b *foldBuf) fold(input []byte) {
 		b.origHi = make([]int32, n+1)
 	}
 	b.text = b.text[:0]
+	b.bridged = false
 	prevHan := false
 	for i := 0; i < len(input); {
 		if cap(b.text)-len(b.text) < utf8.UTFMax {
@@ -196,6 +200,7 @@ func (b *foldBuf) fold(input []byte) {
 			if j < len(input) && prevHan {
 				next, _ := utf8.DecodeRune(input[j:])
 				if isHan(FoldRune(next)) {
+					b.bridged = true
 					i = j
 					continue
 				}
@@ -256,78 +261,34 @@ func isAlnum(r rune) bool {
 	return r < 0x800 && (unicode.IsLetter(r) || unicode.IsNumber(r))
 }
 
-// mixedSpans returns the mixed tokens of folded text as [start, end) byte
-// pairs, appended to spans. Only spans that gse could cut (those containing
-// a joiner) matter, but returning all keeps the rule in one place.
-func mixedSpans(text []byte, spans []int32) []int32 {
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRune(text[i:])
-		if !isAlnum(r) {
-			i += size
-			continue
-		}
-		start := i
-		lastDigit := false
-		for i < len(text) {
-			r, size = utf8.DecodeRune(text[i:])
-			switch {
-			case isAlnum(r):
-				lastDigit = '0' <= r && r <= '9'
-				i += size
-				continue
-			case r == '.' && lastDigit && i+1 < len(text) && '0' <= text[i+1] && text[i+1] <= '9':
-				i++
-				continue
-			case r == '%' && lastDigit:
-				i++
-			case r == '+':
-				for i < len(text) && text[i] == '+' {
-					i++
-				}
-			}
-			break
-		}
-		spans = append(spans, int32(start), int32(i))
-	}
-	return spans
-}
-
-// wordTokens segments input with seg and builds the token stream.
-func wordTokens(seg *gse.Segmenter, input []byte) analysis.TokenStream {
+// wordTokens segments input with w and builds the token stream.
+func wordTokens(w *wordDict, input []byte) analysis.TokenStream {
 	if testPanic != nil && testPanic(input) {
 		panic("analyzer: test panic")
 	}
 	fb := foldBufPool.Get().(*foldBuf)
 	defer foldBufPool.Put(fb)
 	fb.fold(input)
-	segs := seg.Segment(fb.text)
-	var spanBuf [64]int32
-	spans := mixedSpans(fb.text, spanBuf[:0])
+	sc := segScratchPool.Get().(*segScratch)
+	defer segScratchPool.Put(sc)
+	w.segment(fb.text, sc)
+	segs := sc.segments
 
-	tokens := make([]analysis.Token, 0, len(segs))
+	tokens := make([]analysis.Token, 0, len(segs)/2)
 	arena := make([]byte, 0, len(input))
-	si := 0 // next mixed span to consider
-	for i := 0; i < len(segs); i++ {
-		lo, hi := segs[i].Start(), segs[i].End()
-		// Merge following segments while the end lies inside a mixed token.
-		for {
-			for si < len(spans) && int(spans[si+1]) <= hi {
-				si += 2
-			}
-			if si < len(spans) && int(spans[si]) < hi && i+1 < len(segs) {
-				i++
-				hi = segs[i].End()
-				continue
-			}
-			break
-		}
+	for i := 0; i < len(segs); i += 2 {
+		lo, hi := segs[i], segs[i+1]
 		typ, ok := wordType(fb.text[lo:hi])
 		if !ok {
 			continue
 		}
 		start, end := int(fb.origLo[lo]), int(fb.origHi[hi])
 		a := len(arena)
-		arena = appendNoSpace(arena, input[start:end])
+		if fb.bridged {
+			arena = appendNoSpace(arena, input[start:end])
+		} else {
+			arena = append(arena, input[start:end]...)
+		}
 		tokens = append(tokens, analysis.Token{
 			Term:     arena[a:len(arena):len(arena)],
 			Start:    start,
@@ -423,9 +384,12 @@ type Token struct {
 	Position int    `json:"position"` // 1-based token position
 }
 
+// wordAnalyzer is the registered word analyzer: the word tokenizer and the
+// fold filter, which applies the width, lower-case and traditional →
+// simplified filters in one pass.
 var wordAnalyzer = &analysis.DefaultAnalyzer{
 	Tokenizer:    WordTokenizer{},
-	TokenFilters: []analysis.TokenFilter{WidthFilter{}, LowerFilter{}, TradSimpFilter{}},
+	TokenFilters: []analysis.TokenFilter{FoldFilter{}},
 }
 
 // Tokens runs the full word analyzer (tokenizer and fold filters) over text

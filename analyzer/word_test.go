@@ -3,6 +3,8 @@ package analyzer
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -270,4 +272,32 @@ func checkNgramStream(t testing.TB, text []byte, stream analysis.TokenStream) in
 		}
 	}
 	return len(stream)
+}
+
+// TestNoDictionaryWithoutWordAnalysis runs in a fresh process: n-gram
+// analysis, Normalize, Version, LexiconTerms and building analyzers from the
+// registry must not load the word dictionary, so a server answers n-gram
+// queries while the dictionary is still loading.
+func TestNoDictionaryWithoutWordAnalysis(t *testing.T) {
+	if os.Getenv("GOVSEARCH_NODICT_CHILD") == "1" {
+		cache := registry.NewCache()
+		for _, name := range []string{NgramAnalyzerName, WordAnalyzerName} {
+			if _, err := cache.AnalyzerNamed(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ngramAnalyzer.Analyze([]byte("静安区区长于勇"))
+		_ = Normalize("一網通辦") + Version()
+		_ = LexiconTerms()
+		if dictSeg != nil || LoadTime() != 0 {
+			t.Fatal("dictionary loaded without word analysis")
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoDictionaryWithoutWordAnalysis$", "-test.v")
+	cmd.Env = append(os.Environ(), "GOVSEARCH_NODICT_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS")) {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
 }

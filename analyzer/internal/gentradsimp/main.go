@@ -11,8 +11,9 @@
 // with the opencc_dict tool (Debian package opencc), or an already converted
 // text file of lines "TRAD<TAB>SIMP1 SIMP2 ...". Only single-character
 // entries are used, and only their first candidate, because the index needs
-// exactly one rune out for every rune in. Entries that map a character to
-// itself are dropped.
+// exactly one rune out for every rune in. Chains are followed to their end so
+// the mapping is idempotent, and entries that map a character to itself are
+// dropped.
 package main
 
 import (
@@ -124,10 +125,33 @@ func parse(r io.Reader, name string) (map[rune]rune, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	resolveChains(pairs)
 	if len(pairs) < 1000 {
 		return nil, fmt.Errorf("%s: only %d mappings; not a TSCharacters dictionary?", name, len(pairs))
 	}
 	return pairs, nil
+}
+
+// resolveChains makes the mapping idempotent: where the first candidate is
+// itself a key (薴 → 苧 → 苎), the character maps to the end of the chain, so
+// folding folded text changes nothing. A cycle keeps the first candidate.
+func resolveChains(pairs map[rune]rune) {
+	for k, v := range pairs {
+		seen := map[rune]bool{k: true}
+		for {
+			next, ok := pairs[v]
+			if !ok || seen[next] {
+				break
+			}
+			seen[v] = true
+			v = next
+		}
+		if v == k {
+			delete(pairs, k)
+		} else {
+			pairs[k] = v
+		}
+	}
 }
 
 func render(pairs map[rune]rune, srcName string) ([]byte, error) {

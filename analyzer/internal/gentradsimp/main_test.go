@@ -75,3 +75,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestResolveChains(t *testing.T) {
+	pairs := map[rune]rune{'薴': '苧', '苧': '苎', '經': '经', 'a': 'b', 'b': 'a'}
+	resolveChains(pairs)
+	if pairs['薴'] != '苎' || pairs['苧'] != '苎' || pairs['經'] != '经' {
+		t.Errorf("chains not followed: %q", pairs)
+	}
+	if pairs['a'] != 'b' || pairs['b'] != 'a' {
+		t.Errorf("cycle changed: %q", pairs)
+	}
+}
