@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -496,6 +497,31 @@ func TestBrowser(t *testing.T) {
 		t.Error("no heat map cells")
 	}
 	shot("desktop-trend", true)
+
+	// With JavaScript off the same flow works: tick, apply, sort.
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	do("no-JS search", chromedp.Navigate(base+"/?q="+url.QueryEscape(q)))
+	waitSel("no-JS results", ".hits .hit")
+	var noJS struct{ Script, Apply bool }
+	eval("no-JS state", `({Script: document.documentElement.classList.contains('js'), Apply: document.querySelector('.apply').offsetParent !== null})`, &noJS)
+	if noJS.Script || !noJS.Apply {
+		t.Errorf("with scripts off: script ran=%v, apply button shown=%v", noJS.Script, noJS.Apply)
+	}
+	click("no-JS tick", fmt.Sprintf(`input[name="region"][value=%q]`, district))
+	click("no-JS apply", `.apply`)
+	waitLoaded("no-JS filtered", "region="+district)
+	var noJSTotal int
+	eval("no-JS total", `Number(document.querySelector('[data-total]').dataset.total)`, &noJSTotal)
+	if noJSTotal != apiNarrow.Total {
+		t.Errorf("no-JS filtered total %d, API %d", noJSTotal, apiNarrow.Total)
+	}
+	click("no-JS sort", `.sorts a[href*="sort=-year"]`)
+	waitFor("no-JS sorted", fmt.Sprintf(`location.search.includes("sort=-year") && decodeURIComponent(location.search).includes(%q)`, "region="+district))
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+		t.Fatal(err)
+	}
 
 	// A query naming a glossary term shows its 名词解释 card above the results.
 	gl := apiGet[index.Response](t, base, "/api/search", url.Values{"kind": {"glossary"}, "size": {"1"}, "facets": {""}})

@@ -27,9 +27,11 @@ type paraView struct {
 }
 
 type tocItem struct {
-	Anchor string
-	Text   string
-	Level  int
+	Anchor  string
+	Text    string
+	Level   int
+	Matches int // matching paragraphs under this heading
+	at      int // index of the heading in readerPage.Paras
 }
 
 type readerPage struct {
@@ -41,7 +43,8 @@ type readerPage struct {
 	TOC       []tocItem
 	Matches   int // matching paragraphs
 	Marks     int // marked occurrences
-	First     string
+	First     string // anchor of the first matching paragraph
+	Last      string // anchor of the last one
 	SearchURL string
 	TrendURL  string
 	Partial   bool // matches come from text marking only (the index lookup failed)
@@ -103,7 +106,7 @@ func (h *handler) reader(c *gin.Context) {
 			if strings.TrimSpace(para.Text) == strings.TrimSpace(para.Part) || para.Section == "" {
 				v.Level = 1
 			}
-			p.TOC = append(p.TOC, tocItem{Anchor: v.Anchor, Text: truncate(strings.TrimSpace(para.Text), 40), Level: v.Level})
+			p.TOC = append(p.TOC, tocItem{Anchor: v.Anchor, Text: truncate(strings.TrimSpace(para.Text), 40), Level: v.Level, at: len(p.Paras)})
 		}
 		if v.Match {
 			v.Prev = prev
@@ -121,7 +124,9 @@ func (h *handler) reader(c *gin.Context) {
 	}
 	if len(matchIdx) > 0 {
 		p.First = p.Paras[matchIdx[0]].Anchor
+		p.Last = p.Paras[matchIdx[len(matchIdx)-1]].Anchor
 	}
+	countTOC(p.TOC, p.Paras)
 	h.render(c, http.StatusOK, "reader", p)
 }
 
@@ -180,4 +185,24 @@ func reportMeta(m ingest.Meta) []metaItem {
 	add("会议", m.Session)
 	add("来源", m.Source)
 	return out
+}
+
+// countTOC sets, for each heading, how many matching paragraphs lie between
+// it and the next heading of the same or a higher level, so the table of
+// contents shows where the query occurs.
+func countTOC(toc []tocItem, paras []paraView) {
+	for i := range toc {
+		end := len(paras)
+		for j := i + 1; j < len(toc); j++ {
+			if toc[j].Level <= toc[i].Level {
+				end = toc[j].at
+				break
+			}
+		}
+		for k := toc[i].at; k < end; k++ {
+			if paras[k].Match {
+				toc[i].Matches++
+			}
+		}
+	}
 }
