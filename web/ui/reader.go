@@ -41,8 +41,8 @@ type readerPage struct {
 	Meta      []metaItem
 	Paras     []paraView
 	TOC       []tocItem
-	Matches   int // matching paragraphs
-	Marks     int // marked occurrences
+	Matches   int    // matching paragraphs
+	Marks     int    // marked occurrences
 	First     string // anchor of the first matching paragraph
 	Last      string // anchor of the last one
 	SearchURL string
