@@ -92,9 +92,10 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	// SetTrustedProxies only fails on malformed addresses, which the caller
-	// validates with CheckProxies; a failure here leaves gin trusting none.
+	// SetTrustedProxies only fails on malformed addresses, which callers
+	// check first with CheckProxies; should one slip through, trust none.
 	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		logger.Warn("trusting no proxy: bad trusted proxy list", "error", err.Error())
 		_ = r.SetTrustedProxies(nil)
 	}
 	r.Use(srv.accessLog, srv.recovery, securityHeaders, srv.limitBody)
