@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -587,6 +588,26 @@ func TestBrowser(t *testing.T) {
 	do("home", chromedp.Navigate(base+"/"))
 	waitSel("home", ".hero")
 	shot("desktop-home", true)
+	// "/" focuses the search box; typing then searches.
+	// One keyDown carrying the text, as a real key press arrives; chromedp's
+	// KeyEvent sends a separate char event that preventDefault cannot stop.
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		p := input.DispatchKeyEventParams{Type: typ, Key: "/", Code: "Slash", WindowsVirtualKeyCode: 191, NativeVirtualKeyCode: 191}
+		if typ == input.DispatchKeyEventTypeKeyDown {
+			p.Text = "/"
+		}
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var focused string
+	eval("focus", `document.activeElement ? document.activeElement.id : ""`, &focused)
+	if focused != "q" {
+		t.Errorf(`after "/", focus is on %q, want the search box`, focused)
+	}
+	do("type query", chromedp.KeyEvent("放管服\r"))
+	waitLoaded("typed search", "q=放管服")
+	waitSel("typed search results", ".hits .hit")
 
 	// 7. Nothing left the machine, and no page broke its own CSP.
 	reqs, problems := nl.snapshot()
