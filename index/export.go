@@ -1,9 +1,13 @@
 package index
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"sort"
+	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -170,4 +174,67 @@ func (ix *Index) Trend(ctx context.Context, req Request) (*Trend, error) {
 		return t.Cells[i].Region < t.Cells[j].Region
 	})
 	return t, nil
+}
+
+// Export formats.
+const (
+	FormatCSV   = "csv"
+	FormatJSONL = "jsonl"
+)
+
+// exportHeader is the CSV header: the JSON names of ExportRow.
+var exportHeader = []string{"id", "report_id", "title", "region", "year", "date", "part", "section", "ordinal", "left", "match", "right"}
+
+// ExportWriter encodes export rows as CSV (with a header row) or as JSON
+// lines, the two formats of the export.
+type ExportWriter struct {
+	csv  *csv.Writer
+	w    *bufio.Writer
+	rows int
+}
+
+// NewExportWriter returns a writer of format FormatCSV or FormatJSONL;
+// another format is a *QueryError on "format".
+func NewExportWriter(w io.Writer, format string) (*ExportWriter, error) {
+	bw := bufio.NewWriter(w)
+	switch format {
+	case FormatCSV:
+		return &ExportWriter{csv: csv.NewWriter(bw), w: bw}, nil
+	case FormatJSONL:
+		return &ExportWriter{w: bw}, nil
+	}
+	return nil, qerr("format", fmt.Sprintf("unknown export format %q (known: %s, %s)", format, FormatCSV, FormatJSONL))
+}
+
+// Write encodes one row.
+func (e *ExportWriter) Write(r ExportRow) error {
+	if e.csv == nil {
+		e.rows++
+		return WriteJSON(e.w, r)
+	}
+	if e.rows == 0 {
+		if err := e.csv.Write(exportHeader); err != nil {
+			return err
+		}
+	}
+	e.rows++
+	return e.csv.Write([]string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
+		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right})
+}
+
+// Flush writes buffered rows; a CSV export without rows still gets its
+// header.
+func (e *ExportWriter) Flush() error {
+	if e.csv != nil {
+		if e.rows == 0 {
+			if err := e.csv.Write(exportHeader); err != nil {
+				return err
+			}
+		}
+		e.csv.Flush()
+		if err := e.csv.Error(); err != nil {
+			return err
+		}
+	}
+	return e.w.Flush()
 }

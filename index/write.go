@@ -15,6 +15,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"govsearch/ingest"
@@ -304,10 +306,32 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	if n != uint64(man.Reports+man.Paragraphs) {
 		return nil, fmt.Errorf("index: %d reports and %d paragraphs were written but the index holds %d documents: paragraph ids repeat across reports", man.Reports, man.Paragraphs, n)
 	}
+	// One segment: smaller (one dictionary per field instead of one per
+	// segment) and faster to search; a fresh generation is read-mostly.
+	if err := forceMerge(ctx, bi); err != nil {
+		return nil, fmt.Errorf("index: merging %s: %w", gen, err)
+	}
 	ok = true
 	if err := bi.Close(); err != nil {
 		os.RemoveAll(gen)
 		return nil, fmt.Errorf("index: closing %s: %w", gen, err)
+	}
+	// Opening the new generation once checks it before it becomes current
+	// and lets bleve delete the segments the merge made obsolete.
+	check, err := openGeneration(dir, gen)
+	if err != nil {
+		os.RemoveAll(gen)
+		return nil, fmt.Errorf("index: checking %s: %w", gen, err)
+	}
+	// bleve deletes obsolete segment files in the background after open;
+	// give it a moment, or the next open finishes the job.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if zaps, _ := filepath.Glob(filepath.Join(gen, bleveDir, "store", "*.zap")); len(zaps) <= 1 {
+			break
+		}
+	}
+	if err := check.Close(); err != nil {
+		return nil, fmt.Errorf("index: checking %s: %w", gen, err)
 	}
 	if err := switchCurrent(dir, gen); err != nil {
 		return nil, err
@@ -315,6 +339,19 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	removeOldGenerations(dir, gen, prev)
 	st.Elapsed = time.Since(start)
 	return st, nil
+}
+
+// forceMerge merges the segments of a scorch index into one.
+func forceMerge(ctx context.Context, bi bleve.Index) error {
+	adv, err := bi.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	return sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
 }
 
 // validateReports checks the reports of one file: ids present and unique,
