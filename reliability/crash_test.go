@@ -3,6 +3,7 @@ package reliability
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -18,9 +19,11 @@ import (
 // GOVSEARCH_CRASH_ROUNDS, default 3 (docs/reliability.md records runs of 20).
 func crashRounds(t testing.TB) int { return envInt(t, "GOVSEARCH_CRASH_ROUNDS", 3) }
 
-// TestKillDuringIndex kills the indexer with SIGKILL at random moments of
-// a build or update, then checks that the index reopens with only complete
-// reports and that a re-run converges to the exact counts.
+// TestKillDuringIndex kills the indexer with SIGKILL in the middle of a
+// first build, an update in place and a rebuild, then checks that the index
+// reopens with only complete reports and that re-running converges to the
+// exact counts. Kills follow the index's own writes (see segmentWatcher),
+// so they land while data is written however fast the machine is.
 func TestKillDuringIndex(t *testing.T) {
 	files := corpus(t)
 	exp := expect(t, files)
@@ -29,65 +32,192 @@ func TestKillDuringIndex(t *testing.T) {
 		paths[i] = f.path
 	}
 	if !haveIndexCommand(t) {
-		t.Log("the binary has no `index` command yet: the indexer is this test binary calling index.Build and Index.Update")
+		t.Log("the binary has no `index` command: the indexer is this test binary calling index.Build and Index.Update")
 	}
 
-	// A complete run into a scratch directory measures how long indexing
-	// takes, so kills spread over the whole run.
-	start := time.Now()
-	runIndex(t, filepath.Join(t.TempDir(), "calibrate"), paths)
-	full := time.Since(start)
-	t.Logf("a complete run over %d files (%d reports, %d paragraphs) takes %s", len(files), len(exp), exp.paragraphs(), full.Round(time.Millisecond))
-
+	// Complete runs build the index the update and rebuild rounds work on
+	// and measure each kind of run: how many segment files an update
+	// writes, and how long a build writes after creating its generation.
 	dir := filepath.Join(t.TempDir(), "index")
-	r := rand.New(rand.NewPCG(8, uint64(time.Now().UnixNano())))
-	rounds := crashRounds(t)
-	completed := 0
-	for round := 1; round <= rounds; round++ {
-		cmd := indexCommand(t, dir, paths)
+	writes := map[string]int{}
+	writing := map[string]time.Duration{}
+	for _, kind := range []string{"first build", "update"} {
+		w := newSegmentWatcher(dir)
+		begin := time.Now()
+		cmd := indexCommand(t, dir, paths, kind == "rebuild")
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Up to 1.3 times a full run: most kills land mid-run, some runs
-		// complete and turn the next rounds into updates.
-		delay := time.Duration(r.Int64N(int64(full) * 13 / 10))
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		var status string
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("round %d: the indexer failed on its own: %v\n%s", round, err, out.String())
-			}
-			status = "completed"
-			completed++
-		case <-time.After(delay):
-			_ = cmd.Process.Signal(syscall.SIGKILL)
-			<-done
-			status = "killed after " + delay.Round(time.Millisecond).String()
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		var genAt time.Time
+		if kind != "update" && w.waitGeneration(exited) {
+			genAt = time.Now()
 		}
-		st := checkIndex(t, dir, exp, nil, nil, status == "completed")
-		t.Logf("round %d: %s; index: %v, %d reports, %d paragraphs, %d generation dirs",
-			round, status, st.exists, st.reports, st.paragraphs, countGenerations(dir))
+		<-exited
+		if !cmd.ProcessState.Success() {
+			t.Fatalf("%s: %v\n%s", kind, cmd.ProcessState, out.String())
+		}
+		writes[kind] = max(w.count(), 1)
+		if !genAt.IsZero() {
+			writing[kind] = time.Since(genAt)
+		}
+		checkIndex(t, dir, exp, nil, nil, true)
+		writing["rebuild"] = writing["first build"]
+		t.Logf("complete %s over %d files (%d reports, %d paragraphs): %s, %d segment files, %s after the generation appeared",
+			kind, len(files), len(exp), exp.paragraphs(), time.Since(begin).Round(time.Millisecond), writes[kind], writing[kind].Round(time.Millisecond))
+	}
+
+	r := rand.New(rand.NewPCG(8, uint64(time.Now().UnixNano())))
+	rounds := crashRounds(t)
+	kinds := []string{"update", "rebuild", "first build"}
+	completed := 0
+	for round := 1; round <= rounds; round++ {
+		kind := kinds[(round-1)%len(kinds)]
+		target := dir
+		if kind == "first build" {
+			target = filepath.Join(t.TempDir(), "fresh")
+		}
+		cmd := indexCommand(t, target, paths, kind == "rebuild")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		w := newSegmentWatcher(target)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		var waitErr error
+		go func() { waitErr = cmd.Wait(); close(exited) }()
+		// An update is killed after a random number of its segment writes;
+		// a build, which writes few segment files, at a random moment after
+		// its generation appeared. A few random milliseconds more land
+		// kills inside a batch, a merge or the switch of CURRENT.
+		jitter := time.Duration(r.IntN(30)) * time.Millisecond
+		var reached bool
+		var when string
+		if kind == "update" {
+			k := 1 + r.IntN(writes[kind])
+			reached = w.waitFor(k, exited)
+			when = fmt.Sprintf("after %d of ~%d segment writes + %s", k, writes[kind], jitter)
+		} else if reached = w.waitGeneration(exited); reached {
+			jitter += time.Duration(r.Int64N(int64(writing[kind])*11/10 + 1))
+			when = fmt.Sprintf("%s after its generation appeared (a complete one writes for %s)", jitter.Round(time.Millisecond), writing[kind].Round(time.Millisecond))
+		}
+		status := "completed"
+		if reached {
+			time.Sleep(jitter)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			if waitErr != nil {
+				status = "killed " + when
+			}
+		} else if <-exited; waitErr != nil {
+			t.Fatalf("round %d: the indexer failed on its own: %v\n%s", round, waitErr, out.String())
+		}
+		if status == "completed" {
+			completed++
+		}
+		// The main index was complete before the round, and an update
+		// replaces reports with the same content: it must still be exact.
+		// A first build killed half-way leaves no index at all.
+		exact := target == dir || status == "completed"
+		st := checkIndex(t, target, exp, nil, nil, exact)
+		if !exact && st.exists {
+			t.Errorf("round %d: a killed first build left an index of %d reports", round, st.reports)
+		}
+		t.Logf("round %d: %s %s; index: %v, %d reports, %d paragraphs, %d generation dirs",
+			round, kind, status, st.exists, st.reports, st.paragraphs, countGenerations(target))
 		if t.Failed() {
 			t.FailNow()
 		}
 	}
-	// Re-running converges, and a second complete run changes nothing.
-	for i := range 2 {
-		runIndex(t, dir, paths)
-		st := checkIndex(t, dir, exp, nil, nil, true)
-		t.Logf("complete re-run %d: %d reports, %d paragraphs", i+1, st.reports, st.paragraphs)
-	}
+	// Re-running converges (the update above showed that a run over a
+	// complete index changes nothing).
+	runIndex(t, dir, paths)
+	st := checkIndex(t, dir, exp, nil, nil, true)
+	t.Logf("complete re-run: %d reports, %d paragraphs", st.reports, st.paragraphs)
 	t.Logf("%d rounds, %d ran to completion before the kill; %d generation dirs remain", rounds, completed, countGenerations(dir))
+}
+
+// segmentWatcher counts the segment files (gen-*/index/store/*.zap) that
+// appear under an index directory after it was created: each is a batch or
+// a merge the index wrote.
+type segmentWatcher struct {
+	root string
+	seen map[string]bool // segment files
+	gens map[string]bool // generation directories
+	n    int
+}
+
+func newSegmentWatcher(root string) *segmentWatcher {
+	w := &segmentWatcher{root: root, seen: map[string]bool{}, gens: map[string]bool{}}
+	for _, f := range w.segments() {
+		w.seen[f] = true
+	}
+	m, _ := filepath.Glob(filepath.Join(root, "gen-*"))
+	for _, g := range m {
+		w.gens[g] = true
+	}
+	return w
+}
+
+func (w *segmentWatcher) segments() []string {
+	m, _ := filepath.Glob(filepath.Join(w.root, "gen-*", "index", "store", "*.zap"))
+	return m
+}
+
+// count returns the number of segment files written since the watcher was
+// created (including ones merged away since).
+func (w *segmentWatcher) count() int {
+	for _, f := range w.segments() {
+		if !w.seen[f] {
+			w.seen[f] = true
+			w.n++
+		}
+	}
+	return w.n
+}
+
+// waitGeneration polls until a generation directory appears that was not
+// there when the watcher was created (true) or exited is closed (false).
+func (w *segmentWatcher) waitGeneration(exited <-chan struct{}) bool {
+	for {
+		m, _ := filepath.Glob(filepath.Join(w.root, "gen-*"))
+		for _, g := range m {
+			if !w.gens[g] {
+				w.gens[g] = true
+				return true
+			}
+		}
+		select {
+		case <-exited:
+			return false
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// waitFor polls until k new segment files were seen (true) or exited is
+// closed (false).
+func (w *segmentWatcher) waitFor(k int, exited <-chan struct{}) bool {
+	for {
+		if w.count() >= k {
+			return true
+		}
+		select {
+		case <-exited:
+			return false
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
 }
 
 // runIndex indexes paths into dir and fails the test unless it succeeds.
 func runIndex(t testing.TB, dir string, paths []string) {
 	t.Helper()
-	cmd := indexCommand(t, dir, paths)
+	cmd := indexCommand(t, dir, paths, false)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("indexing %s: %v\n%s", dir, err, out)
 	}

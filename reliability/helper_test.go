@@ -16,8 +16,9 @@ import (
 // runHelper is the body of the test binary when it runs as a helper
 // process; it returns the exit status.
 //
-//	index DIR PATH...   build (no index yet) or update the index, as
-//	                    `govsearch index` does
+//	index DIR PATH...     build (no index yet, or a stale one) or update
+//	                      the index, as `govsearch index` does
+//	rebuild DIR PATH...   build a new generation, as `govsearch index --rebuild`
 func runHelper(mode string, args []string) int {
 	// The test binary's own flags come first; the helper's follow "--".
 	for i, a := range args {
@@ -27,13 +28,13 @@ func runHelper(mode string, args []string) int {
 		}
 	}
 	switch mode {
-	case "index":
+	case "index", "rebuild":
 		if len(args) < 2 {
-			fmt.Fprintln(os.Stderr, "helper index: want DIR PATH...")
+			fmt.Fprintf(os.Stderr, "helper %s: want DIR PATH...\n", mode)
 			return 2
 		}
-		if err := helperIndex(args[0], args[1:]); err != nil {
-			fmt.Fprintln(os.Stderr, "helper index:", err)
+		if err := helperIndex(args[0], args[1:], mode == "rebuild"); err != nil {
+			fmt.Fprintf(os.Stderr, "helper %s: %v\n", mode, err)
 			return 1
 		}
 		return 0
@@ -43,18 +44,22 @@ func runHelper(mode string, args []string) int {
 }
 
 // helperIndex builds the index in dir from paths, or updates it when it
-// exists.
-func helperIndex(dir string, paths []string) error {
+// exists and rebuild is false.
+func helperIndex(dir string, paths []string, rebuild bool) error {
 	ctx := context.Background()
 	inputs, err := index.InputsFromPaths(paths)
 	if err != nil {
 		return err
 	}
-	ix, err := index.Open(dir)
+	var ix *index.Index
+	err = index.ErrNoIndex
+	if !rebuild {
+		ix, err = index.Open(dir)
+	}
 	var st *index.BuildStats
 	switch {
-	case errors.Is(err, index.ErrNoIndex):
-		st, err = index.Build(ctx, dir, inputs, index.BuildOptions{BatchSize: 200})
+	case errors.Is(err, index.ErrNoIndex) || errors.Is(err, index.ErrStale):
+		st, err = index.Build(ctx, dir, inputs, index.BuildOptions{BatchSize: 50})
 	case err != nil:
 		return err
 	default:
@@ -92,11 +97,17 @@ func haveIndexCommand(t testing.TB) bool {
 
 // indexCommand returns the command line that indexes paths into dir: the
 // binary's `govsearch index` when it has one, else this test binary as a
-// helper doing the same through the index package.
-func indexCommand(t testing.TB, dir string, paths []string) *exec.Cmd {
+// helper doing the same through the index package. With rebuild it builds
+// a new generation even when an index exists.
+func indexCommand(t testing.TB, dir string, paths []string, rebuild bool) *exec.Cmd {
 	t.Helper()
 	if haveIndexCommand(t) {
-		cmd := exec.Command(binary, append([]string{"index", "--index", dir}, paths...)...)
+		// Small batches give a build many commits for kills to land between.
+		args := []string{"index", "--index", dir, "--batch", "50"}
+		if rebuild {
+			args = append(args, "--rebuild")
+		}
+		cmd := exec.Command(binary, append(args, paths...)...)
 		cmd.Env = cleanEnv()
 		return cmd
 	}
@@ -104,7 +115,11 @@ func indexCommand(t testing.TB, dir string, paths []string) *exec.Cmd {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mode := "index"
+	if rebuild {
+		mode = "rebuild"
+	}
 	cmd := exec.Command(self, append([]string{"-test.run=^$", "--", dir}, paths...)...)
-	cmd.Env = append(cleanEnv(), helperEnv+"=index")
+	cmd.Env = append(cleanEnv(), helperEnv+"="+mode)
 	return cmd
 }

@@ -40,7 +40,12 @@ func seedCorpus(t testing.TB) []corpusFile {
 // how to rebuild, and that serve at its default location repairs it by a
 // rebuild to the exact seed counts.
 func TestIntegrityOnOpen(t *testing.T) {
-	exp := expect(t, seedCorpus(t))
+	seeds := seedCorpus(t)
+	exp := expect(t, seeds)
+	var seedPaths []string
+	for _, f := range seeds {
+		seedPaths = append(seedPaths, f.path)
+	}
 	pristine := filepath.Join(t.TempDir(), "pristine")
 	srv := start(t, []string{"GOVSEARCH_INDEX=" + pristine}, "serve", "--addr", "127.0.0.1:0")
 	srv.waitReady(t, 2*time.Minute)
@@ -51,26 +56,26 @@ func TestIntegrityOnOpen(t *testing.T) {
 		name   string
 		damage func(t *testing.T, dir string)
 		want   string // in the error of index.Open
-		repair bool   // also let serve rebuild it (a few seconds each)
+		repair string // "serve" or "index": who repairs it ("" none: a few seconds each)
 	}{
 		{"manifest counts one report too many", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m map[string]any) { m["reports"] = m["reports"].(float64) + 1 })
-		}, "manifest counts", true},
+		}, "manifest counts", "serve"},
 		{"manifest from another analyzer", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m map[string]any) { m["analyzer"] = "word0-old" })
-		}, "written with", false},
+		}, "written with", ""},
 		{"manifest missing", func(t *testing.T, dir string) {
 			withBleve(t, dir, func(bi bleve.Index) error { return bi.DeleteInternal([]byte(manifestKey)) })
-		}, "no manifest", false},
+		}, "no manifest", ""},
 		{"a paragraph deleted behind the manifest's back", func(t *testing.T, dir string) {
 			withBleve(t, dir, func(bi bleve.Index) error { return bi.Delete(firstParagraphID(t, bi)) })
-		}, "manifest counts", true},
+		}, "manifest counts", "index"},
 		{"CURRENT names a missing generation", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, "CURRENT"), []byte("gen-99\n"))
-		}, "missing", false},
+		}, "missing", ""},
 		{"CURRENT is garbage", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, "CURRENT"), []byte("../../etc\n"))
-		}, "not a generation", true},
+		}, "not a generation", "index"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,15 +104,27 @@ func TestIntegrityOnOpen(t *testing.T) {
 				t.Errorf("serve on the damaged index: exit %v, message:\n%s", p.err, lastLine(p.stderr.String()))
 			}
 
-			if !tc.repair {
+			switch tc.repair {
+			case "serve":
+				// At the default location serve rebuilds from the seeds.
+				p = start(t, []string{"GOVSEARCH_INDEX=" + dir}, "serve", "--addr", "127.0.0.1:0")
+				p.waitReady(t, 2*time.Minute)
+				p.stop(t)
+				if !strings.Contains(p.stderr.String(), "rebuilding") {
+					t.Errorf("serve repaired silently; its log:\n%s", p.stderr)
+				}
+			case "index":
+				// The indexer rebuilds a stale index and says so.
+				cmd := indexCommand(t, dir, seedPaths, false)
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("the indexer did not repair the index: %v\n%s", err, out)
+				}
+				if !strings.Contains(string(out), "stale") {
+					t.Errorf("the indexer repaired silently:\n%s", out)
+				}
+			default:
 				return
-			}
-			// At the default location serve rebuilds from the seeds.
-			p = start(t, []string{"GOVSEARCH_INDEX=" + dir}, "serve", "--addr", "127.0.0.1:0")
-			p.waitReady(t, 2*time.Minute)
-			p.stop(t)
-			if !strings.Contains(p.stderr.String(), "rebuilding") {
-				t.Errorf("serve repaired silently; its log:\n%s", p.stderr)
 			}
 			checkIndex(t, dir, exp, nil, nil, true)
 		})

@@ -45,7 +45,7 @@ func TestSecondProcessFailsFast(t *testing.T) {
 
 	// The indexer.
 	files := corpus(t)
-	cmd := indexCommand(t, dir, []string{files[0].path})
+	cmd := indexCommand(t, dir, []string{files[0].path}, false)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	begin = time.Now()
