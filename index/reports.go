@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -111,4 +114,50 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (*ingest.Record, erro
 		return nil, fmt.Errorf("paragraph %q: %w", id, ErrNotFound)
 	}
 	return decodeRecord(res.Hits[0])
+}
+
+// Verify checks the index more deeply than Open: every report's stored
+// paragraph count must equal the number of paragraph documents carrying
+// its id, and no paragraph may belong to an unknown report. A mismatch is
+// an error wrapping ErrStale that names the first few reports concerned.
+// It reads every paragraph's report id once, so it takes longer than Open.
+func (ix *Index) Verify(ctx context.Context) error {
+	sums, err := ix.summaries(ctx)
+	if err != nil {
+		return err
+	}
+	sr := ix.newRequest(termQ(fieldType, typeParagraph), 0, 0)
+	sr.Score = "none"
+	sr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, len(sums.list)+1)))
+	res, err := ix.bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	counts := map[string]int{}
+	if f := res.Facets[fieldReportID]; f != nil {
+		for _, t := range f.Terms.Terms() {
+			counts[t.Term] = t.Count
+		}
+	}
+	var bad []string
+	for _, s := range sums.list {
+		if counts[s.ID] != s.Paragraphs {
+			bad = append(bad, fmt.Sprintf("report %s lists %d paragraphs, the index holds %d", s.ID, s.Paragraphs, counts[s.ID]))
+		}
+		delete(counts, s.ID)
+	}
+	for id, n := range counts {
+		bad = append(bad, fmt.Sprintf("%d paragraphs belong to unknown report %s", n, id))
+	}
+	if m := ix.man.Load(); len(sums.list) != m.Reports || int(res.Total) != m.Paragraphs {
+		bad = append(bad, fmt.Sprintf("manifest counts %d reports and %d paragraphs, the index holds %d and %d", m.Reports, m.Paragraphs, len(sums.list), res.Total))
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	if len(bad) > 5 {
+		bad = append(bad[:5], fmt.Sprintf("and %d more", len(bad)-5))
+	}
+	return fmt.Errorf("%s: %w: %s", ix.gen, ErrStale, strings.Join(bad, "; "))
 }

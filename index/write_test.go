@@ -299,3 +299,22 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open with a bad CURRENT = %v, want ErrStale", err)
 	}
 }
+
+func TestVerify(t *testing.T) {
+	ix := newScratchIndex(t)
+	ctx := context.Background()
+	mustAdd(t, ix, testReport("v1", "静安区", 2020, "甲", "乙", "丙"))
+	if err := ix.Verify(ctx); err != nil {
+		t.Fatalf("a fresh index does not verify: %v", err)
+	}
+	// Lose one paragraph behind the manifest's back, as a bug or a torn
+	// write would.
+	if err := ix.bi.Delete("v1-2"); err != nil {
+		t.Fatal(err)
+	}
+	ix.epoch.Add(1)
+	err := ix.Verify(ctx)
+	if !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "report v1 lists 3 paragraphs, the index holds 2") {
+		t.Errorf("Verify after losing a paragraph = %v", err)
+	}
+}
