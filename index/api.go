@@ -2,8 +2,10 @@
 // query language, ranking, facets, highlighting, trends and export. It exposes
 // plain Go types; callers (web, cmd) never see bleve types.
 //
-// CONTRACT DRAFT: the types and method set below are what web/ and cmd/ code
-// against. Bodies are filled in by the index implementation.
+// The types and method set in this file are what web/ and cmd/ code
+// against; *Index implements Searcher. Open opens an index directory, Build
+// writes a new generation of one, and README.md describes the query
+// language, ranking and the layout on disk.
 package index
 
 import (
@@ -45,6 +47,8 @@ const (
 type YearRange struct{ From, To int }
 
 // Filters restrict a search. Values within a field are ORed, fields are ANDed.
+// Request.Filters and the filters written in the query are both applied
+// (ANDed); a facet ignores both kinds of filter on its own field.
 type Filters struct {
 	Region []string
 	Level  []string
@@ -53,7 +57,11 @@ type Filters struct {
 	Year   []YearRange
 }
 
-// Request is one search.
+// Request is one search. Search validates it and answers a *QueryError
+// naming the bad parameter: size outside 1..MaxSize (0 is DefaultSize),
+// negative from, from+size over MaxWindow, an unknown sort or facet, bad
+// filter values, search_after with from or with the wrong number of
+// values, and query syntax errors (Param "q").
 type Request struct {
 	Query   string // query language, see ParseQuery
 	Filters Filters
@@ -64,16 +72,24 @@ type Request struct {
 	Facets    []string
 	Highlight bool
 	// SearchAfter continues after the last hit of a previous page (its Sort values).
+	// It needs From == 0 and the same Sort as that page.
 	SearchAfter []string
 }
 
-// FacetValue is one bucket of a facet.
+// FacetValue is one bucket of a facet. Buckets come by count, descending
+// (ties by value), except the year facet, newest year first. A year is
+// four digits ("0000" when the report's year is unknown).
 type FacetValue struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
 }
 
-// Hit is one matching paragraph with its report's metadata.
+// Hit is one matching paragraph with its report's metadata. Occurrences
+// counts the query's positive terms in the paragraph, left to right without
+// overlap. Highlights is empty unless Request.Highlight is set; then it
+// holds up to five fragments of about 120 characters in which each
+// occurrence is wrapped whole in <mark>…</mark> and all other text is
+// HTML-escaped (a query of filters only highlights the paragraph's opening).
 type Hit struct {
 	ingest.Record
 	Score       float64  `json:"score"`
@@ -82,7 +98,8 @@ type Hit struct {
 	Sort        []string `json:"sort,omitempty"` // pass as SearchAfter for the next page
 }
 
-// Response is the result of a search; its JSON is the HTTP API's body.
+// Response is the result of a search; its JSON (written by WriteJSON) is the
+// HTTP API's body. Hits and Facets are never nil.
 type Response struct {
 	Query  string                  `json:"query"`
 	Total  int                     `json:"total"`
