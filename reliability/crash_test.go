@@ -260,11 +260,12 @@ func TestKillDuringPost(t *testing.T) {
 	srv := serve(t, dir)
 	start := time.Now()
 	state := map[string]opState{}
-	postAll(t, srv, files, byFile, state, r, 1)
-	full := time.Since(start)
+	w := newSegmentWatcher(dir)
+	postAll(t, srv, files, byFile, state, r, 3)
+	writes := max(w.count(), 1)
 	srv.kill()
 	checkIndex(t, dir, exp, nil, nil, true)
-	t.Logf("a complete upload pass over %d files takes %s", len(files), full.Round(time.Millisecond))
+	t.Logf("a complete upload pass over %d files takes %s and writes %d segment files", len(files), time.Since(start).Round(time.Millisecond), writes)
 
 	rounds := crashRounds(t)
 	for round := 1; round <= rounds; round++ {
@@ -291,10 +292,15 @@ func TestKillDuringPost(t *testing.T) {
 				t.Fatalf("round %d: DELETE %s: %d %s", round, id, status, body)
 			}
 		}
-		delay := time.Duration(r.Int64N(int64(full) * 12 / 10))
+		// Kill after a random number of segment writes and a few random
+		// milliseconds, so kills land between and inside commits.
+		k := 1 + r.IntN(writes)
+		jitter := time.Duration(r.IntN(30)) * time.Millisecond
+		w := newSegmentWatcher(dir)
 		killed := make(chan struct{})
 		go func() {
-			time.Sleep(delay)
+			w.waitFor(k, srv.done)
+			time.Sleep(jitter)
 			srv.kill()
 			close(killed)
 		}()
@@ -313,8 +319,8 @@ func TestKillDuringPost(t *testing.T) {
 			}
 		}
 		st := checkIndex(t, dir, exp, must, mustNot, false)
-		t.Logf("round %d: killed after %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
-			round, delay.Round(time.Millisecond), len(must), len(mustNot), unknown, st.reports, st.paragraphs)
+		t.Logf("round %d: killed after %d of ~%d segment writes + %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
+			round, k, writes, jitter, len(must), len(mustNot), unknown, st.reports, st.paragraphs)
 		if t.Failed() {
 			t.FailNow()
 		}
