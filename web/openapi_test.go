@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"os/exec"
 	"reflect"
 	"regexp"
 	"slices"
@@ -283,4 +285,21 @@ func jsonFields(t reflect.Type) []string {
 		out = append(out, name)
 	}
 	return out
+}
+
+// TestOpenAPIExternalValidator checks the document with the independent
+// openapi-spec-validator (Python) when the machine has it.
+func TestOpenAPIExternalValidator(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed: skipping openapi-spec-validator")
+	}
+	if err := exec.Command(py, "-c", "import openapi_spec_validator").Run(); err != nil {
+		t.Skip("python3 has no openapi_spec_validator module: skipping")
+	}
+	cmd := exec.Command(py, "-c", "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(sys.stdin))")
+	cmd.Stdin = bytes.NewReader(OpenAPI())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("openapi-spec-validator rejects web/openapi.json: %v\n%s", err, out)
+	}
 }
