@@ -46,10 +46,7 @@ func TestIntegrityOnOpen(t *testing.T) {
 	for _, f := range seeds {
 		seedPaths = append(seedPaths, f.path)
 	}
-	pristine := filepath.Join(t.TempDir(), "pristine")
-	srv := start(t, []string{"GOVSEARCH_INDEX=" + pristine}, "serve", "--addr", "127.0.0.1:0")
-	srv.waitReady(t, 2*time.Minute)
-	srv.stop(t)
+	pristine := seedIndex(t)
 	checkIndex(t, pristine, exp, nil, nil, true)
 
 	cases := []struct {

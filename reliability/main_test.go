@@ -409,6 +409,35 @@ func serve(t testing.TB, dir string) *proc {
 	return p
 }
 
+var (
+	pristineOnce sync.Once
+	pristineDir  string
+	pristineErr  string
+)
+
+// seedIndex returns a fresh copy of an index of the seed corpus that
+// `govsearch serve` built on its first start (built once per test run).
+func seedIndex(t *testing.T) string {
+	t.Helper()
+	pristineOnce.Do(func() {
+		dir := filepath.Join(tempRoot, "pristine")
+		p := start(t, []string{"GOVSEARCH_INDEX=" + dir}, "serve", "--addr", "127.0.0.1:0")
+		p.waitReady(t, 2*time.Minute)
+		p.stop(t)
+		if p.err != nil {
+			pristineErr = fmt.Sprintf("building the seed index: %v\n%s", p.err, p.stderr)
+			return
+		}
+		pristineDir = dir
+	})
+	if pristineDir == "" {
+		t.Fatal("no seed index: " + pristineErr)
+	}
+	dst := filepath.Join(t.TempDir(), "index")
+	copyDir(t, pristineDir, dst)
+	return dst
+}
+
 // client is the HTTP client of the tests: no keep-alive surprises across
 // killed servers, and a hard cap on every request.
 var client = &http.Client{Timeout: 30 * time.Second}
