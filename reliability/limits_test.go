@@ -42,7 +42,9 @@ func TestLimitsRealServer(t *testing.T) {
 
 	jsonError := func(name string, status int, body []byte, wantStatus int, wantCode string) {
 		t.Helper()
-		var e struct{ Error struct{ Code, Message, Param string } }
+		var e struct {
+			Error struct{ Code, Message, Param string }
+		}
 		if err := json.Unmarshal(body, &e); err != nil {
 			t.Errorf("%s: status %d, body is not JSON: %.200q", name, status, body)
 			return
