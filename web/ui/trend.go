@@ -22,6 +22,18 @@ type trendView struct {
 	Bars    barChart // for screens wider than a phone
 	Narrow  barChart // the same bars laid out for a phone
 	Heat    heatMap
+	// ByYear lays the table out with one row per year, for long series
+	// that would make a table far too wide.
+	ByYear bool
+	Rows   []yearRow
+}
+
+// yearRow is one year of the transposed table.
+type yearRow struct {
+	Year   int
+	Counts []int // per region, aligned with trendView.Regions
+	Total  int
+	Occ    int
 }
 
 // regionRow is one region's counts per year, aligned with trendView.Years.
@@ -164,6 +176,16 @@ func buildTrend(tr *index.Trend) trendView {
 	for _, t := range v.Totals {
 		v.Total += t
 	}
+	if len(v.Years) > 12 && len(v.Years) > len(v.Regions) {
+		v.ByYear = true
+		for i, y := range v.Years {
+			row := yearRow{Year: y, Total: v.Totals[i], Occ: v.Occ[i]}
+			for _, r := range v.Regions {
+				row.Counts = append(row.Counts, r.Counts[i])
+			}
+			v.Rows = append(v.Rows, row)
+		}
+	}
 	v.Bars = layoutBars(v.Years, v.Totals, 760, 16, 24)
 	v.Narrow = layoutBars(v.Years, v.Totals, 360, 6, 12)
 	v.Heat = layoutHeat(v.Years, v.Regions)
@@ -206,9 +228,17 @@ func layoutBars(years, counts []int, width float64, maxYears, maxValues int) bar
 			LabelX:    round1(x + w/2),
 			ValY:      round1(c.Bottom - h - 6),
 			YearY:     c.Bottom + 18,
-			ShowYear:  i%labelEvery == 0 || i == n-1,
+			ShowYear:  i%labelEvery == 0,
 			ShowCount: counts[i] > 0 && n <= maxValues,
 		})
+	}
+	// The last year is always labelled; the thinned label before it gives
+	// way when the two would collide.
+	if last := n - 1; !c.Bars[last].ShowYear {
+		c.Bars[last].ShowYear = true
+		if prev := last - last%labelEvery; last-prev < labelEvery {
+			c.Bars[prev].ShowYear = prev == 0 && labelEvery == 1
+		}
 	}
 	return c
 }

@@ -56,6 +56,35 @@ func TestBuildTrend(t *testing.T) {
 	if h.Rows[0].Cells[3].Fill != "#1d3f9a" || h.Rows[0].Cells[1].Fill != "#f1f3f6" || !h.Rows[0].Cells[3].Light {
 		t.Errorf("cell colours %q %q", h.Rows[0].Cells[3].Fill, h.Rows[0].Cells[1].Fill)
 	}
+	if v.ByYear {
+		t.Error("a four-year trend is laid out by year")
+	}
+	// A long series: the table turns to one row per year, and year labels
+	// are thinned without two colliding at the end.
+	var cells []index.TrendCell
+	for y := 1954; y <= 2025; y++ {
+		cells = append(cells, index.TrendCell{Year: y, Region: "全国", Paragraphs: y % 7, Occurrences: y % 7})
+	}
+	long := buildTrend(&index.Trend{Cells: cells})
+	if !long.ByYear || len(long.Rows) != 72 || long.Rows[0].Year != 1954 || long.Rows[0].Counts[0] != 1954%7 {
+		t.Errorf("long series table: by year %v, %d rows", long.ByYear, len(long.Rows))
+	}
+	for _, c := range []barChart{long.Bars, long.Narrow} {
+		var shown []int
+		for i, b := range c.Bars {
+			if b.ShowYear {
+				shown = append(shown, i)
+			}
+		}
+		if shown[len(shown)-1] != 71 || len(shown) > 17 {
+			t.Errorf("year labels at %v", shown)
+		}
+		for i := 1; i < len(shown); i++ {
+			if gap := shown[i] - shown[i-1]; gap < (72+15)/16 {
+				t.Errorf("year labels %d and %d collide", c.Bars[shown[i-1]].Year, c.Bars[shown[i]].Year)
+			}
+		}
+	}
 	if empty := buildTrend(&index.Trend{}); empty.Total != 0 || len(empty.Bars.Bars) != 0 {
 		t.Error("empty trend draws bars")
 	}
