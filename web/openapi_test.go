@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"reflect"
 	"regexp"
@@ -301,5 +304,130 @@ func TestOpenAPIExternalValidator(t *testing.T) {
 	cmd.Stdin = bytes.NewReader(OpenAPI())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("openapi-spec-validator rejects web/openapi.json: %v\n%s", err, out)
+	}
+}
+
+// schemaNode is the subset of an OpenAPI schema that conform checks.
+type schemaNode struct {
+	Ref        string                `json:"$ref"`
+	Type       string                `json:"type"`
+	Properties map[string]schemaNode `json:"properties"`
+	Required   []string              `json:"required"`
+	Items      *schemaNode           `json:"items"`
+	Enum       []any                 `json:"enum"`
+}
+
+// conform reports where value (decoded JSON) breaks schema: wrong types,
+// missing required or undocumented properties, values outside an enum.
+func conform(schemas map[string]schemaNode, s schemaNode, v any, at string) []string {
+	if s.Ref != "" {
+		return conform(schemas, schemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")], v, at)
+	}
+	var errs []string
+	bad := func(f string, a ...any) { errs = append(errs, at+": "+fmt.Sprintf(f, a...)) }
+	if len(s.Enum) > 0 && !slices.Contains(s.Enum, v) {
+		bad("%v is not in %v", v, s.Enum)
+	}
+	switch s.Type {
+	case "object":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("not an object")
+			break
+		}
+		for _, r := range s.Required {
+			if _, ok := obj[r]; !ok {
+				bad("lacks required %q", r)
+			}
+		}
+		for k, val := range obj {
+			ps, ok := s.Properties[k]
+			if !ok && s.Properties != nil {
+				bad("undocumented property %q", k)
+				continue
+			}
+			errs = append(errs, conform(schemas, ps, val, at+"."+k)...)
+		}
+	case "array":
+		arr, ok := v.([]any)
+		if !ok {
+			bad("not an array")
+			break
+		}
+		for i, e := range arr {
+			errs = append(errs, conform(schemas, *s.Items, e, fmt.Sprintf("%s[%d]", at, i))...)
+		}
+	case "string":
+		if _, ok := v.(string); !ok {
+			bad("not a string: %v", v)
+		}
+	case "integer":
+		if f, ok := v.(float64); !ok || f != float64(int64(f)) {
+			bad("not an integer: %v", v)
+		}
+	case "number":
+		if _, ok := v.(float64); !ok {
+			bad("not a number: %v", v)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			bad("not a boolean: %v", v)
+		}
+	}
+	return errs
+}
+
+// TestResponsesMatchOpenAPI checks real responses of the seed index against
+// the schemas the document gives for them.
+func TestResponsesMatchOpenAPI(t *testing.T) {
+	raw := OpenAPI()
+	var doc struct {
+		Components struct {
+			Schemas map[string]schemaNode `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas := doc.Components.Schemas
+	ix := seedIndex(t)
+	ts := newTestServer(t, ix, Options{AdminKey: adminKey})
+	var list reportsBody
+	json.Unmarshal(ts.get(t, "/api/reports").Body.Bytes(), &list)
+	rid := list.Reports[0].ID
+	rep, _ := ix.Report(context.Background(), rid)
+	q := url.QueryEscape("一网通办")
+	for _, tc := range []struct{ target, schema string }{
+		{"/api/search?q=" + q, "SearchResponse"},
+		{"/api/search?q=" + q + "&facets=region&highlight=false&sort=year&size=100", "SearchResponse"},
+		{"/api/search?q=" + url.QueryEscape("不存在的词语"), "SearchResponse"},
+		{"/api/trend?q=" + q, "Trend"},
+		{"/api/reports", "ReportList"},
+		{"/api/reports/" + url.PathEscape(rid), "Report"},
+		{"/api/paragraphs/" + url.PathEscape(rep.Paragraphs[3].ID), "Record"},
+		{"/api/lexicon", "Lexicon"},
+		{"/api/analyze?text=" + q, "Analysis"},
+		{"/readyz", "Ready"},
+		{"/healthz", "Health"},
+		{"/api/search?q=a&size=abc", "ErrorBody"},
+		{"/api/reports/nope", "ErrorBody"},
+	} {
+		w := ts.get(t, tc.target)
+		var v any
+		if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+			t.Errorf("%s: %v", tc.target, err)
+			continue
+		}
+		for _, e := range conform(schemas, schemas[tc.schema], v, tc.schema) {
+			t.Errorf("%s: %s", tc.target, e)
+		}
+	}
+	w := ts.get(t, "/api/export?format=jsonl&q="+q)
+	for line := range strings.SplitSeq(strings.TrimSpace(w.Body.String()), "\n") {
+		var v any
+		json.Unmarshal([]byte(line), &v)
+		for _, e := range conform(schemas, schemas["ExportRow"], v, "ExportRow") {
+			t.Errorf("export: %s", e)
+		}
 	}
 }
