@@ -19,6 +19,7 @@ import (
 type fakeSearcher struct {
 	reports []ingest.Report
 	err     error // returned by every call when set
+	badHTML bool  // return highlights with raw markup, as a broken index would
 	calls   []index.Request
 }
 
@@ -181,6 +182,9 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 		if req.Highlight {
 			frag, _ := MarkText(hits[i].r.Text, pos)
 			h.Highlights = []string{string(frag)}
+			if f.badHTML {
+				h.Highlights = []string{`<img src=x onerror=alert(1)>` + hits[i].r.Text}
+			}
 		}
 		resp.Hits = append(resp.Hits, h)
 	}

@@ -208,7 +208,14 @@ func makeResult(hit index.Hit, q string) result {
 	r := result{Hit: hit, Kind: KindLabel(hit.Kind)}
 	r.Title = reportTitle(hit.Meta)
 	for _, f := range hit.Highlights {
-		r.Fragments = append(r.Fragments, template.HTML(f)) // the index escapes all but <mark>
+		if !safeFragment(f) {
+			// The index promises escaped text with only <mark> tags; if a
+			// fragment breaks that promise, show our own rendering instead
+			// of trusting it.
+			r.Fragments = nil
+			break
+		}
+		r.Fragments = append(r.Fragments, template.HTML(f))
 	}
 	if len(r.Fragments) == 0 {
 		// No fragment (e.g. a filter-only search): show the start of the
@@ -219,6 +226,13 @@ func makeResult(hit index.Hit, q string) result {
 	r.Citation = citation(hit.Record)
 	r.ReaderURL = readerURL(hit.ReportID, hit.Ordinal, q)
 	return r
+}
+
+// safeFragment reports whether a highlight fragment is escaped text with
+// no markup but <mark> and </mark>.
+func safeFragment(f string) bool {
+	rest := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(f)
+	return !strings.ContainsAny(rest, "<>\"'") && utf8.ValidString(f)
 }
 
 // reportTitle names a report by place, year and title.

@@ -171,6 +171,19 @@ func TestDocumentMarkupEscaped(t *testing.T) {
 	}
 }
 
+// TestUnsafeHighlightRejected: a fragment with markup other than <mark>
+// is not rendered as HTML, whatever the index returns.
+func TestUnsafeHighlightRejected(t *testing.T) {
+	r := newEngine(&fakeSearcher{reports: fixtureReports(), badHTML: true}, Options{})
+	body := get(t, r, "/?q=一网通办").Body.String()
+	if strings.Contains(body, "<img src=x") || strings.Contains(body, "onerror") {
+		t.Error("raw markup from a highlight reached the page")
+	}
+	if !strings.Contains(body, "<mark>一网通办</mark>") {
+		t.Error("fallback rendering lost the marks")
+	}
+}
+
 func TestFacetCountsAndLinks(t *testing.T) {
 	fake := &fakeSearcher{reports: fixtureReports()}
 	r := newEngine(fake, Options{})
