@@ -71,7 +71,8 @@ type handler struct {
 }
 
 // Register adds the pages and assets to r: GET and HEAD / (search),
-// /reports/:id (reader), /trend (trend view) and /static/*filepath.
+// /reports/:id (reader), /trend (trend view) and /static/*filepath. A nil s
+// is allowed: pages then answer 503 until the server has an index.
 func Register(r *gin.Engine, s index.Searcher, opts Options) {
 	h := &handler{s: s, opts: opts.withDefaults()}
 	for _, route := range []struct {
@@ -115,6 +116,15 @@ func (h *handler) page(f gin.HandlerFunc) gin.HandlerFunc {
 				})
 				return
 			}
+		}
+		if h.s == nil {
+			h.renderError(c, &pageError{
+				Status:  http.StatusServiceUnavailable,
+				Title:   "索引尚未就绪",
+				Message: "服务器还没有可用的索引，暂时无法检索。",
+				Tips:    []string{"索引建好后刷新本页。", "管理员可用 govsearch index 建立索引。"},
+			})
+			return
 		}
 		f(c)
 	}

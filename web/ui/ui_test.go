@@ -312,6 +312,18 @@ func TestAuthorize(t *testing.T) {
 	}
 }
 
+func TestNoIndex(t *testing.T) {
+	r := newEngine(nil, Options{})
+	for _, u := range []string{"/", "/?q=x", "/reports/a", "/trend?q=x"} {
+		if w := get(t, r, u); w.Code != 503 || !strings.Contains(w.Body.String(), "索引尚未就绪") {
+			t.Errorf("%s without an index: %d", u, w.Code)
+		}
+	}
+	if w := get(t, r, "/static/app.css"); w.Code != 200 {
+		t.Errorf("assets without an index: %d", w.Code)
+	}
+}
+
 func TestHead(t *testing.T) {
 	r := newEngine(&fakeSearcher{reports: fixtureReports()}, Options{})
 	for _, u := range []string{"/", "/?q=一网通办", "/reports/ja2018", "/trend?q=x", "/static/app.css"} {
