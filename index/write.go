@@ -543,9 +543,11 @@ func (ix *Index) replace(ctx context.Context, sources []string, reports []ingest
 	for _, r := range reports {
 		which = append(which, termQ(fieldRID, r.ID), termQ(fieldReportID, r.ID))
 	}
-	old, err := ix.matchingIDs(ctx, query.NewDisjunctionQuery(which))
-	if err != nil {
-		return err
+	var old []string
+	if len(which) > 0 {
+		if old, err = ix.matchingIDs(ctx, query.NewDisjunctionQuery(which)); err != nil {
+			return err
+		}
 	}
 	// A new paragraph id must not belong to a report that stays.
 	var newIDs []string
@@ -554,9 +556,11 @@ func (ix *Index) replace(ctx context.Context, sources []string, reports []ingest
 			newIDs = append(newIDs, p.ID)
 		}
 	}
-	taken, err := ix.matchingIDs(ctx, query.NewDocIDQuery(newIDs))
-	if err != nil {
-		return err
+	var taken []string
+	if len(newIDs) > 0 {
+		if taken, err = ix.matchingIDs(ctx, query.NewDocIDQuery(newIDs)); err != nil {
+			return err
+		}
 	}
 	oldSet := make(map[string]bool, len(old))
 	for _, id := range old {
