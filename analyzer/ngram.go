@@ -22,13 +22,19 @@ const (
 // of n ≥ 2 characters therefore occurs in a text exactly when its n-1 bigrams
 // occur at consecutive positions — a phrase query answers substring search
 // without false positives or misses.
-type NgramTokenizer struct{}
+//
+// Only restricts the output to one kind, for an index that stores unigrams
+// and bigrams in separate fields: 1 emits only unigrams, 2 only bigrams, 0
+// (the registered tokenizer) both. Positions do not change.
+type NgramTokenizer struct {
+	Only int
+}
 
 // Tokenize implements analysis.Tokenizer. Terms are the original characters;
 // the fold filter normalises them. All terms share one backing array and all
 // tokens one block, so the tokenizer allocates three times per call whatever
 // the input length.
-func (NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
+func (t NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	// Count the non-space characters first to size everything exactly.
 	chars, bytesIn := 0, 0
 	for i := 0; i < len(input); {
@@ -42,9 +48,16 @@ func (NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	if chars == 0 {
 		return nil
 	}
-	n := 2*chars - 1
+	uni, bi := t.Only != 2, t.Only != 1
+	n, arenaSize := 0, 0
+	if uni {
+		n, arenaSize = chars, bytesIn
+	}
+	if bi {
+		n, arenaSize = n+chars-1, arenaSize+2*bytesIn
+	}
 	tokens := make([]analysis.Token, 0, n)
-	arena := make([]byte, 0, 3*bytesIn)
+	arena := make([]byte, 0, arenaSize)
 	prevStart, prevEnd := -1, -1
 	pos := 0
 	for i := 0; i < len(input); {
@@ -54,7 +67,7 @@ func (NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			continue
 		}
 		pos++
-		if prevStart >= 0 {
+		if bi && prevStart >= 0 {
 			// Bigram: previous character + this one, minus any white space between.
 			a := len(arena)
 			arena = append(arena, input[prevStart:prevEnd]...)
@@ -63,11 +76,13 @@ func (NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 				Term: arena[a:len(arena):len(arena)], Start: prevStart, End: i + size, Position: pos - 1, Type: analysis.Ideographic,
 			})
 		}
-		a := len(arena)
-		arena = append(arena, input[i:i+size]...)
-		tokens = append(tokens, analysis.Token{
-			Term: arena[a:len(arena):len(arena)], Start: i, End: i + size, Position: pos, Type: analysis.Single,
-		})
+		if uni {
+			a := len(arena)
+			arena = append(arena, input[i:i+size]...)
+			tokens = append(tokens, analysis.Token{
+				Term: arena[a:len(arena):len(arena)], Start: i, End: i + size, Position: pos, Type: analysis.Single,
+			})
+		}
 		prevStart, prevEnd = i, i+size
 		i += size
 	}

@@ -56,3 +56,23 @@ func TestNgramAnalyzerRegistered(t *testing.T) {
 		t.Fatalf("registered n-gram analyzer gave %d tokens; want 7", got)
 	}
 }
+
+func TestNgramOnly(t *testing.T) {
+	text := []byte("經 濟a")
+	all := NgramTokenizer{}.Tokenize(text)
+	for only, want := range map[int]string{
+		1: "經@0-3#1 濟@4-7#2 a@7-8#3",
+		2: "經濟@0-7#1 濟a@4-8#2",
+	} {
+		var parts []string
+		for _, tok := range (NgramTokenizer{Only: only}).Tokenize(text) {
+			parts = append(parts, fmt.Sprintf("%s@%d-%d#%d", tok.Term, tok.Start, tok.End, tok.Position))
+		}
+		if got := strings.Join(parts, " "); got != want {
+			t.Errorf("Only %d: %s; want %s", only, got, want)
+		}
+	}
+	if len(all) != 5 {
+		t.Errorf("both kinds: %d tokens; want 5", len(all))
+	}
+}
