@@ -184,7 +184,8 @@ func checkBody(target string, status int, body []byte) string {
 	switch {
 	case status >= 500:
 		return "status " + strconv.Itoa(status) + ": " + string(body)
-	case status == 200 && strings.HasPrefix(target, "/api/export") && strings.Contains(target, "format=csv"):
+	case status == 200 && strings.HasPrefix(target, "/api/export") && !strings.Contains(target, "format=jsonl"):
+		// CSV is the default format.
 		if _, err := csv.NewReader(bytes.NewReader(body)).ReadAll(); err != nil {
 			return "bad CSV: " + err.Error()
 		}
@@ -201,7 +202,9 @@ func checkBody(target string, status int, body []byte) string {
 			return "invalid JSON"
 		}
 	case status == 400 || status == 404:
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if json.Unmarshal(body, &e) != nil || e.Error.Code == "" || e.Error.Message == "" {
 			return "status " + strconv.Itoa(status) + " without a JSON error: " + string(body)
 		}
