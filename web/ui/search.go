@@ -169,7 +169,6 @@ func (h *handler) search(c *gin.Context) {
 	resp, err := h.s.Search(ctx, st.Request())
 	if err != nil {
 		p.Err = h.classify(err)
-		p.Facets = h.facets(st, nil)
 		h.render(c, p.Err.Status, "search", p)
 		return
 	}

@@ -161,7 +161,11 @@ func (h *handler) classify(err error) *pageError {
 		return &pageError{Status: http.StatusBadRequest, Title: "链接参数有误", Message: se.Error(),
 			Tips: []string{"请检查地址栏中的参数，或从首页重新检索。"}}
 	case errors.As(err, &qe):
-		return &pageError{Status: http.StatusBadRequest, Title: "检索式有误", Message: qe.Error(), Tips: syntaxTips}
+		msg := qe.Message
+		if qe.Param != "q" {
+			msg = "参数 " + qe.Param + "：" + qe.Message
+		}
+		return &pageError{Status: http.StatusBadRequest, Title: "检索式有误", Message: msg, Tips: syntaxTips}
 	case errors.Is(err, index.ErrNotFound):
 		return &pageError{Status: http.StatusNotFound, Title: "找不到该报告", Message: "该报告不存在或已被删除。",
 			Tips: []string{"从检索结果重新打开报告。", "在首页的报告列表中查找。"}}
