@@ -277,7 +277,8 @@ func checkNgramStream(t testing.TB, text []byte, stream analysis.TokenStream) in
 // TestNoDictionaryWithoutWordAnalysis runs in a fresh process: n-gram
 // analysis, Normalize, Version, LexiconTerms and building analyzers from the
 // registry must not load the word dictionary, so a server answers n-gram
-// queries while the dictionary is still loading.
+// queries while the dictionary is still loading. The same process then
+// starts word analysis from many goroutines at once (run it with -race).
 func TestNoDictionaryWithoutWordAnalysis(t *testing.T) {
 	if os.Getenv("GOVSEARCH_NODICT_CHILD") == "1" {
 		cache := registry.NewCache()
@@ -291,6 +292,24 @@ func TestNoDictionaryWithoutWordAnalysis(t *testing.T) {
 		_ = LexiconTerms()
 		if dictSeg != nil || LoadTime() != 0 {
 			t.Fatal("dictionary loaded without word analysis")
+		}
+		// Then many goroutines use the word analyzer first at the same
+		// moment, one of them through Preload: one load, equal results.
+		Preload()
+		results := make([]string, 8)
+		var wg sync.WaitGroup
+		for g := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[g] = show(Tokens("静安区区长于勇"))
+			}()
+		}
+		wg.Wait()
+		for _, r := range results {
+			if r != "静安区@0-9#1 区长@9-15#2 于勇@15-21#3" {
+				t.Fatalf("concurrent first use gave %s", r)
+			}
 		}
 		return
 	}
