@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"log"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -138,6 +139,10 @@ func (WordTokenizer) Tokenize(input []byte) (stream analysis.TokenStream) {
 			stream = charTokens(input)
 		}
 	}()
+	if len(input) > math.MaxInt32 {
+		// Offsets are kept in int32 buffers; no field is ever this large.
+		return charTokens(input)
+	}
 	WaitReady()
 	return wordTokens(dictWords, input)
 }
