@@ -521,7 +521,7 @@ func TestExportFormats(t *testing.T) {
 	if ct := w.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Errorf("csv content type %q", ct)
 	}
-	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="govsearch-export.csv"` {
+	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E.csv` {
 		t.Errorf("csv disposition %q", cd)
 	}
 	rows, err := csv.NewReader(w.Body).ReadAll()
@@ -548,6 +548,15 @@ func TestExportFormats(t *testing.T) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&row); err != nil || row.Region != "徐汇区" || row.Match != "一网通办" {
 		t.Errorf("jsonl row %s: %v", lines[0], err)
+	}
+
+	// With bom=true the CSV starts with a byte order mark, for spreadsheets.
+	w = ts.get(t, "/api/export?bom=true&q="+url.QueryEscape("一网通办"))
+	if !strings.HasPrefix(w.Body.String(), "\uFEFFid,report_id,") {
+		t.Errorf("bom=true: body starts %q", w.Body.String()[:20])
+	}
+	if w = ts.get(t, "/api/export?bom=yes&q=a"); w.Code != 400 || decodeError(t, w).Param != "bom" {
+		t.Errorf("bom=yes: %d %s", w.Code, w.Body)
 	}
 
 	// No match: the header row alone.

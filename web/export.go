@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,6 +39,8 @@ func exportRecord(r index.ExportRow) []string {
 type exportWriter struct {
 	c       *gin.Context
 	format  string
+	query   string // names the downloaded file
+	bom     bool   // start a CSV with a UTF-8 byte order mark
 	started bool
 	buf     *bufio.Writer
 	csv     *csv.Writer
@@ -47,16 +51,18 @@ type exportWriter struct {
 func (w *exportWriter) start() {
 	w.started = true
 	h := w.c.Writer.Header()
-	name := "govsearch-export." + w.format
 	if w.format == "csv" {
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 	} else {
 		h.Set("Content-Type", "application/x-ndjson; charset=utf-8")
 	}
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Disposition", contentDisposition(w.query, w.format))
 	w.c.Status(http.StatusOK)
 	w.buf = bufio.NewWriterSize(w.c.Writer, 64<<10)
 	if w.format == "csv" {
+		if w.bom {
+			_, _ = w.buf.WriteString("\uFEFF")
+		}
 		w.csv = csv.NewWriter(w.buf)
 		_ = w.csv.Write(exportHeader)
 	} else {
@@ -110,13 +116,17 @@ func (s *server) export(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	bom, err := boolParam(v, "bom", false)
+	if err != nil {
+		return err
+	}
 	ix, err := s.searcher()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), exportTimeout)
 	defer cancel()
-	w := &exportWriter{c: c, format: format}
+	w := &exportWriter{c: c, format: format, query: req.Query, bom: bom}
 	if err := ix.Export(ctx, req, w.write); err != nil {
 		if !w.started {
 			return err // nothing sent yet: an ordinary JSON error
@@ -143,4 +153,26 @@ func exportFormat(v url.Values) (string, error) {
 	default:
 		return "", paramError("format", "\""+clip(f)+"\" is not csv or jsonl")
 	}
+}
+
+// contentDisposition names the download after the query: an ASCII name for
+// every client, and the query itself (RFC 6266 filename*) for those that
+// read it. Characters that are not letters or digits become "_".
+func contentDisposition(query, format string) string {
+	var b strings.Builder
+	for _, r := range query {
+		if b.Len() >= 120 {
+			break
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		} else if !strings.HasSuffix(b.String(), "_") {
+			b.WriteByte('_')
+		}
+	}
+	name := "govsearch-export"
+	if q := strings.Trim(b.String(), "_"); q != "" {
+		name += "-" + q
+	}
+	return `attachment; filename="govsearch-export.` + format + `"; filename*=UTF-8''` + url.PathEscape(name+"."+format)
 }

@@ -166,7 +166,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	queryParams := map[string][]string{
 		"GET /api/search":   append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
 		"GET /api/trend":    append([]string{"q"}, filters...),
-		"GET /api/export":   append([]string{"q", "sort", "format"}, filters...),
+		"GET /api/export":   append([]string{"q", "sort", "format", "bom"}, filters...),
 		"GET /api/analyze":  {"text"},
 		"POST /api/reports": {"source"},
 	}

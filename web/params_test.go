@@ -154,3 +154,16 @@ func FuzzPostReports(f *testing.F) {
 		}
 	})
 }
+
+func TestContentDisposition(t *testing.T) {
+	for _, tc := range []struct{ q, format, want string }{
+		{"一网通办", "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E.csv`},
+		{`"a b" OR -c/..\x`, "jsonl", `attachment; filename="govsearch-export.jsonl"; filename*=UTF-8''govsearch-export-a_b_OR_c_x.jsonl`},
+		{`"; filename=evil.exe`, "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-filename_evil_exe.csv`},
+		{"“”", "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export.csv`},
+	} {
+		if got := contentDisposition(tc.q, tc.format); got != tc.want {
+			t.Errorf("%q:\n got %s\nwant %s", tc.q, got, tc.want)
+		}
+	}
+}
