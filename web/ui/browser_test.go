@@ -296,25 +296,27 @@ func TestBrowser(t *testing.T) {
 	do("open search page", chromedp.Navigate(base+"/?q="+url.QueryEscape(q)))
 	waitSel("search results", ".hits .hit")
 	waitLoaded("search page", "q="+q)
-	var page1 struct {
+	type pageState struct {
 		Total   int
 		Hits    int
 		Marks   int
 		Regions map[string]int
+		Facets  map[string]map[string]int // URL parameter → value → count
 		Checked []string
 	}
+	var page1 pageState
 	readPage := `(() => {
-		const regions = {}, checked = [];
-		document.querySelectorAll('fieldset[data-facet="region"] input[name="region"]').forEach(el => {
+		const facets = {}, checked = [];
+		document.querySelectorAll('fieldset[data-facet] input[type="checkbox"]').forEach(el => {
 			const c = el.closest('label').querySelector('.count');
-			regions[el.value] = c ? Number(c.dataset.count) : -1;
-			if (el.checked) checked.push(el.value);
+			(facets[el.name] = facets[el.name] || {})[el.value] = c ? Number(c.dataset.count) : -1;
+			if (el.checked && el.name === "region") checked.push(el.value);
 		});
 		return {
 			Total: Number(document.querySelector('[data-total]').dataset.total),
 			Hits: document.querySelectorAll('.hits .hit').length,
 			Marks: document.querySelectorAll('.hits .frag mark').length,
-			Regions: regions, Checked: checked,
+			Regions: facets.region || {}, Facets: facets, Checked: checked,
 		};
 	})()`
 	eval("read search page", readPage, &page1)
@@ -338,6 +340,15 @@ func TestBrowser(t *testing.T) {
 	if fmt.Sprint(page1.Regions) != fmt.Sprint(apiRegions) {
 		t.Errorf("district counts on the page %v, API %v", page1.Regions, apiRegions)
 	}
+	for param, facet := range map[string]string{"year": index.FacetYear, "part": index.FacetPartKind, "kind": index.FacetKind} {
+		want := map[string]int{}
+		for _, fv := range api.Facets[facet] {
+			want[fv.Value] = fv.Count
+		}
+		if fmt.Sprint(page1.Facets[param]) != fmt.Sprint(want) {
+			t.Errorf("%s counts on the page %v, API %v", facet, page1.Facets[param], want)
+		}
+	}
 	if _, ok := apiRegions[district]; !ok {
 		t.Fatalf("no %s among the API's districts %v: the seed corpus metadata is not parsed", district, apiRegions)
 	}
@@ -346,13 +357,7 @@ func TestBrowser(t *testing.T) {
 	// 2. Tick the district: results narrow, other districts keep their counts.
 	click("tick "+district, fmt.Sprintf(`input[name="region"][value=%q]`, district))
 	waitLoaded("after ticking", "region="+district)
-	var page2 struct {
-		Total   int
-		Hits    int
-		Marks   int
-		Regions map[string]int
-		Checked []string
-	}
+	var page2 pageState
 	eval("read narrowed page", readPage, &page2)
 	apiNarrow := apiGet[index.Response](t, base, "/api/search", url.Values{"q": {q}, "region": {district}})
 	if page2.Total != apiNarrow.Total || page2.Total >= page1.Total || page2.Total != apiRegions[district] {

@@ -80,6 +80,15 @@
     });
   }
 
+  // On a narrow screen the table of contents sits above the report: fold
+  // it away and keep the cited paragraph in view.
+  var toc = doc.querySelector(".toc details");
+  if (toc && window.matchMedia && window.matchMedia("(max-width: 980px)").matches) {
+    toc.open = false;
+    var at = location.hash ? doc.getElementById(location.hash.slice(1)) : null;
+    if (at) at.scrollIntoView();
+  }
+
   function show(i, scroll) {
     for (var k = 0; k < marks.length; k++) marks[k].classList.remove("current");
     var m = marks[i];
