@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -128,18 +129,38 @@ func TestIntegrityOnOpen(t *testing.T) {
 	}
 
 	// The manifest holds totals only: a report that lost a paragraph while
-	// the totals were kept consistent opens and is served partial.
+	// the totals were kept consistent passes Open. Index.Verify finds it,
+	// but neither serve nor the indexer calls Verify.
 	t.Run("a paragraph deleted and the manifest adjusted", func(t *testing.T) {
-		knownFailure(t, "index.Open checks only the total document count, not each report's paragraph count")
 		dir := filepath.Join(t.TempDir(), "index")
 		copyDir(t, pristine, dir)
 		withBleve(t, dir, func(bi bleve.Index) error { return bi.Delete(firstParagraphID(t, bi)) })
 		editManifest(t, dir, func(m map[string]any) { m["paragraphs"] = m["paragraphs"].(float64) - 1 })
 		ix, err := index.Open(dir)
-		if err == nil {
+		if err != nil {
+			t.Logf("index.Open: %v", err)
+		} else {
+			verr := ix.Verify(context.Background())
 			ix.Close()
-			t.Fatal("index.Open accepted an index with a partial report")
+			if !errors.Is(verr, index.ErrStale) {
+				t.Fatalf("Index.Verify: %v, want ErrStale", verr)
+			}
+			t.Logf("index.Open accepts it; Index.Verify: %v", verr)
 		}
+		p := start(t, nil, "serve", "--index", dir, "--addr", "127.0.0.1:0")
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			select {
+			case <-p.done:
+				t.Logf("serve refused: %s", lastLine(p.stderr.String()))
+				return
+			default:
+			}
+			if status, _, _ := do("GET", p.url("/readyz"), "", "", nil); status == 200 {
+				knownBug(t, "serve --index serves an index with a partial report: it does not run Index.Verify on open")
+				return
+			}
+		}
+		t.Fatalf("serve neither refused nor served the index within a minute\n%s", p.stderr)
 	})
 }
 

@@ -253,6 +253,9 @@ func checkIndex(t testing.TB, dir string, exp expectation, must, mustNot []strin
 			t.Errorf("report %s was deleted (acknowledged) but is present", id)
 		}
 	}
+	if err := ix.Verify(ctx); err != nil {
+		t.Errorf("Index.Verify: %v", err)
+	}
 	stats := ix.Stats()
 	if stats.Reports != st.reports || stats.Documents != uint64(st.reports+st.paragraphs) {
 		t.Errorf("index stats: %d reports, %d documents; visible: %d reports, %d paragraphs (stray or duplicate documents)",
