@@ -25,7 +25,7 @@ var (
 
 // benchEngine serves the pages alone (no API middleware) over a real index
 // of the seed corpus, built once per benchmark run.
-func benchEngine(b *testing.B) (*gin.Engine, *index.Index) {
+func benchEngine(b testing.TB) (*gin.Engine, *index.Index) {
 	benchOnce.Do(func() {
 		benchDir, benchErr = os.MkdirTemp("", "govsearch-ui-bench-")
 		if benchErr != nil {
