@@ -21,7 +21,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(ChildMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if seedIndexRoot != "" {
+		os.RemoveAll(seedIndexRoot)
+	}
+	os.Exit(code)
 }
 
 func ms_(n int) time.Duration { return time.Duration(n) * time.Millisecond }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,9 @@ type childFlags struct {
 	duration time.Duration
 	conc     []int
 	query    string
+	// cpuProfile and memProfile, when set, name files for a CPU profile of
+	// the build or query run and a heap profile at its end.
+	cpuProfile, memProfile string
 }
 
 func parseChildFlags(mode string, args []string) (*childFlags, error) {
@@ -69,6 +73,8 @@ func parseChildFlags(mode string, args []string) (*childFlags, error) {
 	fs.DurationVar(&c.duration, "duration", 2*time.Second, "")
 	fs.StringVar(&conc, "conc", "1,8", "")
 	fs.StringVar(&c.query, "query", "一网通办", "")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "")
+	fs.StringVar(&c.memProfile, "memprofile", "", "")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -91,6 +97,20 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if c.memProfile != "" {
+		defer writeHeapProfile(c.memProfile)
+	}
 	var out any
 	switch mode {
 	case modeBuild:
@@ -110,9 +130,21 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(out)
 }
 
+// writeHeapProfile writes the heap profile (in use and allocated since
+// the start) to path; a failure only loses the profile.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
+
 // buildOut is the report of a build child.
 type buildOut struct {
 	buildResult
+	Runs       int   `json:"runs,omitempty"` // set on a median of several runs
 	PeakKB     int64 `json:"peak_kb"`
 	IndexBytes int64 `json:"index_bytes"`
 }
@@ -140,6 +172,7 @@ type queryOut struct {
 	Hits      map[string]int `json:"hits"` // query text → total, from the warm-up pass
 	PeakKB    int64          `json:"peak_kb"`
 	RSSKB     int64          `json:"rss_kb"`
+	Runs      int            `json:"runs,omitempty"` // set on a median of several runs
 }
 
 func loadQueries(path string) ([]Query, error) {
@@ -254,7 +287,9 @@ type segmentOut struct {
 	Parse      time.Duration `json:"parse"`     // ingest.Parse of every file, one goroutine
 	DictLoad   time.Duration `json:"dict_load"` // loading gse's embedded dictionary
 	Segment    time.Duration `json:"segment"`   // gse Segment over every paragraph, GOMAXPROCS goroutines
-	Word       time.Duration `json:"word"`      // the word analyzer over every paragraph, GOMAXPROCS goroutines
+	SegmentCPU time.Duration `json:"segment_cpu"`
+	Word       time.Duration `json:"word"` // the word analyzer over every paragraph, GOMAXPROCS goroutines
+	WordCPU    time.Duration `json:"word_cpu"`
 	Workers    int           `json:"workers"`
 }
 
@@ -299,10 +334,14 @@ func childSegment(ctx context.Context, c *childFlags) (*segmentOut, error) {
 		return nil, fmt.Errorf("loading gse dictionary: %w", err)
 	}
 	out.DictLoad = time.Since(t0)
+	cpu0 := cpuTime()
 	out.Segment = parallel(ctx, texts, out.Workers, func(b []byte) { seg.Segment(b) })
+	out.SegmentCPU = cpuTime() - cpu0
 
 	analyzer.WaitReady() // the word analyzer's own dictionary, not timed
+	cpu0 = cpuTime()
 	out.Word = parallel(ctx, texts, out.Workers, func(b []byte) { analyzer.Tokens(string(b)) })
+	out.WordCPU = cpuTime() - cpu0
 	return out, ctx.Err()
 }
 

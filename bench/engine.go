@@ -43,6 +43,8 @@ type buildResult struct {
 	RawBytes   int64 `json:"raw_bytes"`
 	// Elapsed is the wall time of the build proper, as Build measures it.
 	Elapsed time.Duration `json:"elapsed"`
+	// CPU is the CPU time of the build proper (all goroutines).
+	CPU time.Duration `json:"cpu"`
 	// DictLoad is the part of Elapsed spent loading the word dictionary.
 	DictLoad time.Duration `json:"dict_load"`
 	Skipped  int           `json:"skipped"`
@@ -50,6 +52,16 @@ type buildResult struct {
 
 // build indexes inputs into a new index at dir with the named engine.
 func build(ctx context.Context, engine, dir string, inputs []index.Input) (*buildResult, error) {
+	cpu0 := cpuTime()
+	res, err := buildWith(ctx, engine, dir, inputs)
+	if err != nil {
+		return nil, err
+	}
+	res.CPU = cpuTime() - cpu0
+	return res, nil
+}
+
+func buildWith(ctx context.Context, engine, dir string, inputs []index.Input) (*buildResult, error) {
 	switch engine {
 	case EngineOurs:
 		st, err := index.Build(ctx, dir, inputs, index.BuildOptions{})

@@ -22,10 +22,18 @@ const (
 
 // Markdown writes the report as markdown tables.
 func (r *Report) Markdown(w io.Writer) error {
-	p := &printer{w: w}
 	for _, c := range r.Corpora {
-		c.markdown(p, r)
+		if err := r.CorpusMarkdown(w, c); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// CorpusMarkdown writes the tables of one corpus of the report.
+func (r *Report) CorpusMarkdown(w io.Writer, c *CorpusResult) error {
+	p := &printer{w: w}
+	c.markdown(p, r)
 	return p.err
 }
 
@@ -80,41 +88,53 @@ func (c *CorpusResult) markdown(p *printer, r *Report) {
 	p.f(".\n\n")
 
 	// Build.
-	p.f("### Build\n\n| | ours | cjk baseline | ours/baseline |\n|---|---:|---:|---:|\n")
+	p.f("### Build")
+	if ours.Runs > 1 {
+		p.f(" (median of %d runs per engine)", ours.Runs)
+	}
+	p.f("\n\n| | ours | cjk baseline | ours/baseline |\n|---|---:|---:|---:|\n")
 	row := func(name string, a, b float64, format string) {
 		p.f("| %s | "+format+" | "+format+" | %s |\n", name, a, b, ratio(a, b))
 	}
-	row("build time, s (in the build process)", ours.Elapsed.Seconds(), base.Elapsed.Seconds(), "%.2f")
-	row("CPU time, s (user+system, whole child)", ours.CPU.Seconds(), base.CPU.Seconds(), "%.2f")
+	row("build time (wall), s", ours.Elapsed.Seconds(), base.Elapsed.Seconds(), "%.2f")
+	row("build CPU time (user+system), s", ours.buildOut.CPU.Seconds(), base.buildOut.CPU.Seconds(), "%.2f")
 	oMBs, bMBs := mbps(ours.RawBytes, ours.Elapsed), mbps(base.RawBytes, base.Elapsed)
-	row("throughput, MB/s of raw text", oMBs, bMBs, "%.2f")
+	oCPU, bCPU := mbps(ours.RawBytes, ours.buildOut.CPU), mbps(base.RawBytes, base.buildOut.CPU)
+	row("throughput, MB/s of raw text (wall)", oMBs, bMBs, "%.2f")
+	row("throughput, MB per CPU-second", oCPU, bCPU, "%.2f")
 	if ours.DictLoad > 0 {
-		p.f("| of which dictionary load, s | %.2f | – | – |\n", ours.DictLoad.Seconds())
-		row("throughput without dictionary load, MB/s", mbps(ours.RawBytes, ours.Elapsed-ours.DictLoad), bMBs, "%.2f")
+		p.f("| of which dictionary load (wall), s | %.2f | – | – |\n", ours.DictLoad.Seconds())
+		row("throughput without dictionary load, MB/s (wall)", mbps(ours.RawBytes, ours.Elapsed-ours.DictLoad), bMBs, "%.2f")
 	}
 	row("index size, MB", mb(ours.IndexBytes), mb(base.IndexBytes), "%.1f")
 	row("index size ÷ raw text", float64(ours.IndexBytes)/float64(ours.RawBytes), float64(base.IndexBytes)/float64(base.RawBytes), "%.2f")
-	row("peak memory (VmHWM), MB", kbToMB(ours.PeakKB), kbToMB(base.PeakKB), "%.0f")
+	row("peak memory of the build process (VmHWM), MB", kbToMB(ours.PeakKB), kbToMB(base.PeakKB), "%.0f")
 	p.f("\n")
 
 	// Segmentation floor.
 	if s := c.Segment; s != nil {
-		segMBs := mbps(s.TextBytes, s.Segment)
-		oText := mbps(s.TextBytes, ours.Elapsed)
+		segMBs, segCPU := mbps(s.TextBytes, s.Segment), mbps(s.TextBytes, s.SegmentCPU)
+		oText, oTextCPU := mbps(s.TextBytes, ours.Elapsed), mbps(s.TextBytes, ours.buildOut.CPU)
 		oTextNoDict := mbps(s.TextBytes, ours.Elapsed-ours.DictLoad)
-		p.f("### Segmentation floor\n\n| on %d goroutines, MB/s of paragraph text | MB/s | our build as %% of it |\n|---|---:|---:|\n", s.Workers)
-		p.f("| gse Segment, dictionary loaded (load %.2f s not counted) | %.2f | %.0f%% (%.0f%% without our dictionary load) |\n",
-			s.DictLoad.Seconds(), segMBs, 100*oText/segMBs, 100*oTextNoDict/segMBs)
-		p.f("| word analyzer (fold + gse + filters) | %.2f | %.0f%% |\n", mbps(s.TextBytes, s.Word), 100*oText/mbps(s.TextBytes, s.Word))
-		p.f("| ingest.Parse, one goroutine, MB/s of raw text | %.2f | – |\n", mbps(s.RawBytes, s.Parse))
-		p.f("| our build, MB/s of paragraph text | %.2f | – |\n", oText)
-		p.f("| baseline build, MB/s of paragraph text | %.2f | – |\n\n", mbps(s.TextBytes, base.Elapsed))
+		p.f("### Segmentation floor (same paragraphs, %d goroutines)\n\n", s.Workers)
+		p.f("| MB of paragraph text | per second (wall) | per CPU-second | our build as %% of it (wall / CPU) |\n|---|---:|---:|---:|\n")
+		p.f("| gse Segment, dictionary loaded (load %.2f s not counted) | %.2f | %.2f | %.0f%% / %.0f%% (%.0f%% wall without our dictionary load) |\n",
+			s.DictLoad.Seconds(), segMBs, segCPU, 100*oText/segMBs, 100*oTextCPU/segCPU, 100*oTextNoDict/segMBs)
+		wMBs, wCPU := mbps(s.TextBytes, s.Word), mbps(s.TextBytes, s.WordCPU)
+		p.f("| word analyzer (fold + gse + filters) | %.2f | %.2f | %.0f%% / %.0f%% |\n", wMBs, wCPU, 100*oText/wMBs, 100*oTextCPU/wCPU)
+		p.f("| our build | %.2f | %.2f | – |\n", oText, oTextCPU)
+		p.f("| baseline build | %.2f | %.2f | – |\n", mbps(s.TextBytes, base.Elapsed), mbps(s.TextBytes, base.buildOut.CPU))
+		p.f("| ingest.Parse (one goroutine), MB of raw text | %.2f | – | – |\n\n", mbps(s.RawBytes, s.Parse))
 	}
 
 	// Queries.
 	qo, qb := c.Query[EngineOurs], c.Query[EngineBaseline]
 	if qo != nil && qb != nil {
-		p.f("### Queries (size 10; latency in ms; q/s = queries answered per second)\n\n")
+		p.f("### Queries (size 10; latency in ms; q/s = queries answered per second")
+		if qo.Runs > 1 {
+			p.f("; each cell the median of %d runs of %s", qo.Runs, r.Config.Duration)
+		}
+		p.f(")\n\n")
 		p.f("| class | conc | ours p50 | ours p95 | ours p99 | ours q/s | cjk p50 | cjk p95 | cjk p99 | cjk q/s | p99 ours/cjk | q/s ours/cjk |\n")
 		p.f("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, lo := range qo.Latencies {
@@ -159,11 +179,11 @@ func (c *CorpusResult) markdown(p *printer, r *Report) {
 		p.f("\n")
 	}
 
-	c.targets(p, oMBs, bMBs)
+	c.targets(p, oMBs, bMBs, oCPU, bCPU)
 }
 
 // targets writes the targets with the measured values.
-func (c *CorpusResult) targets(p *printer, oMBs, bMBs float64) {
+func (c *CorpusResult) targets(p *printer, oMBs, bMBs, oCPU, bCPU float64) {
 	ours := c.Build[EngineOurs]
 	p.f("### Targets\n\n| target | measured | met |\n|---|---|---|\n")
 	yes := func(ok bool) string {
@@ -172,13 +192,15 @@ func (c *CorpusResult) targets(p *printer, oMBs, bMBs float64) {
 		}
 		return "**no**"
 	}
-	if bMBs > 0 {
-		p.f("| build ≥ %.1f× the baseline's MB/s | %.2f× | %s |\n", targetBuildVsBaseline, oMBs/bMBs, yes(oMBs/bMBs >= targetBuildVsBaseline))
+	if bMBs > 0 && bCPU > 0 {
+		p.f("| build ≥ %.1f× the baseline's MB/s | %.2f× wall, %.2f× per CPU-second | %s |\n", targetBuildVsBaseline, oMBs/bMBs, oCPU/bCPU,
+			yes(oMBs/bMBs >= targetBuildVsBaseline && oCPU/bCPU >= targetBuildVsBaseline))
 	}
-	if s := c.Segment; s != nil && s.Segment > 0 {
-		segMBs := mbps(s.TextBytes, s.Segment)
-		got := mbps(s.TextBytes, ours.Elapsed) / segMBs
-		p.f("| build ≥ %.0f%% of gse segmentation MB/s | %.0f%% | %s |\n", 100*targetBuildVsSegment, 100*got, yes(got >= targetBuildVsSegment))
+	if s := c.Segment; s != nil && s.Segment > 0 && s.SegmentCPU > 0 {
+		wall := mbps(s.TextBytes, ours.Elapsed) / mbps(s.TextBytes, s.Segment)
+		cpu := mbps(s.TextBytes, ours.buildOut.CPU) / mbps(s.TextBytes, s.SegmentCPU)
+		p.f("| build ≥ %.0f%% of gse segmentation MB/s | %.0f%% wall, %.0f%% per CPU-second | %s |\n", 100*targetBuildVsSegment, 100*wall, 100*cpu,
+			yes(wall >= targetBuildVsSegment && cpu >= targetBuildVsSegment))
 	}
 	qo, qb := c.Query[EngineOurs], c.Query[EngineBaseline]
 	if qo != nil && qb != nil {

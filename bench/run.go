@@ -39,9 +39,12 @@ type Config struct {
 	Queries  string   // query file; "" means DefaultQueries
 	Duration time.Duration
 	Conc     []int // concurrencies of the query runs
-	// FirstRuns is how many fresh processes measure start-up to the first
-	// answer; the report shows the median.
+	// FirstRuns is how many fresh processes per engine measure start-up
+	// to the first answer; the report shows the median.
 	FirstRuns int
+	// BuildRuns and QueryRuns are how many times each engine builds and
+	// runs the query set; the report shows medians. Default 1 and 3.
+	BuildRuns, QueryRuns int
 	// WorkDir holds the indexes; "" means a new temporary directory that
 	// is removed at the end.
 	WorkDir string
@@ -55,6 +58,8 @@ type Config struct {
 	Serve func(args ...string) *exec.Cmd
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// Done, when set, is called after each corpus with the report so far.
+	Done func(r *Report, c *CorpusResult)
 }
 
 // Report is the result of Run.
@@ -105,6 +110,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.FirstRuns <= 0 {
 		cfg.FirstRuns = 5
 	}
+	if cfg.BuildRuns <= 0 {
+		cfg.BuildRuns = 1
+	}
+	if cfg.QueryRuns <= 0 {
+		cfg.QueryRuns = 3
+	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -126,6 +137,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return rep, fmt.Errorf("corpus %s: %w", name, err)
 		}
 		rep.Corpora = append(rep.Corpora, cr)
+		if cfg.Done != nil {
+			cfg.Done(rep, cr)
+		}
 	}
 	return rep, nil
 }
@@ -150,48 +164,147 @@ func runCorpus(ctx context.Context, cfg Config, name, work string, qs []Query) (
 		}
 		cr.Segment = &seg
 	}
+	dirs := map[string]string{}
 	for _, engine := range Engines {
-		dir := filepath.Join(work, name+"-"+engine)
-		if err := os.RemoveAll(dir); err != nil {
-			return nil, err
+		dirs[engine] = filepath.Join(work, name+"-"+engine)
+	}
+	// Engines alternate in every phase, so that a burst of other work on
+	// the machine hits both alike; each cell reports the median of the runs.
+	builds := map[string][]*BuildMeasure{}
+	for r := 0; r < cfg.BuildRuns; r++ {
+		for _, engine := range Engines {
+			dir := dirs[engine]
+			if err := os.RemoveAll(dir); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(cfg.Log, "bench: %s: building the %s index (run %d of %d)\n", name, engine, r+1, cfg.BuildRuns)
+			var bo buildOut
+			ps, err := runChild(ctx, cfg, &bo, append([]string{modeBuild, "--engine", engine, "--dir", dir}, corpusArgs...)...)
+			if err != nil {
+				return nil, err
+			}
+			builds[engine] = append(builds[engine], &BuildMeasure{buildOut: bo, Wall: ps.wall, CPU: ps.cpu})
 		}
-		fmt.Fprintf(cfg.Log, "bench: %s: building %s index\n", name, engine)
-		var bo buildOut
-		ps, err := runChild(ctx, cfg, &bo, append([]string{modeBuild, "--engine", engine, "--dir", dir}, corpusArgs...)...)
-		if err != nil {
-			return nil, err
-		}
-		cr.Build[engine] = &BuildMeasure{buildOut: bo, Wall: ps.wall, CPU: ps.cpu}
+	}
+	for _, engine := range Engines {
+		cr.Build[engine] = medianBuild(builds[engine])
+	}
 
-		fmt.Fprintf(cfg.Log, "bench: %s: querying %s index\n", name, engine)
-		var qo queryOut
-		args := []string{modeQuery, "--engine", engine, "--dir", dir, "--duration", cfg.Duration.String(), "--conc", formatConc(cfg.Conc)}
-		if cfg.Queries != "" {
-			args = append(args, "--queries", cfg.Queries)
+	runs := map[string][]*queryOut{}
+	for r := 0; r < cfg.QueryRuns; r++ {
+		for _, engine := range Engines {
+			fmt.Fprintf(cfg.Log, "bench: %s: querying the %s index (run %d of %d)\n", name, engine, r+1, cfg.QueryRuns)
+			var qo queryOut
+			args := []string{modeQuery, "--engine", engine, "--dir", dirs[engine], "--duration", cfg.Duration.String(), "--conc", formatConc(cfg.Conc)}
+			if cfg.Queries != "" {
+				args = append(args, "--queries", cfg.Queries)
+			}
+			if _, err := runChild(ctx, cfg, &qo, args...); err != nil {
+				return nil, err
+			}
+			runs[engine] = append(runs[engine], &qo)
 		}
-		if _, err := runChild(ctx, cfg, &qo, args...); err != nil {
-			return nil, err
-		}
-		cr.Query[engine] = &qo
+	}
+	for _, engine := range Engines {
+		cr.Query[engine] = mergeQueries(runs[engine])
+	}
 
-		fmt.Fprintf(cfg.Log, "bench: %s: start-up of %s\n", name, engine)
-		for i := 0; i < cfg.FirstRuns; i++ {
-			d, err := startToAnswer(ctx, cfg, engine, dir, qs[0].Text)
+	fmt.Fprintf(cfg.Log, "bench: %s: start-up\n", name)
+	for i := 0; i < cfg.FirstRuns; i++ {
+		for _, engine := range Engines {
+			d, err := startToAnswer(ctx, cfg, engine, dirs[engine], qs[0].Text)
 			if err != nil {
 				return nil, err
 			}
 			cr.First[engine] = append(cr.First[engine], d)
 		}
-		if engine == EngineOurs && cfg.Serve != nil {
-			fmt.Fprintf(cfg.Log, "bench: %s: govsearch serve\n", name)
-			sm, err := measureServe(ctx, cfg, dir, qs)
-			if err != nil {
-				return nil, err
-			}
-			cr.Serve = sm
+	}
+	if cfg.Serve != nil {
+		fmt.Fprintf(cfg.Log, "bench: %s: govsearch serve\n", name)
+		sm, err := measureServe(ctx, cfg, dirs[EngineOurs], qs)
+		if err != nil {
+			return nil, err
 		}
+		cr.Serve = sm
 	}
 	return cr, nil
+}
+
+// medianBuild combines build runs: every time and size is the median over
+// the runs, the memory peak the largest.
+func medianBuild(runs []*BuildMeasure) *BuildMeasure {
+	if len(runs) == 0 {
+		return nil
+	}
+	m := *runs[0]
+	pick := func(get func(*BuildMeasure) time.Duration) time.Duration {
+		ds := make([]time.Duration, len(runs))
+		for i, r := range runs {
+			ds[i] = get(r)
+		}
+		return median(ds)
+	}
+	m.Elapsed = pick(func(b *BuildMeasure) time.Duration { return b.Elapsed })
+	m.buildOut.CPU = pick(func(b *BuildMeasure) time.Duration { return b.buildOut.CPU })
+	m.DictLoad = pick(func(b *BuildMeasure) time.Duration { return b.DictLoad })
+	m.Wall = pick(func(b *BuildMeasure) time.Duration { return b.Wall })
+	m.CPU = pick(func(b *BuildMeasure) time.Duration { return b.CPU })
+	m.IndexBytes = int64(pick(func(b *BuildMeasure) time.Duration { return time.Duration(b.IndexBytes) }))
+	for _, r := range runs {
+		m.PeakKB = max(m.PeakKB, r.PeakKB)
+	}
+	m.Runs = len(runs)
+	return &m
+}
+
+// mergeQueries combines query runs: each latency cell is the median over
+// the runs, the memory peak the largest, hit counts those of the first run.
+func mergeQueries(runs []*queryOut) *queryOut {
+	if len(runs) == 0 {
+		return nil
+	}
+	out := &queryOut{Hits: runs[0].Hits, Runs: len(runs)}
+	opens := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		opens[i] = r.Open
+		out.PeakKB = max(out.PeakKB, r.PeakKB)
+		out.RSSKB = max(out.RSSKB, r.RSSKB)
+	}
+	out.Open = median(opens)
+	for _, l := range runs[0].Latencies {
+		var cells []Latency
+		for _, r := range runs {
+			if c := findLatency(r.Latencies, l.Class, l.Concurrency); c != nil {
+				cells = append(cells, *c)
+			}
+		}
+		out.Latencies = append(out.Latencies, medianLatency(cells))
+	}
+	return out
+}
+
+// medianLatency is the cell-wise median of latency summaries of one class
+// and concurrency; queries and errors are summed.
+func medianLatency(ls []Latency) Latency {
+	m := Latency{Class: ls[0].Class, Concurrency: ls[0].Concurrency}
+	field := func(get func(Latency) time.Duration) time.Duration {
+		ds := make([]time.Duration, len(ls))
+		for i, l := range ls {
+			ds[i] = get(l)
+		}
+		return median(ds)
+	}
+	m.P50 = field(func(l Latency) time.Duration { return l.P50 })
+	m.P95 = field(func(l Latency) time.Duration { return l.P95 })
+	m.P99 = field(func(l Latency) time.Duration { return l.P99 })
+	m.Max = field(func(l Latency) time.Duration { return l.Max })
+	// Rates go through the same median as durations, in millihertz.
+	m.QPS = float64(field(func(l Latency) time.Duration { return time.Duration(l.QPS * 1000) })) / 1000
+	for _, l := range ls {
+		m.Queries += l.Queries
+		m.Errors += l.Errors
+	}
+	return m
 }
 
 // procStats is what the parent sees of a finished child.

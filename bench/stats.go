@@ -9,8 +9,20 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
+
+// cpuTime returns the user plus system CPU time this process has used so
+// far, or 0 where getrusage fails. On a shared machine CPU time is steadier
+// than wall time: waiting for a core does not count.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // Percentile returns the p-th percentile (0 < p ≤ 100) of sorted by the
 // nearest-rank method: the smallest value with at least p% of the values

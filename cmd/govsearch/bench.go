@@ -58,7 +58,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Shared, "shared", "../shared", "the shared folder holding corpus/national and corpus/national-noisy")
 	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "time per query class and concurrency")
 	fs.StringVar(&conc, "conc", "1,8", "comma-separated query concurrencies")
-	fs.IntVar(&cfg.FirstRuns, "startups", 5, "fresh processes per start-up measurement (the median is reported)")
+	fs.IntVar(&cfg.FirstRuns, "startups", 5, "fresh processes per engine measuring start-up (the median is reported)")
+	fs.IntVar(&cfg.BuildRuns, "build-runs", 1, "builds per engine (medians are reported)")
+	fs.IntVar(&cfg.QueryRuns, "query-runs", 3, "query-set runs per engine, alternating engines (medians are reported)")
 	fs.StringVar(&workDir, "work", "", "directory for the indexes, kept afterwards (default: a temporary directory, removed)")
 	fs.BoolVar(&cfg.SkipSegment, "no-segment", false, "skip the gse segmentation floor")
 	if err := fs.Parse(args); err != nil {
@@ -123,20 +125,28 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.Serve = func(args ...string) *exec.Cmd { return exec.Command(exe, args...) }
 	cfg.Log = stderr
 
-	rep, err := bench.Run(ctx, cfg)
-	var buf bytes.Buffer
-	if rep != nil {
-		fmt.Fprintf(&buf, "# govsearch bench\n\n%s\n", bench.Machine())
-		if werr := rep.Markdown(&buf); werr != nil && err == nil {
-			err = werr
+	// Each corpus's tables are printed, and the --out file rewritten, as
+	// soon as the corpus is done: a long run shows its results early.
+	var all bytes.Buffer
+	fmt.Fprintf(&all, "# govsearch bench\n\n%s\n", bench.Machine())
+	stdout.Write(all.Bytes())
+	var writeErr error
+	cfg.Done = func(rep *bench.Report, c *bench.CorpusResult) {
+		var buf bytes.Buffer
+		if err := rep.CorpusMarkdown(&buf, c); err != nil && writeErr == nil {
+			writeErr = err
 		}
 		stdout.Write(buf.Bytes())
+		all.Write(buf.Bytes())
 		if out != "" {
-			if werr := os.WriteFile(out, buf.Bytes(), 0o644); werr != nil {
-				fmt.Fprintf(stderr, "govsearch bench: --out: %v\n", werr)
-				return 1
+			if err := os.WriteFile(out, all.Bytes(), 0o644); err != nil && writeErr == nil {
+				writeErr = fmt.Errorf("--out: %w", err)
 			}
 		}
+	}
+	_, err = bench.Run(ctx, cfg)
+	if err == nil {
+		err = writeErr
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "govsearch bench: %v\n", err)
