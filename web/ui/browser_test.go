@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
@@ -377,6 +378,27 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	shot("desktop-search-district", true)
+
+	// "复制引用" puts the citation and the paragraph's permanent link on the
+	// clipboard.
+	for _, perm := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+			Permission: &browser.PermissionDescriptor{Name: perm}, Setting: browser.PermissionSettingGranted, Origin: base,
+		}); err != nil {
+			t.Fatalf("granting %s: %v", perm, err)
+		}
+	}
+	click("copy citation", `.hits .hit button.copy`)
+	waitFor("copied", `document.querySelector('.hits .hit button.copy').textContent === "已复制"`)
+	copied, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("reading the clipboard: %v", err)
+	}
+	var wantCite struct{ Cite, Href string }
+	eval("citation", `(() => { const h = document.querySelector('.hits .hit'); return {Cite: h.querySelector('.cite-text').textContent, Href: h.querySelector('button.copy').dataset.href}; })()`, &wantCite)
+	if !strings.Contains(copied, wantCite.Cite) || !strings.HasSuffix(copied, base+wantCite.Href) || !strings.Contains(copied, district) {
+		t.Errorf("copied %q; want the citation %q and the link %s", copied, wantCite.Cite, base+wantCite.Href)
+	}
 
 	// The back button restores the unfiltered page.
 	// history.back rather than chromedp.NavigateBack: a page restored from

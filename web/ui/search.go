@@ -79,6 +79,7 @@ type result struct {
 	Fragments []template.HTML
 	Citation  string
 	ReaderURL string
+	CiteURL   string // the paragraph's permanent link, without the query
 	Hit       index.Hit
 	Kind      string
 }
@@ -224,6 +225,7 @@ func makeResult(hit index.Hit, q string) result {
 	}
 	r.Citation = citation(hit.Record)
 	r.ReaderURL = readerURL(hit.ReportID, hit.Ordinal, q)
+	r.CiteURL = readerURL(hit.ReportID, hit.Ordinal, "")
 	return r
 }
 

@@ -47,6 +47,19 @@
     });
   }
 
+  // "复制引用" copies a result's citation with its permanent link.
+  doc.addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("button.copy") : null;
+    if (!b || !navigator.clipboard) return;
+    var text = b.getAttribute("data-text") + " " + location.origin + b.getAttribute("data-href");
+    navigator.clipboard.writeText(text).then(function () {
+      b.textContent = "已复制";
+      setTimeout(function () { b.textContent = "复制引用"; }, 1500);
+    }, function () {
+      b.textContent = "无法复制";
+    });
+  });
+
   // Reader: step through every highlighted occurrence. Without this script
   // the same buttons jump between matching paragraphs via anchors.
   var bar = doc.getElementById("occbar");
