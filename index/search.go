@@ -309,14 +309,23 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		sr.SearchAfter = req.SearchAfter
 	}
 	// Facets of filtered fields ignore their own filter: each gets its own
-	// search without it.
+	// search without it. Region, year and level are properties of a report:
+	// they are counted through one facet on report_id and the report
+	// summaries, which reads one doc value per hit instead of three.
 	var separate []string
+	byReport := false
 	for _, f := range facets {
-		if len(p.filters[f]) > 0 {
+		switch {
+		case len(p.filters[f]) > 0:
 			separate = append(separate, f)
-			continue
+		case reportFacet(f):
+			byReport = true
+		default:
+			sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
 		}
-		sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+	}
+	if byReport {
+		ix.addReportFacet(sr)
 	}
 
 	resp := &Response{Query: req.Query, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
@@ -331,15 +340,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			defer wg.Done()
 			fr := ix.newRequest(p.build(field), 0, 0)
 			fr.Score = "none"
-			fr.AddFacet(field, bleve.NewFacetRequest(field, facetSize))
-			res, err := ix.bi.SearchInContext(ctx, fr)
+			vs, err := ix.facets(ctx, fr, []string{field})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				sideErr = err
 				return
 			}
-			resp.Facets[field] = facetValues(field, res.Facets[field])
+			resp.Facets[field] = vs[field]
 		}(f)
 	}
 	res, err := ix.bi.SearchInContext(ctx, sr)
@@ -352,7 +360,22 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	for _, f := range facets {
 		if fr, ok := res.Facets[f]; ok {
-			resp.Facets[f] = facetValues(f, fr)
+			resp.Facets[f] = facetValues(f, termCounts(fr))
+		}
+	}
+	if byReport {
+		var fields []string
+		for _, f := range facets {
+			if reportFacet(f) && len(p.filters[f]) == 0 {
+				fields = append(fields, f)
+			}
+		}
+		vs, err := ix.reportFacets(ctx, res.Facets[fieldReportID], fields, p.build(""))
+		if err != nil {
+			return nil, fmt.Errorf("search: facet: %w", err)
+		}
+		for f, v := range vs {
+			resp.Facets[f] = v
 		}
 	}
 	resp.Total = int(res.Total)
@@ -385,15 +408,120 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	return resp, nil
 }
 
-// facetValues converts a bleve facet result: buckets by count, descending,
-// ties by value; the year facet by year, newest first.
-func facetValues(field string, fr *search.FacetResult) []FacetValue {
-	out := []FacetValue{}
-	if fr == nil {
+// reportFacet reports whether a facet's values are properties of the
+// report rather than of the paragraph.
+func reportFacet(f string) bool { return f == FacetRegion || f == FacetYear || f == FacetLevel }
+
+// addReportFacet asks sr for the count of hits per report.
+func (ix *Index) addReportFacet(sr *bleve.SearchRequest) {
+	sr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, ix.man.Load().Reports+1)))
+}
+
+// facets runs sr (size 0) for the given facets and returns their buckets.
+func (ix *Index) facets(ctx context.Context, sr *bleve.SearchRequest, fields []string) (map[string][]FacetValue, error) {
+	var viaReports []string
+	for _, f := range fields {
+		if reportFacet(f) {
+			viaReports = append(viaReports, f)
+		} else {
+			sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		}
+	}
+	if len(viaReports) > 0 {
+		ix.addReportFacet(sr)
+	}
+	res, err := ix.bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]FacetValue{}
+	for _, f := range fields {
+		if fr, ok := res.Facets[f]; ok {
+			out[f] = facetValues(f, termCounts(fr))
+		}
+	}
+	if len(viaReports) > 0 {
+		vs, err := ix.reportFacets(ctx, res.Facets[fieldReportID], viaReports, sr.Query)
+		if err != nil {
+			return nil, err
+		}
+		for f, v := range vs {
+			out[f] = v
+		}
+	}
+	return out, nil
+}
+
+// reportFacets turns hit counts per report into counts per region, year
+// or level. Should a report be missing from the cached summaries (a write
+// between the two reads), the facets are counted directly on q instead.
+func (ix *Index) reportFacets(ctx context.Context, perReport *search.FacetResult, fields []string, q query.Query) (map[string][]FacetValue, error) {
+	sums, err := ix.summaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]map[string]int{}
+	for _, f := range fields {
+		counts[f] = map[string]int{}
+	}
+	if perReport != nil {
+		for _, t := range perReport.Terms.Terms() {
+			s, ok := sums.byID[t.Term]
+			if !ok {
+				sr := ix.newRequest(q, 0, 0)
+				sr.Score = "none"
+				for _, f := range fields {
+					sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+				}
+				res, err := ix.bi.SearchInContext(ctx, sr)
+				if err != nil {
+					return nil, err
+				}
+				out := map[string][]FacetValue{}
+				for _, f := range fields {
+					out[f] = facetValues(f, termCounts(res.Facets[f]))
+				}
+				return out, nil
+			}
+			for _, f := range fields {
+				var v string
+				switch f {
+				case FacetRegion:
+					v = s.Region
+				case FacetYear:
+					v = yearKey(s.Year)
+				case FacetLevel:
+					v = s.Level
+				}
+				counts[f][v] += t.Count
+			}
+		}
+	}
+	out := map[string][]FacetValue{}
+	for _, f := range fields {
+		out[f] = facetValues(f, counts[f])
+	}
+	return out, nil
+}
+
+// termCounts returns the buckets of a bleve term facet.
+func termCounts(fr *search.FacetResult) map[string]int {
+	out := map[string]int{}
+	if fr == nil || fr.Terms == nil {
 		return out
 	}
 	for _, t := range fr.Terms.Terms() {
-		out = append(out, FacetValue{Value: t.Term, Count: t.Count})
+		out[t.Term] = t.Count
+	}
+	return out
+}
+
+// facetValues orders buckets: by count, descending, ties by value; the
+// year facet by year, newest first.
+func facetValues(field string, counts map[string]int) []FacetValue {
+	out := make([]FacetValue, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, FacetValue{Value: v, Count: n})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if field == FacetYear {
