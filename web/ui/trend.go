@@ -88,6 +88,7 @@ type heatMap struct {
 
 type heatRow struct {
 	Region string
+	Label  string // Region shortened to fit the label column
 	Y      float64
 	LabelY float64
 	Cells  []heatCell
@@ -284,7 +285,7 @@ func layoutHeat(years []int, rows []regionRow) heatMap {
 		h.Cols = append(h.Cols, heatCol{Year: y, X: round1(h.LabelW + h.CellW*(float64(i)+0.5)), Show: i%labelEvery == 0})
 	}
 	for ri, r := range rows {
-		row := heatRow{Region: r.Region, Y: round1(h.Top + h.CellH*float64(ri))}
+		row := heatRow{Region: r.Region, Label: truncate(r.Region, 6), Y: round1(h.Top + h.CellH*float64(ri))}
 		row.LabelY = round1(row.Y + h.CellH/2 + 4)
 		for i, c := range r.Counts {
 			fill, light := heatColour(c, maxC)
