@@ -81,7 +81,7 @@ func BenchmarkDictLoad(b *testing.B) {
 	for b.Loop() {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		seg := newWordDict(newSegmenter())
+		seg := newWordDict(newSegmenter(), false)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		heap = after.HeapAlloc - before.HeapAlloc

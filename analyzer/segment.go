@@ -25,7 +25,9 @@ type wordDict struct {
 // gse uses the same constant.
 const unknownCost = 32
 
-func newWordDict(seg *gse.Segmenter) *wordDict {
+// newWordDict prepares seg's dictionary. With gseCosts, word costs are
+// exactly gse's own (used to check the segmentation against gse's).
+func newWordDict(seg *gse.Segmenter, gseCosts bool) *wordDict {
 	d := seg.Dict
 	w := &wordDict{
 		dict:    d,
@@ -36,7 +38,19 @@ func newWordDict(seg *gse.Segmenter) *wordDict {
 	if len(d.Tokens) > 0 {
 		w.base = uintptr(unsafe.Pointer(&d.Tokens[0]))
 	}
-	logTotal := math.Log2(d.TotalFreq())
+	// Costs are relative to the frequency total of gse's own words: the
+	// lexicon's large frequencies would otherwise raise every word's cost
+	// alike and so favour long compounds (国有企业 over 国有/企业)
+	// everywhere, not only where a lexicon term occurs.
+	total := d.TotalFreq()
+	if !gseCosts {
+		for i := range d.Tokens {
+			if d.Tokens[i].Pos() == lexiconPos {
+				total -= d.Tokens[i].Freq()
+			}
+		}
+	}
+	logTotal := math.Log2(total)
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
 		w.cost[i] = float32(logTotal - math.Log2(t.Freq()))

@@ -11,6 +11,7 @@ import (
 // both use the same units): the cuts must be identical.
 func TestSegmentMatchesGse(t *testing.T) {
 	WaitReady()
+	w := newWordDict(dictSeg, true)
 	var fb foldBuf
 	var sc segScratch
 	compared := 0
@@ -19,7 +20,7 @@ func TestSegmentMatchesGse(t *testing.T) {
 		if bytes.ContainsAny(fb.text, ".%+") {
 			continue
 		}
-		dictWords.segment(fb.text, &sc)
+		w.segment(fb.text, &sc)
 		var want []int32
 		for _, s := range dictSeg.Segment(fb.text) {
 			want = append(want, int32(s.Start()), int32(s.End()))

@@ -64,7 +64,7 @@ var dictDone = make(chan struct{})
 func loadDict() {
 	start := time.Now()
 	dictSeg = newSegmenter()
-	dictWords = newWordDict(dictSeg)
+	dictWords = newWordDict(dictSeg, false)
 	dictLoadTime = time.Since(start)
 	close(dictDone)
 }
@@ -72,6 +72,12 @@ func loadDict() {
 // newSegmenter builds a gse segmenter over the embedded simplified
 // dictionary and the policy lexicon, without the HMM model.
 func newSegmenter() *gse.Segmenter {
+	return newSegmenterFreq(lexiconFreq)
+}
+
+// newSegmenterFreq is newSegmenter with lexicon terms at frequency freq
+// (0: no lexicon).
+func newSegmenterFreq(freq float64) *gse.Segmenter {
 	seg := &gse.Segmenter{NotLoadHMM: true, SkipLog: true}
 	seg.Dict = gse.NewDict()
 	seg.Init()
@@ -79,8 +85,8 @@ func newSegmenter() *gse.Segmenter {
 	// key, so the lexicon's frequency wins over gse's own for the same word.
 	terms, _ := lexicon()
 	for _, t := range terms {
-		if key := lexiconKey(t); key != "" {
-			_ = seg.AddToken(key, lexiconFreq, "lex")
+		if key := lexiconKey(t); key != "" && freq > 0 {
+			_ = seg.AddToken(key, freq, lexiconPos)
 		}
 	}
 	// The simplified dictionary only: the text is folded to simplified
@@ -89,6 +95,10 @@ func newSegmenter() *gse.Segmenter {
 	_ = seg.LoadDictEmbed("zh_s")
 	return seg
 }
+
+// lexiconPos is the part-of-speech tag that marks lexicon terms in the
+// dictionary.
+const lexiconPos = "lex"
 
 // lexiconKey is the dictionary key of a lexicon term: its folded form
 // without white space, the form the segmenter sees.

@@ -56,6 +56,10 @@ func TestWordTokenStreams(t *testing.T) {
 		{"decimal point needs digits on both sides", "3.万", "3@0-1#1 万@2-5#2"},
 		{"percent only after a digit", "a%b", "a@0-1#1 b@2-3#2"},
 		{"empty", "", ""},
+		// The lexicon's frequencies must not favour compounds elsewhere
+		// (with costs against the inflated total: 国有企业, 不断加强, 体制改革).
+		{"ordinary text keeps gse's cuts", "深化国有企业改革，不断加强体制改革",
+			"深化@0-6#1 国有@6-12#2 企业@12-18#3 改革@18-24#4 不断@27-33#5 加强@33-39#6 体制@39-45#7 改革@45-51#8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
