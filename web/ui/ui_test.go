@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +25,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 func init() { gin.SetMode(gin.TestMode) }
 
 func newEngine(s index.Searcher, opts Options) *gin.Engine {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // errors are the point of some tests
+	}
 	r := gin.New()
 	Register(r, s, opts)
 	return r
