@@ -90,7 +90,7 @@ func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			continue
 		}
 		b.WriteRune(FoldRune(r))
@@ -116,7 +116,7 @@ func NewNormalizedText(text string) NormalizedText {
 	}
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsSpace(r) {
+		if !isSpace(r) {
 			n.Runes = append(n.Runes, FoldRune(r))
 			n.Start = append(n.Start, i)
 			n.End = append(n.End, i+size)

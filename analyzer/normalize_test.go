@@ -40,6 +40,9 @@ func TestFoldRuneOneToOne(t *testing.T) {
 		if r >= 0xD800 && r <= 0xDFFF {
 			continue
 		}
+		if isSpace(r) != unicode.IsSpace(r) {
+			t.Fatalf("isSpace(%U) = %v; unicode.IsSpace says %v", r, isSpace(r), unicode.IsSpace(r))
+		}
 		f := FoldRune(r)
 		if !utf8.ValidRune(f) {
 			t.Fatalf("FoldRune(%U) = %U, not a valid rune", r, f)

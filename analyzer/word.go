@@ -255,10 +255,14 @@ func (b *foldBuf) grow() {
 	b.text, b.origLo, b.origHi = t, lo, hi
 }
 
-// isSpace is unicode.IsSpace with an ASCII fast path.
+// isSpace is unicode.IsSpace with fast paths for ASCII and for everything
+// above U+3000, the last white space character (Chinese text is there).
 func isSpace(r rune) bool {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return r == ' ' || ('\t' <= r && r <= '\r')
+	case r > 0x3000:
+		return false
 	}
 	return unicode.IsSpace(r)
 }
