@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -22,7 +21,8 @@ import (
 // Every paragraph is one document whose id is the paragraph id:
 //
 //	type       keyword "p"
-//	text       the paragraph, word analyzer: whole-word BM25 ranking
+//	text       the paragraph, word analyzer: whole-word and word-prefix
+//	           ranking (民政 is a word, or begins one: 民政局)
 //	uni        the paragraph, single normalised characters: 1-character terms
 //	ngram      the paragraph, normalised character bigrams with positions:
 //	           a phrase over a term's bigrams is an exact substring match
@@ -67,32 +67,15 @@ const (
 
 // Analyzers registered by this package. They depend on the index layout,
 // not on language: the n-gram analyzer's output split in two so that only
-// bigrams pay for positions, and the word analyzer's output with word
-// boundary markers for ranking.
+// bigrams pay for positions.
 const (
 	bigramAnalyzerName  = "govsearch_ngram_bigram"
 	unigramAnalyzerName = "govsearch_ngram_unigram"
-	boundsAnalyzerName  = "govsearch_word_bounds"
-)
-
-// Prefixes of the word-boundary marker terms in the text field; control
-// characters never occur in a normalised query term, so a marker can never
-// be mistaken for a word.
-const (
-	startMarker = "\x02"
-	endMarker   = "\x03"
 )
 
 func init() {
 	registry.RegisterAnalyzer(bigramAnalyzerName, ngramPart(2))
 	registry.RegisterAnalyzer(unigramAnalyzerName, ngramPart(1))
-	registry.RegisterAnalyzer(boundsAnalyzerName, func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
-		word, err := cache.AnalyzerNamed(analyzer.WordAnalyzerName)
-		if err != nil {
-			return nil, err
-		}
-		return boundsAnalyzer{word: word}, nil
-	})
 }
 
 // ngramPart builds an analyzer from the project's n-gram analyzer that keeps
@@ -131,72 +114,9 @@ func (f ngramFilter) Analyze(input []byte) analysis.TokenStream {
 	return out
 }
 
-// boundsAnalyzer emits the word analyzer's tokens and, for each word, two
-// marker terms: startMarker + the normalised bigram that starts at the
-// word's first character, and endMarker + the bigram that ends at its last
-// character. A query whose first bigram is a start marker begins at a word
-// boundary (民政 in 民政局); one whose last bigram is an end marker ends at
-// one (政府 in 人民政府); a match buried inside a word (民政 in 人民政府)
-// has neither. Ranking rewards the markers; matching never uses them.
-type boundsAnalyzer struct{ word analysis.Analyzer }
-
-// Analyze implements analysis.Analyzer.
-func (a boundsAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	words := a.word.Analyze(input)
-	out := make(analysis.TokenStream, 0, 3*len(words))
-	for _, w := range words {
-		out = append(out, w)
-		if bg := bigramFrom(input, w.Start); bg != "" {
-			out = append(out, &analysis.Token{Term: []byte(startMarker + bg), Start: w.Start, End: w.End, Position: w.Position, Type: w.Type})
-		}
-		if bg := bigramTo(input, w.End); bg != "" {
-			out = append(out, &analysis.Token{Term: []byte(endMarker + bg), Start: w.Start, End: w.End, Position: w.Position, Type: w.Type})
-		}
-	}
-	return out
-}
-
-// bigramFrom returns the normalised first two non-space characters of
-// input[at:], or "" if there are fewer.
-func bigramFrom(input []byte, at int) string {
-	var rs [2]rune
-	n := 0
-	for i := at; i < len(input) && n < 2; {
-		r, size := utf8.DecodeRune(input[i:])
-		i += size
-		if !unicode.IsSpace(r) {
-			rs[n] = analyzer.FoldRune(r)
-			n++
-		}
-	}
-	if n < 2 {
-		return ""
-	}
-	return string(rs[:])
-}
-
-// bigramTo returns the normalised last two non-space characters of
-// input[:at], or "" if there are fewer.
-func bigramTo(input []byte, at int) string {
-	var rs [2]rune
-	n := 0
-	for i := at; i > 0 && n < 2; {
-		r, size := utf8.DecodeLastRune(input[:i])
-		i -= size
-		if !unicode.IsSpace(r) {
-			rs[1-n] = analyzer.FoldRune(r)
-			n++
-		}
-	}
-	if n < 2 {
-		return ""
-	}
-	return string(rs[:])
-}
-
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "1"
+const FormatVersion = "2"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -240,7 +160,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	p := mapping.NewDocumentStaticMapping()
 	p.AddFieldMappingsAt(fieldType, keyword(false))
-	p.AddFieldMappingsAt(fieldText, text(boundsAnalyzerName, false))
+	p.AddFieldMappingsAt(fieldText, text(analyzer.WordAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldUni, text(unigramAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
@@ -276,12 +196,12 @@ type docBuilder struct {
 
 func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
 	b := &docBuilder{
-		word:   m.AnalyzerNamed(boundsAnalyzerName),
+		word:   m.AnalyzerNamed(analyzer.WordAnalyzerName),
 		uni:    m.AnalyzerNamed(unigramAnalyzerName),
 		bigram: m.AnalyzerNamed(bigramAnalyzerName),
 	}
 	if b.word == nil || b.uni == nil || b.bigram == nil {
-		return nil, fmt.Errorf("index: analyzers %q, %q, %q are not all registered", boundsAnalyzerName, unigramAnalyzerName, bigramAnalyzerName)
+		return nil, fmt.Errorf("index: analyzers %q, %q, %q are not all registered", analyzer.WordAnalyzerName, unigramAnalyzerName, bigramAnalyzerName)
 	}
 	b.word = safeAnalyzer{b.word}
 	return b, nil

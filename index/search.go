@@ -23,12 +23,13 @@ import (
 //
 // The exact clause gets a small weight: BM25 length normalisation makes a
 // short paragraph's score several times a long one's, and a whole-word or
-// boundary-aligned match in a long paragraph must still rank above a buried
-// match in a short one.
+// word-initial match in a long paragraph must still rank above a buried
+// match in a short one. A whole word also begins a word, so it earns both
+// word clauses.
 const (
 	boostExact    = 0.1
 	boostWord     = 3.0
-	boostBoundary = 1.5
+	boostPrefix   = 3.0
 	boostHead     = 2.0
 )
 
@@ -171,9 +172,10 @@ func ngramQuery(norm, bigramField, unigramField string) query.Query {
 }
 
 // rankedMatch is exactMatch plus optional clauses that raise the score of
-// whole-word matches, of matches aligned with a word boundary, and of
-// matches in headings and glossary terms. The exact clause is scaled by the
-// number of bigrams so that long terms do not drown the other signals.
+// whole-word matches, of matches that begin a word (民政 in 民政局, unlike
+// 民政 inside 人民政府), and of matches in headings and glossary terms. The
+// exact clause is scaled by the number of bigrams so that long terms do not
+// drown the other signals.
 func rankedMatch(norm string) query.Query {
 	runes := []rune(norm)
 	exact := exactMatch(norm)
@@ -186,13 +188,12 @@ func rankedMatch(norm string) query.Query {
 	word.SetBoost(boostWord)
 	should := []query.Query{word}
 	if len(runes) >= 2 {
-		start := termQ(fieldText, startMarker+string(runes[:2]))
-		start.SetBoost(boostBoundary)
-		end := termQ(fieldText, endMarker+string(runes[len(runes)-2:]))
-		end.SetBoost(boostBoundary)
+		prefix := query.NewPrefixQuery(norm)
+		prefix.SetField(fieldText)
+		prefix.SetBoost(boostPrefix)
 		head := ngramQuery(norm, fieldHead, fieldHead)
 		head.(query.BoostableQuery).SetBoost(boostHead)
-		should = append(should, start, end, head)
+		should = append(should, prefix, head)
 	}
 	return query.NewBooleanQuery([]query.Query{exact}, should, nil)
 }
