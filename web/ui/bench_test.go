@@ -23,6 +23,19 @@ var (
 	benchDir  string
 )
 
+// TestMain removes the shared seed index after the tests and benchmarks of
+// this package.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchIx != nil {
+		benchIx.Close()
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
 // benchEngine serves the pages alone (no API middleware) over a real index
 // of the seed corpus, built once per benchmark run.
 func benchEngine(b testing.TB) (*gin.Engine, *index.Index) {
