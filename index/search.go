@@ -27,10 +27,10 @@ import (
 // match in a short one. A whole word also begins a word, so it earns both
 // word clauses.
 const (
-	boostExact    = 0.1
-	boostWord     = 3.0
-	boostPrefix   = 3.0
-	boostHead     = 2.0
+	boostExact  = 0.1
+	boostWord   = 3.0
+	boostPrefix = 3.0
+	boostHead   = 2.0
 )
 
 // facetSize bounds the buckets of one facet; it is far above the number of
