@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +57,14 @@ var (
 
 // analyzerPanics counts recovered panics of the word analyzer.
 var analyzerPanics atomic.Int64
+
+func init() {
+	// bleve analyses a batch's documents on a shared queue of 4 workers;
+	// on a bigger machine give it one per core.
+	if n := runtime.NumCPU(); n > 4 {
+		bleve.Config.SetAnalysisQueueSize(n)
+	}
+}
 
 // manifest is stored inside the index (internal key manifestKey) and
 // checked when the index is opened.
