@@ -58,6 +58,11 @@ var (
 // analyzerPanics counts recovered panics of the word analyzer.
 var analyzerPanics atomic.Int64
 
+// AnalyzerPanics returns how many paragraphs' word analysis panicked in
+// this process. Such a paragraph is still matched exactly (through its
+// n-grams); it only lacks the whole-word ranking signal.
+func AnalyzerPanics() int64 { return analyzerPanics.Load() }
+
 func init() {
 	// bleve analyses a batch's documents on a shared queue of 4 workers;
 	// on a bigger machine give it one per core.

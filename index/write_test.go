@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"govsearch/analyzer"
 	"govsearch/ingest"
@@ -316,5 +317,20 @@ func TestVerify(t *testing.T) {
 	err := ix.Verify(ctx)
 	if !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "report v1 lists 3 paragraphs, the index holds 2") {
 		t.Errorf("Verify after losing a paragraph = %v", err)
+	}
+}
+
+// panicAnalyzer stands for a word analyzer that fails on some input.
+type panicAnalyzer struct{}
+
+func (panicAnalyzer) Analyze([]byte) analysis.TokenStream { panic("segmenter bug") }
+
+func TestWordAnalyzerPanicIsContained(t *testing.T) {
+	before := AnalyzerPanics()
+	if ts := (safeAnalyzer{panicAnalyzer{}}).Analyze([]byte("一网通办")); ts != nil {
+		t.Errorf("tokens after a panic: %v", ts)
+	}
+	if AnalyzerPanics() != before+1 {
+		t.Errorf("panic not counted")
 	}
 }
