@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -662,5 +663,31 @@ func TestNotFoundPageForBrowsers(t *testing.T) {
 	w = ts.do(t, req{target: "/api/nope", header: map[string]string{"Accept": "text/html"}})
 	if w.Code != 404 || decodeError(t, w).Code != CodeNotFound {
 		t.Errorf("api 404 for a browser: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestExportCutMidStream: an export that fails after rows were sent drops
+// the connection, so the client sees an incomplete body, not a short file.
+func TestExportCutMidStream(t *testing.T) {
+	ts := newTestServer(t, newFakeSearcher(), Options{})
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/export?q=" + fakeCut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err == nil {
+		t.Fatalf("a failed export read as complete (%d bytes)", len(body))
+	}
+	if len(body) == 0 {
+		t.Errorf("no rows before the cut")
+	}
+	if log := ts.log.String(); !strings.Contains(log, "disk exploded") || !strings.Contains(log, `"route":"/api/export"`) {
+		t.Errorf("the cut export or its cause is not logged: %s", log)
 	}
 }

@@ -29,6 +29,7 @@ const (
 	fakePanic = "__panic__" // Search panics
 	fakeSlow  = "__slow__"  // Search waits for its context to end
 	fakeBoom  = "__boom__"  // Search fails with an internal error
+	fakeCut   = "__cut__"   // Export fails after many rows
 )
 
 var errBoom = errors.New("/secret/path/index: disk exploded")
@@ -170,6 +171,14 @@ func (f *fakeSearcher) Trend(ctx context.Context, req index.Request) (*index.Tre
 }
 
 func (f *fakeSearcher) Export(ctx context.Context, req index.Request, emit func(index.ExportRow) error) error {
+	if req.Query == fakeCut {
+		for i := range 1000 {
+			if err := emit(index.ExportRow{ID: strconv.Itoa(i), Match: "x"}); err != nil {
+				return err
+			}
+		}
+		return errBoom
+	}
 	recs, err := f.records(req)
 	if err != nil {
 		return err
