@@ -43,13 +43,11 @@ const maxFragments = 5
 
 // plan is a validated request compiled to bleve queries.
 type plan struct {
-	q        *Query
 	terms    []string // normalised positive terms
 	must     []query.Query
 	mustNot  []query.Query
 	filters  map[string][]query.Query // facet field → clauses (ANDed)
-	scoring  bool
-	matchAll bool // no positive terms
+	matchAll bool                     // no positive terms
 }
 
 // compile validates the query and filters of req and builds the clauses.
@@ -61,7 +59,7 @@ func compile(req *Request) (*plan, error) {
 	if err := validateFilters(&req.Filters); err != nil {
 		return nil, err
 	}
-	p := &plan{q: q, terms: q.Terms(), filters: map[string][]query.Query{}}
+	p := &plan{terms: q.Terms(), filters: map[string][]query.Query{}}
 	for _, g := range q.Groups {
 		if len(g) == 1 {
 			p.must = append(p.must, rankedMatch(g[0].Norm))
