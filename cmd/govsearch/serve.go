@@ -223,17 +223,24 @@ func (c serveConfig) withDefaults() serveConfig {
 	return c
 }
 
-// openOrBuild opens the index in dir. When there is none yet, it builds
-// one from the embedded seed corpus, so that a first `govsearch serve`
-// works on a fresh machine. A stale index (another analyzer or layout
-// version) at the default location, which only serve itself writes, is
-// rebuilt the same way; anywhere else it is an error, because only the user
-// knows what it was built from.
+// openOrBuild opens and verifies the index in dir. When there is none yet,
+// it builds one from the embedded seed corpus, so that a first `govsearch
+// serve` works on a fresh machine. A stale index (another analyzer or
+// layout version, or contents that disagree with its manifest) at the
+// default location, which only serve itself writes, is rebuilt the same
+// way; anywhere else it is an error, because only the user knows what it
+// was built from.
 func openOrBuild(ctx context.Context, dir string, log *slog.Logger) (*index.Index, error) {
 	ix, err := index.Open(dir)
+	if err == nil {
+		// Open checks the manifest's totals; Verify checks every report's
+		// paragraphs, so a partial report is never served.
+		if err = ix.Verify(ctx); err == nil {
+			return ix, nil
+		}
+		ix.Close()
+	}
 	switch {
-	case err == nil:
-		return ix, nil
 	case errors.Is(err, index.ErrNoIndex):
 		log.Info("no index yet: building one from the embedded seed corpus", "dir", dir)
 	case errors.Is(err, index.ErrStale) && dir == defaultIndexDir():
