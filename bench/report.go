@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -288,7 +289,25 @@ func Machine() string {
 			load = strings.Join(f[:3], " ")
 		}
 	}
-	return fmt.Sprintf("Machine: %d logical CPUs (GOMAXPROCS %d), %s, %s RAM, %s %s/%s; load average at start %s; %s UTC.\n",
-		runtime.NumCPU(), runtime.GOMAXPROCS(0), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, load,
+	rev := "unknown revision"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var commit, modified string
+		for _, st := range bi.Settings {
+			switch st.Key {
+			case "vcs.revision":
+				commit = st.Value
+			case "vcs.modified":
+				modified = st.Value
+			}
+		}
+		if len(commit) >= 12 {
+			rev = "commit " + commit[:12]
+			if modified == "true" {
+				rev += " with uncommitted changes"
+			}
+		}
+	}
+	return fmt.Sprintf("Program: %s.\n\nMachine: %d logical CPUs (GOMAXPROCS %d), %s, %s RAM, %s %s/%s; load average at start %s; %s UTC.\n",
+		rev, runtime.NumCPU(), runtime.GOMAXPROCS(0), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, load,
 		time.Now().UTC().Format("2006-01-02 15:04"))
 }
