@@ -34,7 +34,7 @@ var (
 )
 
 // Preload starts loading the word dictionary in the background and returns
-// at once. Loading takes 1.3–2.2 s on a busy two-core machine and keeps
+// at once. Loading takes 1.3–2.9 s on a busy two-core machine and keeps
 // 130 MB of heap live (about 240 MB from the OS at the peak); the n-gram
 // analyzer, Normalize, Version and LexiconTerms never wait for it.
 func Preload() {
