@@ -208,6 +208,12 @@ func checkIndex(t testing.TB, dir string, exp expectation, must, mustNot []strin
 		t.Fatalf("the index does not reopen: %v", err)
 	}
 	defer ix.Close()
+	return checkOpen(t, ix, exp, must, mustNot, exact)
+}
+
+// checkOpen is checkIndex on an open index.
+func checkOpen(t testing.TB, ix *index.Index, exp expectation, must, mustNot []string, exact bool) indexState {
+	t.Helper()
 	ctx := context.Background()
 	list, err := ix.Reports(ctx)
 	if err != nil {
