@@ -13,9 +13,12 @@
 #   THREADS=2         wrk threads
 #   TIMEOUT=5s        a request slower than this counts as a timeout error
 #   PORT=18080        loopback port of the server
-#   CORPUS=           files or folders to index with `govsearch index`
-#                     (e.g. ../shared/corpus/national); empty: the embedded
-#                     seeds, which `govsearch serve` indexes on first start
+#   INDEX=            an existing index directory to serve (for example one
+#                     kept by `govsearch bench --work DIR`: DIR/national-ours);
+#                     it is only read
+#   CORPUS=           files or folders to index with `govsearch index` into a
+#                     temporary index (e.g. ../shared/corpus/national)
+#   With neither, the server indexes the embedded seeds on first start.
 #   QUERIES=bench/queries.txt
 #
 # Example: CORPUS=../shared/corpus/national CONNECTIONS=50 DURATION=60s scripts/wrk.sh
@@ -28,6 +31,7 @@ THREADS=${THREADS:-2}
 TIMEOUT=${TIMEOUT:-5s}
 PORT=${PORT:-18080}
 CORPUS=${CORPUS:-}
+INDEX=${INDEX:-}
 QUERIES=${QUERIES:-bench/queries.txt}
 
 die() { echo "wrk.sh: $*" >&2; exit 1; }
@@ -62,7 +66,12 @@ trap cleanup EXIT INT TERM
 echo "== building govsearch"
 go build -o "$WORK/govsearch" ./cmd/govsearch
 
-if [ -n "$CORPUS" ]; then
+[ -z "$INDEX" ] || [ -z "$CORPUS" ] || die "set INDEX or CORPUS, not both"
+SERVE_INDEX="$WORK/index"
+if [ -n "$INDEX" ]; then
+  [ -f "$INDEX/CURRENT" ] || die "INDEX=$INDEX holds no govsearch index (no CURRENT file)"
+  SERVE_INDEX=$INDEX
+elif [ -n "$CORPUS" ]; then
   "$WORK/govsearch" index -h >/dev/null 2>&1 || die "this govsearch has no 'index' command to index CORPUS"
   echo "== indexing $CORPUS"
   # shellcheck disable=SC2086  # CORPUS may name several paths
@@ -105,7 +114,7 @@ done <"$QUERIES"
 [ -s "$PATHS" ] || die "$QUERIES holds no queries"
 
 echo "== starting govsearch serve on 127.0.0.1:$PORT"
-"$WORK/govsearch" serve --index "$WORK/index" --addr "127.0.0.1:$PORT" >"$WORK/serve.out" 2>"$WORK/serve.log" &
+"$WORK/govsearch" serve --index "$SERVE_INDEX" --addr "127.0.0.1:$PORT" >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
   if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null; then break; fi
