@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"govsearch/ingest"
@@ -27,10 +26,9 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 		return err
 	}
 	q := p.build("")
-	nReports := ix.man.Load().Reports
 	fr := ix.newRequest(q, 0, 0)
 	fr.Score = "none"
-	fr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, nReports+1)))
+	ix.addKeyFacet(fr)
 	res, err := ix.bi.SearchInContext(ctx, fr)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -41,14 +39,12 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 		count int
 	}
 	var reps []rep
-	if f := res.Facets[fieldReportID]; f != nil {
-		sums, err := ix.summaries(ctx)
-		if err != nil {
-			return err
-		}
-		for _, t := range f.Terms.Terms() {
-			reps = append(reps, rep{id: t.Term, year: sums.byID[t.Term].Year, count: t.Count})
-		}
+	sums, err := ix.summaries(ctx)
+	if err != nil {
+		return err
+	}
+	for id, n := range perReport(res.Facets[fieldFacetKey]) {
+		reps = append(reps, rep{id: id, year: sums.byID[id].Year, count: n})
 	}
 	sort.Slice(reps, func(i, j int) bool {
 		if reps[i].year != reps[j].year {

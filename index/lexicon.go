@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"govsearch/analyzer"
 )
 
@@ -26,7 +24,6 @@ func (ix *Index) Lexicon(ctx context.Context) ([]LexiconEntry, error) {
 	if c != nil && c.epoch == epoch {
 		return append([]LexiconEntry(nil), c.entries...), nil
 	}
-	nReports := ix.man.Load().Reports
 	terms := analyzer.LexiconTerms()
 	entries := make([]LexiconEntry, 0, len(terms))
 	for _, t := range terms {
@@ -36,15 +33,12 @@ func (ix *Index) Lexicon(ctx context.Context) ([]LexiconEntry, error) {
 		}
 		sr := ix.newRequest(exactMatch(norm), 0, 0)
 		sr.Score = "none"
-		sr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, nReports+1)))
+		ix.addKeyFacet(sr)
 		res, err := ix.bi.SearchInContext(ctx, sr)
 		if err != nil {
 			return nil, fmt.Errorf("lexicon: %w", err)
 		}
-		e := LexiconEntry{Term: t, Paragraphs: int(res.Total)}
-		if f := res.Facets[fieldReportID]; f != nil {
-			e.Reports = len(f.Terms.Terms())
-		}
+		e := LexiconEntry{Term: t, Paragraphs: int(res.Total), Reports: len(perReport(res.Facets[fieldFacetKey]))}
 		entries = append(entries, e)
 	}
 	ix.cacheMu.Lock()

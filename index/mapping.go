@@ -28,7 +28,10 @@ import (
 //	           a phrase over a term's bigrams is an exact substring match
 //	head       heading text or glossary term, bigrams with positions: a boost
 //	region, level, year (4 digits), part_kind, kind, report_id, source
-//	           keywords with doc values, for filters, facets and sorting
+//	           keywords for filters; year has doc values for sorting
+//	fkey       report id, part kind and kind joined by facetKeySep, with
+//	           doc values: every facet is counted from this one value per
+//	           hit (region, year and level through the report summaries)
 //	year_num   the year as a number, for year ranges
 //	rec        stored only: the ingest.Record as JSON, for display
 //
@@ -56,6 +59,7 @@ const (
 	fieldSource   = "source"
 	fieldYearNum  = "year_num"
 	fieldRec      = "rec"
+	fieldFacetKey = "fkey"
 	fieldRID      = "rid"
 	fieldRSource  = "rsource"
 
@@ -63,6 +67,7 @@ const (
 	typeReport    = "r"
 
 	reportDocPrefix = "\x01report:"
+	facetKeySep     = "\x1f"
 )
 
 // Analyzers registered by this package. They depend on the index layout,
@@ -116,7 +121,7 @@ func (f ngramFilter) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "2"
+const FormatVersion = "3"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -164,9 +169,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	p.AddFieldMappingsAt(fieldUni, text(unigramAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
-	for _, f := range []string{fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
-		p.AddFieldMappingsAt(f, keyword(true))
+	for _, f := range []string{fieldRegion, fieldLevel, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
+		p.AddFieldMappingsAt(f, keyword(false))
 	}
+	p.AddFieldMappingsAt(fieldYear, keyword(true))
+	p.AddFieldMappingsAt(fieldFacetKey, keyword(true))
 	yn := mapping.NewNumericFieldMapping()
 	yn.Store = false
 	yn.IncludeInAll = false
@@ -246,16 +253,17 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	if h := headText(p); h != "" {
 		d.AddField(document.NewTextFieldCustom(fieldHead, nil, []byte(h), optVectors, b.bigram))
 	}
-	kw := func(name, value string) {
-		d.AddField(document.NewTextFieldCustom(name, nil, []byte(value), optKeyword, nil))
+	kw := func(name, value string, opt bindex.FieldIndexingOptions) {
+		d.AddField(document.NewTextFieldCustom(name, nil, []byte(value), opt, nil))
 	}
-	kw(fieldRegion, r.Region)
-	kw(fieldLevel, r.Level)
-	kw(fieldYear, yearKey(r.Year))
-	kw(fieldPartKind, p.PartKind)
-	kw(fieldKind, p.Kind)
-	kw(fieldReportID, r.ID)
-	kw(fieldSource, r.Source)
+	kw(fieldRegion, r.Region, optIndex)
+	kw(fieldLevel, r.Level, optIndex)
+	kw(fieldYear, yearKey(r.Year), optKeyword)
+	kw(fieldPartKind, p.PartKind, optIndex)
+	kw(fieldKind, p.Kind, optIndex)
+	kw(fieldReportID, r.ID, optIndex)
+	kw(fieldSource, r.Source, optIndex)
+	kw(fieldFacetKey, r.ID+facetKeySep+p.PartKind+facetKeySep+p.Kind, optKeyword)
 	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(r.Year), optIndex))
 	d.AddField(document.NewTextFieldCustom(fieldRec, nil, js, optStore, nil))
 	return d, nil

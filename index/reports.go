@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"govsearch/ingest"
@@ -30,6 +28,11 @@ func (ix *Index) summaries(ctx context.Context) (*cachedReports, error) {
 	if c != nil && c.epoch == epoch {
 		return c, nil
 	}
+	return ix.loadSummaries(ctx, epoch)
+}
+
+// loadSummaries reads the report summaries and caches them for epoch.
+func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReports, error) {
 	n := ix.man.Load().Reports
 	sr := ix.newRequest(termQ(fieldType, typeReport), max(n, 1)+16, 0)
 	sr.Score = "none"
@@ -38,7 +41,7 @@ func (ix *Index) summaries(ctx context.Context) (*cachedReports, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	c = &cachedReports{epoch: epoch, byID: make(map[string]ReportSummary, len(res.Hits))}
+	c := &cachedReports{epoch: epoch, byID: make(map[string]ReportSummary, len(res.Hits))}
 	for _, dm := range res.Hits {
 		raw, _ := dm.Fields[fieldRec].(string)
 		var s ReportSummary
@@ -128,17 +131,12 @@ func (ix *Index) Verify(ctx context.Context) error {
 	}
 	sr := ix.newRequest(termQ(fieldType, typeParagraph), 0, 0)
 	sr.Score = "none"
-	sr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, len(sums.list)+1)))
+	ix.addKeyFacet(sr)
 	res, err := ix.bi.SearchInContext(ctx, sr)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	counts := map[string]int{}
-	if f := res.Facets[fieldReportID]; f != nil {
-		for _, t := range f.Terms.Terms() {
-			counts[t.Term] = t.Count
-		}
-	}
+	counts := perReport(res.Facets[fieldFacetKey])
 	var bad []string
 	for _, s := range sums.list {
 		if counts[s.ID] != s.Paragraphs {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -308,23 +309,18 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		sr.SearchAfter = req.SearchAfter
 	}
 	// Facets of filtered fields ignore their own filter: each gets its own
-	// search without it. Region, year and level are properties of a report:
-	// they are counted through one facet on report_id and the report
-	// summaries, which reads one doc value per hit instead of three.
-	var separate []string
-	byReport := false
+	// search without it. The others come from the main search. All are
+	// counted from one doc value per hit (see fieldFacetKey).
+	var separate, joint []string
 	for _, f := range facets {
-		switch {
-		case len(p.filters[f]) > 0:
+		if len(p.filters[f]) > 0 {
 			separate = append(separate, f)
-		case reportFacet(f):
-			byReport = true
-		default:
-			sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		} else {
+			joint = append(joint, f)
 		}
 	}
-	if byReport {
-		ix.addReportFacet(sr)
+	if len(joint) > 0 {
+		ix.addKeyFacet(sr)
 	}
 
 	resp := &Response{Query: req.Query, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
@@ -339,7 +335,12 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			defer wg.Done()
 			fr := ix.newRequest(p.build(field), 0, 0)
 			fr.Score = "none"
-			vs, err := ix.facets(ctx, fr, []string{field})
+			ix.addKeyFacet(fr)
+			res, err := ix.bi.SearchInContext(ctx, fr)
+			var vs map[string][]FacetValue
+			if err == nil {
+				vs, err = ix.keyFacets(ctx, res.Facets[fieldFacetKey], []string{field})
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -357,19 +358,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	if sideErr != nil {
 		return nil, fmt.Errorf("search: facet: %w", sideErr)
 	}
-	for _, f := range facets {
-		if fr, ok := res.Facets[f]; ok {
-			resp.Facets[f] = facetValues(f, termCounts(fr))
-		}
-	}
-	if byReport {
-		var fields []string
-		for _, f := range facets {
-			if reportFacet(f) && len(p.filters[f]) == 0 {
-				fields = append(fields, f)
-			}
-		}
-		vs, err := ix.reportFacets(ctx, res.Facets[fieldReportID], fields, p.build(""))
+	if len(joint) > 0 {
+		vs, err := ix.keyFacets(ctx, res.Facets[fieldFacetKey], joint)
 		if err != nil {
 			return nil, fmt.Errorf("search: facet: %w", err)
 		}
@@ -407,93 +397,71 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	return resp, nil
 }
 
-// reportFacet reports whether a facet's values are properties of the
-// report rather than of the paragraph.
-func reportFacet(f string) bool { return f == FacetRegion || f == FacetYear || f == FacetLevel }
-
-// addReportFacet asks sr for the count of hits per report.
-func (ix *Index) addReportFacet(sr *bleve.SearchRequest) {
-	sr.AddFacet(fieldReportID, bleve.NewFacetRequest(fieldReportID, max(facetSize, ix.man.Load().Reports+1)))
+// addKeyFacet asks sr for the count of hits per facet key.
+func (ix *Index) addKeyFacet(sr *bleve.SearchRequest) {
+	// Each key is a report × part kind × paragraph kind.
+	n := (ix.man.Load().Reports + 1) * len(knownParts) * len(knownKinds)
+	sr.AddFacet(fieldFacetKey, bleve.NewFacetRequest(fieldFacetKey, max(facetSize, n)))
 }
 
-// facets runs sr (size 0) for the given facets and returns their buckets.
-func (ix *Index) facets(ctx context.Context, sr *bleve.SearchRequest, fields []string) (map[string][]FacetValue, error) {
-	var viaReports []string
-	for _, f := range fields {
-		if reportFacet(f) {
-			viaReports = append(viaReports, f)
-		} else {
-			sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
-		}
-	}
-	if len(viaReports) > 0 {
-		ix.addReportFacet(sr)
-	}
-	res, err := ix.bi.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]FacetValue{}
-	for _, f := range fields {
-		if fr, ok := res.Facets[f]; ok {
-			out[f] = facetValues(f, termCounts(fr))
-		}
-	}
-	if len(viaReports) > 0 {
-		vs, err := ix.reportFacets(ctx, res.Facets[fieldReportID], viaReports, sr.Query)
-		if err != nil {
-			return nil, err
-		}
-		for f, v := range vs {
-			out[f] = v
-		}
-	}
-	return out, nil
+// keyCount is the hit count of one facet key, split into its parts.
+type keyCount struct {
+	reportID, partKind, kind string
+	count                    int
 }
 
-// reportFacets turns hit counts per report into counts per region, year
-// or level. Should a report be missing from the cached summaries (a write
-// between the two reads), the facets are counted directly on q instead.
-func (ix *Index) reportFacets(ctx context.Context, perReport *search.FacetResult, fields []string, q query.Query) (map[string][]FacetValue, error) {
+// splitKeys decodes a facet-key facet.
+func splitKeys(fr *search.FacetResult) []keyCount {
+	var out []keyCount
+	for k, n := range termCounts(fr) {
+		parts := strings.SplitN(k, facetKeySep, 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		out = append(out, keyCount{parts[0], parts[1], parts[2], n})
+	}
+	return out
+}
+
+// keyFacets turns hit counts per facet key into the buckets of the given
+// facets; region, year and level come from the report summaries. A report
+// missing from the cached summaries (written after they were read) makes
+// them reload once.
+func (ix *Index) keyFacets(ctx context.Context, fr *search.FacetResult, fields []string) (map[string][]FacetValue, error) {
+	keys := splitKeys(fr)
 	sums, err := ix.summaries(ctx)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range keys {
+		if _, ok := sums.byID[k.reportID]; !ok {
+			if sums, err = ix.loadSummaries(ctx, ix.epoch.Load()); err != nil {
+				return nil, err
+			}
+			break
+		}
 	}
 	counts := map[string]map[string]int{}
 	for _, f := range fields {
 		counts[f] = map[string]int{}
 	}
-	if perReport != nil {
-		for _, t := range perReport.Terms.Terms() {
-			s, ok := sums.byID[t.Term]
-			if !ok {
-				sr := ix.newRequest(q, 0, 0)
-				sr.Score = "none"
-				for _, f := range fields {
-					sr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
-				}
-				res, err := ix.bi.SearchInContext(ctx, sr)
-				if err != nil {
-					return nil, err
-				}
-				out := map[string][]FacetValue{}
-				for _, f := range fields {
-					out[f] = facetValues(f, termCounts(res.Facets[f]))
-				}
-				return out, nil
+	for _, k := range keys {
+		s := sums.byID[k.reportID]
+		for _, f := range fields {
+			var v string
+			switch f {
+			case FacetRegion:
+				v = s.Region
+			case FacetYear:
+				v = yearKey(s.Year)
+			case FacetLevel:
+				v = s.Level
+			case FacetPartKind:
+				v = k.partKind
+			case FacetKind:
+				v = k.kind
 			}
-			for _, f := range fields {
-				var v string
-				switch f {
-				case FacetRegion:
-					v = s.Region
-				case FacetYear:
-					v = yearKey(s.Year)
-				case FacetLevel:
-					v = s.Level
-				}
-				counts[f][v] += t.Count
-			}
+			counts[f][v] += k.count
 		}
 	}
 	out := map[string][]FacetValue{}
@@ -501,6 +469,15 @@ func (ix *Index) reportFacets(ctx context.Context, perReport *search.FacetResult
 		out[f] = facetValues(f, counts[f])
 	}
 	return out, nil
+}
+
+// perReport returns the hit counts per report of a facet-key facet.
+func perReport(fr *search.FacetResult) map[string]int {
+	out := map[string]int{}
+	for _, k := range splitKeys(fr) {
+		out[k.reportID] += k.count
+	}
+	return out
 }
 
 // termCounts returns the buckets of a bleve term facet.
