@@ -102,7 +102,7 @@ func TestKillDuringIndex(t *testing.T) {
 			reached = w.waitFor(k, exited)
 			when = fmt.Sprintf("after %d of ~%d segment writes + %s", k, writes[kind], jitter)
 		} else if reached = w.waitGeneration(exited); reached {
-			jitter += time.Duration(r.Int64N(int64(writing[kind])*11/10 + 1))
+			jitter += time.Duration(r.Int64N(int64(writing[kind])*9/10 + 1))
 			when = fmt.Sprintf("%s after its generation appeared (a complete one writes for %s)", jitter.Round(time.Millisecond), writing[kind].Round(time.Millisecond))
 		}
 		status := "completed"
