@@ -240,7 +240,10 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	var docs []*document.Document
 	var inBatch int64
 	man := currentManifest()
-	for p := range parseAll(ctx, inputs) {
+	// Stopping early must also stop the parser.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for p := range parseAll(pctx, inputs) {
 		if err := failed(); err != nil {
 			break
 		}
@@ -256,6 +259,7 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 		for i := range p.file.Reports {
 			r := &p.file.Reports[i]
 			if docs, err = addReport(batch, b, r, docs); err != nil {
+				wg.Wait()
 				return nil, err
 			}
 			st.Reports++
@@ -451,7 +455,9 @@ func (ix *Index) Update(ctx context.Context, inputs []Input, opts BuildOptions) 
 	for _, in := range inputs {
 		total += in.Size
 	}
-	for p := range parseAll(ctx, inputs) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for p := range parseAll(pctx, inputs) {
 		done += p.in.Size
 		if p.err != nil {
 			st.Errors = append(st.Errors, p.err)

@@ -334,3 +334,19 @@ func TestWordAnalyzerPanicIsContained(t *testing.T) {
 		t.Errorf("panic not counted")
 	}
 }
+
+func TestBuildCancelled(t *testing.T) {
+	analyzer.WaitReady()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Build(ctx, dir, []Input{reportInput("a.txt", "正文。")}, BuildOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Build with a cancelled context = %v", err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrNoIndex) {
+		t.Errorf("a cancelled build left an index: %v", err)
+	}
+	if g := generations(dir); len(g) != 0 {
+		t.Errorf("a cancelled build left generations %v", g)
+	}
+}
