@@ -307,12 +307,17 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// removeOldGenerations deletes every generation except keep and the one
-// that was current before it (a server may still be reading that one).
-func removeOldGenerations(dir string, keep ...string) {
+// removeOldGenerations deletes the generations older than keep except prev
+// (a server may still be reading the one that was current). Newer ones may
+// belong to a build still running in another process and are left alone.
+func removeOldGenerations(dir, keep, prev string) {
+	mine, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(keep), genPrefix))
+	if err != nil {
+		return
+	}
 	for _, n := range generations(dir) {
 		gen := filepath.Join(dir, genPrefix+strconv.Itoa(n))
-		if contains(keep, gen) {
+		if n >= mine || gen == prev {
 			continue
 		}
 		_ = os.RemoveAll(gen)
