@@ -86,16 +86,6 @@ func envInt(t testing.TB, name string, def int) int {
 	return n
 }
 
-// knownFailure skips a test that fails because of a known, reported bug,
-// unless GOVSEARCH_KNOWN_FAILURES is set: then it runs and shows whether the
-// bug is fixed.
-func knownFailure(t testing.TB, bug string) {
-	t.Helper()
-	if os.Getenv("GOVSEARCH_KNOWN_FAILURES") == "" {
-		t.Skip("known failure: " + bug + " (docs/reliability.md; run with GOVSEARCH_KNOWN_FAILURES=1)")
-	}
-}
-
 // Corpus.
 
 // corpusFile is one raw report file the tests feed to the program.
