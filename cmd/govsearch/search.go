@@ -37,7 +37,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	from := fl.Int("from", 0, "hits to skip")
 	sortBy := fl.String("sort", index.SortRelevance, "relevance, year or -year")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\nSearch the index; QUERY uses the query language (see README).")
+		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\nSearch the index; QUERY uses the query language (see index/README.md).")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
