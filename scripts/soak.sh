@@ -11,7 +11,8 @@
 #    than 20 or resident memory by more than 30 %.
 #
 # Settings (environment):
-#   CONNECTIONS=50  LOAD=60s  SOAK_CONNECTIONS=10  SOAK=600  INTERVAL=10
+#   CONNECTIONS=50  LOAD=60s  SOAK_CONNECTIONS=10  SOAK=600 (0: load only)
+#   INTERVAL=10
 #   THREADS=2       PORT=18090
 #   CORPUS=         files or folders to index first (default: the embedded
 #                   seeds, which `govsearch serve` indexes on first start)
@@ -66,6 +67,9 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 curl -sf "$BASE/readyz" >/dev/null || die "the server did not become ready"
+# /api/analyze waits for the segmentation dictionary, which otherwise loads
+# in the background during the first seconds of the load.
+curl -sf -H "Authorization: Bearer $KEY" "$BASE/api/analyze?text=%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E" >/dev/null || die "warm-up analyze failed"
 curl -sf -H "Authorization: Bearer $KEY" "$BASE/api/search?q=%E7%BB%8F%E6%B5%8E" >/dev/null || die "warm-up search failed"
 
 # The request mix: URL-encoded policy terms, ordinary words and a filter.
@@ -112,6 +116,7 @@ wrk -t "$THREADS" -c "$CONNECTIONS" -d "$LOAD" --timeout 5s --latency -s "$OUT/m
 errors "$OUT/load.txt"
 sample | awk '{ printf "after: %d goroutines, %.1f MB RSS\n", $2, $3/1048576 }'
 
+if [ "$SOAK" = 0 ]; then echo "== no soak (SOAK=0)"; exit 0; fi
 echo "== soak: $SOAK_CONNECTIONS connections for $SOAK s, sampling every $INTERVAL s"
 wrk -t "$THREADS" -c "$SOAK_CONNECTIONS" -d "${SOAK}s" --timeout 5s --latency -s "$OUT/mix.lua" "$BASE" >"$OUT/soak-wrk.txt" &
 WRK=$!
