@@ -242,6 +242,8 @@ const (
 // delete and upload reports, then checks that the index reopens, every
 // acknowledged upload is complete, every acknowledged delete holds, no
 // report is partial, and that re-uploading converges to the exact counts.
+// The last round stops the server with SIGTERM and checks the same after a
+// clean exit.
 func TestKillDuringPost(t *testing.T) {
 	files := corpus(t)
 	exp := expect(t, files)
@@ -252,11 +254,10 @@ func TestKillDuringPost(t *testing.T) {
 			byFile[f.name] = append(byFile[f.name], id)
 		}
 	}
-	dir := filepath.Join(t.TempDir(), "index")
+	dir := seedIndex(t)
 	r := rand.New(rand.NewPCG(8, uint64(time.Now().UnixNano())))
 
-	// The first server builds the seed index; a complete upload pass
-	// measures how long one takes.
+	// A complete upload pass measures how many segment files one writes.
 	srv := serve(t, dir)
 	start := time.Now()
 	state := map[string]opState{}
@@ -297,15 +298,30 @@ func TestKillDuringPost(t *testing.T) {
 		k := 1 + r.IntN(writes)
 		jitter := time.Duration(r.IntN(30)) * time.Millisecond
 		w := newSegmentWatcher(dir)
+		// The last round stops the server with SIGTERM instead: a graceful
+		// shutdown finishes the uploads in flight and exits 0.
+		graceful := round == rounds
+		signal := "killed"
+		if graceful {
+			signal = "SIGTERM"
+		}
 		killed := make(chan struct{})
 		go func() {
 			w.waitFor(k, srv.done)
 			time.Sleep(jitter)
-			srv.kill()
+			if graceful {
+				_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+				<-srv.done
+			} else {
+				srv.kill()
+			}
 			close(killed)
 		}()
 		postAll(t, srv, files, byFile, state, r, 3)
 		<-killed
+		if graceful && srv.err != nil {
+			t.Errorf("round %d: the server did not shut down cleanly on SIGTERM: %v\n%s", round, srv.err, lastLine(srv.stderr.String()))
+		}
 		var must, mustNot []string
 		unknown := 0
 		for id, s := range state {
@@ -319,8 +335,8 @@ func TestKillDuringPost(t *testing.T) {
 			}
 		}
 		st := checkIndex(t, dir, exp, must, mustNot, false)
-		t.Logf("round %d: killed after %d of ~%d segment writes + %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
-			round, k, writes, jitter, len(must), len(mustNot), unknown, st.reports, st.paragraphs)
+		t.Logf("round %d: %s after %d of ~%d segment writes + %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
+			round, signal, k, writes, jitter, len(must), len(mustNot), unknown, st.reports, st.paragraphs)
 		if t.Failed() {
 			t.FailNow()
 		}
@@ -341,6 +357,35 @@ func TestKillDuringPost(t *testing.T) {
 		st := checkIndex(t, dir, exp, nil, nil, true)
 		t.Logf("complete re-upload %d: %d reports, %d paragraphs", i+1, st.reports, st.paragraphs)
 	}
+}
+
+// TestKillDuringFirstServe kills `govsearch serve` while it builds the
+// seed index on its first start: the directory then holds no index or a
+// complete one, and the next start serves the exact seed counts.
+func TestKillDuringFirstServe(t *testing.T) {
+	exp := expect(t, seedCorpus(t))
+	dir := filepath.Join(t.TempDir(), "index")
+	r := rand.New(rand.NewPCG(9, uint64(time.Now().UnixNano())))
+	for round := 1; round <= crashRounds(t); round++ {
+		w := newSegmentWatcher(dir)
+		srv := start(t, nil, "serve", "--index", dir, "--addr", "127.0.0.1:0")
+		if !w.waitGeneration(srv.done) {
+			t.Fatalf("round %d: serve exited before building: %v\n%s", round, srv.err, srv.stderr)
+		}
+		delay := time.Duration(r.Int64N(int64(4 * time.Second)))
+		time.Sleep(delay)
+		srv.kill()
+		st := checkIndex(t, dir, exp, nil, nil, false)
+		if st.exists && st.reports != len(exp) {
+			t.Fatalf("round %d: a killed first start left %d of %d reports", round, st.reports, len(exp))
+		}
+		t.Logf("round %d: killed %s after the generation appeared; index: %v, %d reports, %d generation dirs",
+			round, delay.Round(time.Millisecond), st.exists, st.reports, countGenerations(dir))
+	}
+	srv := serve(t, dir)
+	srv.stop(t)
+	st := checkIndex(t, dir, exp, nil, nil, true)
+	t.Logf("the next start serves %d reports, %d paragraphs; %d generation dirs", st.reports, st.paragraphs, countGenerations(dir))
 }
 
 // postAll uploads files in random order with the given number of clients
@@ -378,7 +423,7 @@ func postAll(t testing.TB, srv *proc, files []corpusFile, byFile map[string][]st
 					select {
 					case <-srv.done:
 						return // killed mid-request: the reports stay unknown
-					case <-time.After(5 * time.Second):
+					case <-time.After(20 * time.Second):
 					}
 					t.Errorf("POST %s: %v", f.name, err)
 					return
