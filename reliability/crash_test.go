@@ -181,9 +181,10 @@ func (w *segmentWatcher) count() int {
 }
 
 // waitGeneration polls until a generation directory appears that was not
-// there when the watcher was created (true) or exited is closed (false).
+// there when the watcher was created (true) or exited is closed or two
+// minutes pass (false).
 func (w *segmentWatcher) waitGeneration(exited <-chan struct{}) bool {
-	for {
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
 		m, _ := filepath.Glob(filepath.Join(w.root, "gen-*"))
 		for _, g := range m {
 			if !w.gens[g] {
@@ -197,6 +198,7 @@ func (w *segmentWatcher) waitGeneration(exited <-chan struct{}) bool {
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
+	return false
 }
 
 // waitFor polls until k new segment files were seen (true) or exited is
@@ -368,11 +370,17 @@ func TestKillDuringFirstServe(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, uint64(time.Now().UnixNano())))
 	for round := 1; round <= crashRounds(t); round++ {
 		w := newSegmentWatcher(dir)
+		if _, err := os.Stat(filepath.Join(dir, "CURRENT")); err == nil {
+			// The last start finished its build: begin again in a new
+			// directory, as serve builds only when there is no index.
+			dir = filepath.Join(t.TempDir(), "index")
+			w = newSegmentWatcher(dir)
+		}
 		srv := start(t, nil, "serve", "--index", dir, "--addr", "127.0.0.1:0")
 		if !w.waitGeneration(srv.done) {
-			t.Fatalf("round %d: serve exited before building: %v\n%s", round, srv.err, srv.stderr)
+			t.Fatalf("round %d: serve exited or never built: %v\n%s", round, srv.err, srv.stderr)
 		}
-		delay := time.Duration(r.Int64N(int64(4 * time.Second)))
+		delay := time.Duration(r.Int64N(int64(2500 * time.Millisecond)))
 		time.Sleep(delay)
 		srv.kill()
 		st := checkIndex(t, dir, exp, nil, nil, false)
