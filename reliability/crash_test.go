@@ -282,47 +282,39 @@ func TestKillDuringPost(t *testing.T) {
 			}
 		}
 		sort.Strings(victims)
-		for _, id := range victims {
+		// Every third round is killed during the deletes instead, a few
+		// milliseconds into the j-th one.
+		duringDeletes := round%3 == 2 && round != rounds && len(victims) > 0
+		j := r.IntN(max(len(victims), 1))
+		jitter := time.Duration(r.IntN(15)) * time.Millisecond
+		var how string
+		for i, id := range victims {
+			if duringDeletes && i == j {
+				go func() {
+					time.Sleep(jitter)
+					srv.kill()
+				}()
+				how = fmt.Sprintf("killed %s into delete %d of %d", jitter, j+1, len(victims))
+			}
+			state[id] = stateUnknown
 			status, body, err := do("DELETE", srv.url("/api/reports/"+url.PathEscape(id)), adminKey, "", nil)
 			switch {
+			case err != nil && duringDeletes:
 			case err != nil:
 				t.Fatalf("round %d: DELETE %s: %v", round, id, err)
-			case status == 200:
-				state[id] = stateAbsent
-			case status == 404 && state[id] != statePresent:
+			case status == 200 || status == 404:
 				state[id] = stateAbsent
 			default:
 				t.Fatalf("round %d: DELETE %s: %d %s", round, id, status, body)
 			}
-		}
-		// Kill after a random number of segment writes and a few random
-		// milliseconds, so kills land between and inside commits.
-		k := 1 + r.IntN(writes)
-		jitter := time.Duration(r.IntN(30)) * time.Millisecond
-		w := newSegmentWatcher(dir)
-		// The last round stops the server with SIGTERM instead: a graceful
-		// shutdown finishes the uploads in flight and exits 0.
-		graceful := round == rounds
-		signal := "killed"
-		if graceful {
-			signal = "SIGTERM"
-		}
-		killed := make(chan struct{})
-		go func() {
-			w.waitFor(k, srv.done)
-			time.Sleep(jitter)
-			if graceful {
-				_ = srv.cmd.Process.Signal(syscall.SIGTERM)
-				<-srv.done
-			} else {
-				srv.kill()
+			if err != nil {
+				break
 			}
-			close(killed)
-		}()
-		postAll(t, srv, files, byFile, state, r, 3)
-		<-killed
-		if graceful && srv.err != nil {
-			t.Errorf("round %d: the server did not shut down cleanly on SIGTERM: %v\n%s", round, srv.err, lastLine(srv.stderr.String()))
+		}
+		if duringDeletes {
+			<-srv.done
+		} else {
+			how = postUntilStopped(t, srv, dir, files, byFile, state, r, writes, round == rounds)
 		}
 		var must, mustNot []string
 		unknown := 0
@@ -337,8 +329,8 @@ func TestKillDuringPost(t *testing.T) {
 			}
 		}
 		st := checkIndex(t, dir, exp, must, mustNot, false)
-		t.Logf("round %d: %s after %d of ~%d segment writes + %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
-			round, signal, k, writes, jitter, len(must), len(mustNot), unknown, st.reports, st.paragraphs)
+		t.Logf("round %d: %s; %d reports acknowledged present, %d deleted, %d in flight; index holds %d reports, %d paragraphs",
+			round, how, len(must), len(mustNot), unknown, st.reports, st.paragraphs)
 		if t.Failed() {
 			t.FailNow()
 		}
@@ -394,6 +386,41 @@ func TestKillDuringFirstServe(t *testing.T) {
 	srv.stop(t)
 	st := checkIndex(t, dir, exp, nil, nil, true)
 	t.Logf("the next start serves %d reports, %d paragraphs; %d generation dirs", st.reports, st.paragraphs, countGenerations(dir))
+}
+
+// postUntilStopped uploads every file with three clients and stops the
+// server after a random number of its segment writes and a few random
+// milliseconds, so the stop lands between and inside commits: with SIGKILL,
+// or with SIGTERM when graceful, which must end in a clean exit. It returns
+// how the server was stopped.
+func postUntilStopped(t *testing.T, srv *proc, dir string, files []corpusFile, byFile map[string][]string,
+	state map[string]opState, r *rand.Rand, writes int, graceful bool) string {
+	t.Helper()
+	k := 1 + r.IntN(writes)
+	jitter := time.Duration(r.IntN(30)) * time.Millisecond
+	w := newSegmentWatcher(dir)
+	signal := "killed"
+	if graceful {
+		signal = "SIGTERM"
+	}
+	stopped := make(chan struct{})
+	go func() {
+		w.waitFor(k, srv.done)
+		time.Sleep(jitter)
+		if graceful {
+			_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+			<-srv.done
+		} else {
+			srv.kill()
+		}
+		close(stopped)
+	}()
+	postAll(t, srv, files, byFile, state, r, 3)
+	<-stopped
+	if graceful && srv.err != nil {
+		t.Errorf("the server did not shut down cleanly on SIGTERM: %v\n%s", srv.err, lastLine(srv.stderr.String()))
+	}
+	return fmt.Sprintf("%s after %d of ~%d segment writes + %s", signal, k, writes, jitter)
 }
 
 // postAll uploads files in random order with the given number of clients
