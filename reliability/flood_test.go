@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -361,13 +360,4 @@ func scrape(t testing.TB, srv *proc) metricsSample {
 		t.Fatalf("/metrics has no go_goroutines")
 	}
 	return m
-}
-
-// corpusPaths returns the paths of files.
-func corpusPaths(files []corpusFile) []string {
-	out := make([]string, len(files))
-	for i, f := range files {
-		out[i] = filepath.Clean(f.path)
-	}
-	return out
 }
