@@ -104,8 +104,14 @@ var nationalSample = []string{
 	"1980_国务院_政府工作报告.txt",
 }
 
-// sharedDir is ../shared relative to the module root.
-func sharedDir() string { return filepath.Join("..", "..", "shared") }
+// sharedDir is $GOVSEARCH_SHARED, else ../shared relative to the module
+// root.
+func sharedDir() string {
+	if d := os.Getenv("GOVSEARCH_SHARED"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "shared")
+}
 
 // corpus returns the seed files and, when ../shared is present, the
 // national sample. The seeds always come from the repository.
