@@ -60,10 +60,11 @@ var (
 	knownKinds  = []string{ingest.KindHeading, ingest.KindBody, ingest.KindList, ingest.KindGlossary}
 )
 
-// Year bounds accepted by year filters.
+// Year bounds of year filters: an open range such as "2018.." ends at
+// MaxYear.
 const (
-	minYear = 0
-	maxYear = 9999
+	MinYear = 0
+	MaxYear = 9999
 )
 
 // ParseQuery parses a query string. Errors are *QueryError with Param "q"
@@ -196,7 +197,7 @@ func ParseYearRange(s string) (YearRange, error) {
 		}
 		return YearRange{From: y, To: y}, nil
 	}
-	r := YearRange{From: minYear, To: maxYear}
+	r := YearRange{From: MinYear, To: MaxYear}
 	if from == "" && to == "" {
 		return YearRange{}, fmt.Errorf("year range %q needs at least one bound", s)
 	}
@@ -217,16 +218,17 @@ func ParseYearRange(s string) (YearRange, error) {
 	return r, nil
 }
 
+// parseYear accepts exactly four ASCII digits: a year as reports write it.
 func parseYear(s string) (int, error) {
-	if s == "" || len(s) > 4 {
-		return 0, fmt.Errorf("year %q is not a year between %d and %d", s, minYear, maxYear)
+	if len(s) != 4 {
+		return 0, fmt.Errorf("year %q is not a four-digit year", s)
 	}
 	for _, c := range s {
 		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("year %q is not a year between %d and %d", s, minYear, maxYear)
+			return 0, fmt.Errorf("year %q is not a four-digit year", s)
 		}
 	}
-	y, _ := strconv.Atoi(s) // at most 4 ASCII digits: always parses
+	y, _ := strconv.Atoi(s) // four ASCII digits: always parses
 	return y, nil
 }
 
@@ -266,9 +268,9 @@ func formatYearRange(r YearRange) string {
 	switch {
 	case r.From == r.To:
 		return strconv.Itoa(r.From)
-	case r.From == minYear:
+	case r.From == MinYear:
 		return ".." + strconv.Itoa(r.To)
-	case r.To == maxYear:
+	case r.To == MaxYear:
 		return strconv.Itoa(r.From) + ".."
 	}
 	return strconv.Itoa(r.From) + ".." + strconv.Itoa(r.To)

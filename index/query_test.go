@@ -70,10 +70,10 @@ func TestParseQueryErrors(t *testing.T) {
 		{"level:county", `unknown level "county"`},
 		{"part:intro", `unknown part "intro"`},
 		{"kind:table", `unknown kind "table"`},
-		{"year:20x0", "not a year"},
+		{"year:20x0", "not a four-digit year"},
 		{"year:2021..2018", "runs backwards"},
 		{"year:..", "at least one bound"},
-		{"year:12345", "not a year"},
+		{"year:12345", "not a four-digit year"},
 		{"-region:静安区", "cannot be excluded"},
 		{"a OR -b", "excluded term cannot be combined with OR"},
 		{"-a OR b", "excluded term cannot be combined with OR"},
@@ -108,11 +108,16 @@ func TestParseQueryLimitsAreInclusive(t *testing.T) {
 
 func TestParseYearRange(t *testing.T) {
 	for in, want := range map[string]YearRange{
-		"2020": {2020, 2020}, "2018..2021": {2018, 2021}, "2018..": {2018, maxYear}, "..2020": {minYear, 2020},
+		"2020": {2020, 2020}, "2018..2021": {2018, 2021}, "2018..": {2018, MaxYear}, "..2020": {MinYear, 2020},
 	} {
 		got, err := ParseYearRange(in)
 		if err != nil || got != want {
 			t.Errorf("ParseYearRange(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "..", "20", "20200", "20x1", "2021..2018", "２０２０", "-2020"} {
+		if got, err := ParseYearRange(in); err == nil {
+			t.Errorf("ParseYearRange(%q) = %v, want an error", in, got)
 		}
 	}
 }

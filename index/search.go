@@ -228,7 +228,7 @@ func validateFilters(f *Filters) error {
 		}
 	}
 	for _, r := range f.Year {
-		if r.From < minYear || r.To > maxYear || r.From > r.To {
+		if r.From < MinYear || r.To > MaxYear || r.From > r.To {
 			return qerr("year", fmt.Sprintf("bad year range %d..%d", r.From, r.To))
 		}
 	}

@@ -12,13 +12,6 @@ import (
 	"govsearch/ingest"
 )
 
-// Year bounds accepted in filters: wide enough for every report since 1949,
-// narrow enough to reject typos such as 20201.
-const (
-	minYear = 1900
-	maxYear = 2999
-)
-
 // Allowed values of the enumerated filters; anything else is a 400 naming
 // the parameter rather than a silent empty result.
 var (
@@ -96,52 +89,14 @@ func listParam(v url.Values, name string, allowed []string) ([]string, error) {
 	return out, nil
 }
 
-// parseYearRange parses "2020", "2018..2021", "2018.." or "..2021".
+// parseYearRange parses "2020", "2018..2021", "2018.." or "..2021" with the
+// query language's rules, naming the parameter when it is wrong.
 func parseYearRange(s string) (index.YearRange, error) {
-	bad := func(msg string) (index.YearRange, error) {
-		return index.YearRange{}, paramError("year", fmt.Sprintf("%q: %s", s, msg))
-	}
-	lo, hi, isRange := strings.Cut(s, "..")
-	if !isRange {
-		y, ok := parseYear(s)
-		if !ok {
-			return bad("expected a year such as 2020 or a range such as 2018..2021")
-		}
-		return index.YearRange{From: y, To: y}, nil
-	}
-	if lo == "" && hi == "" {
-		return bad("a range needs at least one end")
-	}
-	r := index.YearRange{From: minYear, To: maxYear}
-	var ok bool
-	if lo != "" {
-		if r.From, ok = parseYear(lo); !ok {
-			return bad("the start of the range is not a year")
-		}
-	}
-	if hi != "" {
-		if r.To, ok = parseYear(hi); !ok {
-			return bad("the end of the range is not a year")
-		}
-	}
-	if r.From > r.To {
-		return bad("the range starts after it ends")
+	r, err := index.ParseYearRange(s)
+	if err != nil {
+		return r, paramError("year", fmt.Sprintf("%q: %v; expected a year such as 2020 or a range such as 2018..2021", s, err))
 	}
 	return r, nil
-}
-
-// parseYear accepts exactly four ASCII digits within [minYear, maxYear].
-func parseYear(s string) (int, bool) {
-	if len(s) != 4 {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	y, _ := strconv.Atoi(s)
-	return y, y >= minYear && y <= maxYear
 }
 
 // intParam parses an optional non-negative integer parameter.

@@ -20,8 +20,8 @@ func TestParseYearRange(t *testing.T) {
 	}{
 		{"2020", 2020, 2020, true},
 		{"2018..2021", 2018, 2021, true},
-		{"2018..", 2018, maxYear, true},
-		{"..2021", minYear, 2021, true},
+		{"2018..", 2018, index.MaxYear, true},
+		{"..2021", index.MinYear, 2021, true},
 		{"2021..2021", 2021, 2021, true},
 		{"2021..2018", 0, 0, false},
 		{"..", 0, 0, false},
@@ -95,7 +95,7 @@ func FuzzParseSearch(f *testing.F) {
 			t.Fatalf("%q: query out of limits", raw)
 		}
 		for _, y := range req.Filters.Year {
-			if y.From > y.To || y.From < minYear || y.To > maxYear {
+			if y.From > y.To || y.From < index.MinYear || y.To > index.MaxYear {
 				t.Fatalf("%q: year range %+v", raw, y)
 			}
 		}
@@ -118,7 +118,7 @@ func FuzzYearRange(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.From > r.To || r.From < minYear || r.To > maxYear {
+		if r.From > r.To || r.From < index.MinYear || r.To > index.MaxYear {
 			t.Fatalf("%q: %+v", s, r)
 		}
 		again, err := parseYearRange(fmt.Sprintf("%04d..%04d", r.From, r.To))

@@ -114,59 +114,14 @@ func values(v url.Values, name string) ([]string, error) {
 	return out, nil
 }
 
-// Year bounds accepted in year parameters, as the JSON API accepts them.
-const (
-	minYear = 1900
-	maxYear = 2999
-)
-
 // parseYear reads a year parameter as the JSON API does: "2018", or a
 // range "2018..2020", "2018.." (from 2018 on) or "..2020" (up to 2020).
 func parseYear(s string) (index.YearRange, error) {
-	bad := func(why string) (index.YearRange, error) {
-		return index.YearRange{}, &StateError{"year", fmt.Sprintf("%q %s（应为 2018、2018..2020、2018.. 或 ..2020）", s, why)}
-	}
-	lo, hi, isRange := strings.Cut(s, "..")
-	if !isRange {
-		y, ok := yearValue(s)
-		if !ok {
-			return bad("不是年份")
-		}
-		return index.YearRange{From: y, To: y}, nil
-	}
-	if lo == "" && hi == "" {
-		return bad("缺少起止年份")
-	}
-	r := index.YearRange{From: minYear, To: maxYear}
-	var ok bool
-	if lo != "" {
-		if r.From, ok = yearValue(lo); !ok {
-			return bad("的起始年份无效")
-		}
-	}
-	if hi != "" {
-		if r.To, ok = yearValue(hi); !ok {
-			return bad("的结束年份无效")
-		}
-	}
-	if r.From > r.To {
-		return bad("起始年份晚于结束年份")
+	r, err := index.ParseYearRange(s)
+	if err != nil {
+		return r, &StateError{"year", fmt.Sprintf("%q 不是有效的年份（应为 2018、2018..2020、2018.. 或 ..2020）", s)}
 	}
 	return r, nil
-}
-
-// yearValue accepts exactly four ASCII digits within [minYear, maxYear].
-func yearValue(s string) (int, bool) {
-	if len(s) != 4 {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	y, _ := strconv.Atoi(s)
-	return y, y >= minYear && y <= maxYear
 }
 
 // HasFilters reports whether any facet value is selected.
