@@ -28,7 +28,7 @@ func TestParseYearRange(t *testing.T) {
 		{"20x1", 0, 0, false},
 		{"202", 0, 0, false},
 		{"20201", 0, 0, false},
-		{"1899", 0, 0, false},
+		{"1899", 1899, 1899, true},
 		{"+202", 0, 0, false},
 		{"2018...2021", 0, 0, false},
 		{"2018..2021..2022", 0, 0, false},
