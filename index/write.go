@@ -623,6 +623,16 @@ func (ix *Index) commit(del []string, add func(*bleve.Batch) (reports int, docs 
 		return err
 	}
 	if err := ix.bi.Batch(batch); err != nil {
+		// scorch makes a batch visible in memory before it persists it, and
+		// persists it later when it can: keep the manifest in step with
+		// what the index holds.
+		if raw, gerr := ix.bi.GetInternal([]byte(manifestKey)); gerr == nil && raw != nil {
+			var cur manifest
+			if json.Unmarshal(raw, &cur) == nil {
+				ix.man.Store(&cur)
+			}
+		}
+		ix.epoch.Add(1)
 		return fmt.Errorf("index: writing: %w", err)
 	}
 	ix.man.Store(&m)

@@ -4,7 +4,6 @@
 # itself under sudo (the tests skip cleanly when they cannot mount).
 #
 #   GOVSEARCH_DISKFULL_MB=12   size of the tmpfs the upload test fills
-#   GOVSEARCH_KNOWN_FAILURES=1 make the known failure (docs/reliability.md) fail
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

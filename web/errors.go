@@ -117,7 +117,7 @@ func toAPIError(err error) *Error {
 	case errors.Is(err, context.Canceled):
 		return &Error{Code: CodeTimeout, Message: "the request was canceled"}
 	case isDiskFull(err):
-		return &Error{Code: CodeInsufficientDisk, Message: "the disk is full: the change could not be saved; free space and retry (searches still work)"}
+		return &Error{Code: CodeInsufficientDisk, Message: "the disk is full: the change was not written to disk and may be lost if the server stops; free space and send it again (searches still work)"}
 	case errors.As(err, &fe):
 		return &Error{Code: CodeInvalidParameter, Message: "cannot parse the report: " + fe.Err.Error(), Param: "body"}
 	}
