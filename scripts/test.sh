@@ -31,6 +31,7 @@ go test -count=1 -timeout 30m ./...
 
 echo "== go test -race (concurrent packages)"
 go test -count=1 -race -timeout 30m ./analyzer/ ./index/ ./web/
+go test -count=1 -race -timeout 30m -run TestConcurrentSearchIngestRebuild ./reliability/
 
 echo "== fuzz (${FUZZTIME} per target)"
 for pkg in $(go list ./...); do
