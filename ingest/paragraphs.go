@@ -515,6 +515,9 @@ func partKindOf(h string) string {
 		return PartAppendix
 	case strings.Contains(h, "回顾") || strings.Contains(h, "过去") || strings.Contains(h, "工作总结") || strings.Contains(h, "一年来") || strings.Contains(h, "五年来"):
 		return PartReview
+	// "全力做好“十四五”开局工作" plans the coming year, not the five years.
+	case strings.Contains(h, "开局") || strings.Contains(h, "今年") || strings.Contains(h, "明年"):
+		return PartPlan
 	case strings.Contains(h, "五年规划") || strings.Contains(h, "五年计划") || strings.Contains(h, "五”") || strings.Contains(h, "规划纲要") || strings.Contains(h, "远景目标"):
 		return PartFiveYearPlan
 	}

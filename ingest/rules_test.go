@@ -300,3 +300,21 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestPartKindOf(t *testing.T) {
+	for h, want := range map[string]string{
+		"一、2019年工作回顾": PartReview,
+		"一、过去五年工作回顾":  PartReview,
+		"二、关于《普陀区国民经济和社会发展第十四个五年规划和二○三五年远景目标纲要(草案)》的说明": PartFiveYearPlan,
+		"三、全力做好“十四五”开局工作": PartPlan,
+		"二、2020年主要工作":     PartPlan,
+		"三、今年政府工作的主要任务":   PartPlan,
+		"名词解释":    PartGlossary,
+		"附件:名词解释": PartGlossary,
+		"附:有关说明":  PartAppendix,
+	} {
+		if got := partKindOf(h); got != want {
+			t.Errorf("partKindOf(%q) = %q, want %q", h, got, want)
+		}
+	}
+}
