@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -71,52 +70,40 @@ const (
 )
 
 // Analyzers registered by this package. They depend on the index layout,
-// not on language: the n-gram analyzer's output split in two so that only
-// bigrams pay for positions.
+// not on language: the project's n-gram tokenizer restricted to one kind of
+// term, so that only bigrams pay for positions and each field's analysis
+// makes only the terms it keeps.
 const (
 	bigramAnalyzerName  = "govsearch_ngram_bigram"
 	unigramAnalyzerName = "govsearch_ngram_unigram"
 )
 
 func init() {
-	registry.RegisterAnalyzer(bigramAnalyzerName, ngramPart(2))
-	registry.RegisterAnalyzer(unigramAnalyzerName, ngramPart(1))
+	registry.RegisterAnalyzer(bigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+		return &analysis.DefaultAnalyzer{
+			Tokenizer:    analyzer.NgramTokenizer{Only: 2},
+			TokenFilters: []analysis.TokenFilter{analyzer.FoldFilter{}, zeroOffsets{}},
+		}, nil
+	})
+	registry.RegisterAnalyzer(unigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+		return &analysis.DefaultAnalyzer{
+			Tokenizer:    analyzer.NgramTokenizer{Only: 1},
+			TokenFilters: []analysis.TokenFilter{analyzer.FoldFilter{}},
+		}, nil
+	})
 }
 
-// ngramPart builds an analyzer from the project's n-gram analyzer that keeps
-// only n-rune terms. Bigram tokens lose their offsets (Start = End = 0):
-// matching needs positions only, highlighting works on the stored text, and
-// zero offsets make the positions stored with each bigram smaller.
-func ngramPart(n int) func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-	return func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
-		base, err := cache.AnalyzerNamed(analyzer.NgramAnalyzerName)
-		if err != nil {
-			return nil, err
-		}
-		return ngramFilter{base: base, runes: n, zeroOffsets: n == 2}, nil
+// zeroOffsets sets every token's Start and End to 0. Bigram matching needs
+// positions only, highlighting works on the stored text, and zero offsets
+// make the location stored with each bigram smaller.
+type zeroOffsets struct{}
+
+// Filter implements analysis.TokenFilter.
+func (zeroOffsets) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		t.Start, t.End = 0, 0
 	}
-}
-
-// ngramFilter runs the n-gram analyzer and keeps the terms of one length.
-type ngramFilter struct {
-	base        analysis.Analyzer
-	runes       int
-	zeroOffsets bool
-}
-
-// Analyze implements analysis.Analyzer.
-func (f ngramFilter) Analyze(input []byte) analysis.TokenStream {
-	in := f.base.Analyze(input)
-	out := in[:0]
-	for _, t := range in {
-		if utf8.RuneCount(t.Term) == f.runes {
-			if f.zeroOffsets {
-				t.Start, t.End = 0, 0
-			}
-			out = append(out, t)
-		}
-	}
-	return out
+	return input
 }
 
 // FormatVersion is the version of the document layout above; it is part of
