@@ -124,3 +124,21 @@ func BenchmarkOpen(b *testing.B) {
 		ix.Close()
 	}
 }
+
+// BenchmarkSearchOneChar measures one-character queries with facets and
+// highlights over the national corpus, the queries that walk the most
+// postings.
+func BenchmarkSearchOneChar(b *testing.B) {
+	c := openCorpus(b, nationalDir)
+	queries := []string{"的", "网", "霾", "民 year:2000.."}
+	ctx := context.Background()
+	for _, q := range queries {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := c.ix.Search(ctx, Request{Query: q, Highlight: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -22,9 +23,10 @@ import (
 //	type       keyword "p"
 //	text       the paragraph, word analyzer: whole-word and word-prefix
 //	           ranking (民政 is a word, or begins one: 民政局)
-//	uni        the paragraph, single normalised characters: 1-character terms
 //	ngram      the paragraph, normalised character bigrams with positions:
-//	           a phrase over a term's bigrams is an exact substring match
+//	           a phrase over a term's bigrams is an exact substring match;
+//	           an end bigram after the last character makes a prefix query
+//	           an exact match for a 1-character term
 //	head       heading text or glossary term, bigrams with positions: a boost
 //	region, level, year (4 digits), part_kind, kind, report_id, source
 //	           keywords for filters; year has doc values for sorting
@@ -46,7 +48,6 @@ import (
 const (
 	fieldType     = "type"
 	fieldText     = "text"
-	fieldUni      = "uni"
 	fieldNgram    = "ngram"
 	fieldHead     = "head"
 	fieldRegion   = FacetRegion
@@ -69,46 +70,60 @@ const (
 	facetKeySep     = "\x1f"
 )
 
-// Analyzers registered by this package. They depend on the index layout,
-// not on language: the project's n-gram tokenizer restricted to one kind of
-// term, so that only bigrams pay for positions and each field's analysis
-// makes only the terms it keeps.
-const (
-	bigramAnalyzerName  = "govsearch_ngram_bigram"
-	unigramAnalyzerName = "govsearch_ngram_unigram"
-)
+// bigramAnalyzerName is the analyzer of the ngram and head fields,
+// registered by this package: it depends on the index layout, not on
+// language.
+const bigramAnalyzerName = "govsearch_ngram_bigram"
 
 func init() {
 	registry.RegisterAnalyzer(bigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-		return &analysis.DefaultAnalyzer{
-			Tokenizer:    analyzer.NgramTokenizer{Only: 2},
-			TokenFilters: []analysis.TokenFilter{analyzer.FoldFilter{}, zeroOffsets{}},
-		}, nil
-	})
-	registry.RegisterAnalyzer(unigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-		return &analysis.DefaultAnalyzer{
-			Tokenizer:    analyzer.NgramTokenizer{Only: 1},
-			TokenFilters: []analysis.TokenFilter{analyzer.FoldFilter{}},
-		}, nil
+		return bigramAnalyzer{}, nil
 	})
 }
 
-// zeroOffsets sets every token's Start and End to 0. Bigram matching needs
-// positions only, highlighting works on the stored text, and zero offsets
-// make the location stored with each bigram smaller.
-type zeroOffsets struct{}
+// endMark is the second half of the bigram that follows a text's last
+// character. It is not valid UTF-8, so no normalised query ever contains
+// it: it takes part in no phrase, yet it makes every character of a text
+// the first half of some bigram, and a one-character term is a prefix
+// query over the bigram field.
+const endMark = "\xff"
 
-// Filter implements analysis.TokenFilter.
-func (zeroOffsets) Filter(input analysis.TokenStream) analysis.TokenStream {
-	for _, t := range input {
+// bigramAnalyzer makes the terms of the ngram field: the normalised
+// character bigrams of the project's n-gram tokenizer, at their positions,
+// and one end bigram (last character + endMark) after the last. Offsets
+// are zero: matching needs positions only, highlighting works on the
+// stored text, and zero offsets make the location stored with each bigram
+// smaller.
+type bigramAnalyzer struct{}
+
+// Analyze implements analysis.Analyzer.
+func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	ts := analyzer.FoldFilter{}.Filter(analyzer.NgramTokenizer{Only: 2}.Tokenize(input))
+	var last []byte
+	pos := 1
+	if n := len(ts); n > 0 {
+		t := ts[n-1]
+		_, size := utf8.DecodeRune(t.Term)
+		last, pos = t.Term[size:], t.Position+1
+	} else {
+		// No bigram: at most one character.
+		uni := analyzer.FoldFilter{}.Filter(analyzer.NgramTokenizer{Only: 1}.Tokenize(input))
+		if len(uni) == 0 {
+			return nil
+		}
+		last = uni[0].Term
+	}
+	for _, t := range ts {
 		t.Start, t.End = 0, 0
 	}
-	return input
+	end := make([]byte, 0, len(last)+len(endMark))
+	end = append(append(end, last...), endMark...)
+	return append(ts, &analysis.Token{Term: end, Position: pos, Type: analysis.Ideographic})
 }
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "3"
+const FormatVersion = "4"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -153,7 +168,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	p := mapping.NewDocumentStaticMapping()
 	p.AddFieldMappingsAt(fieldType, keyword(false))
 	p.AddFieldMappingsAt(fieldText, text(analyzer.WordAnalyzerName, false))
-	p.AddFieldMappingsAt(fieldUni, text(unigramAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
 	for _, f := range []string{fieldRegion, fieldLevel, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
@@ -185,17 +199,16 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 // docBuilder turns records into bleve documents with the analyzers of one
 // mapping.
 type docBuilder struct {
-	word, uni, bigram analysis.Analyzer
+	word, bigram analysis.Analyzer
 }
 
 func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
 	b := &docBuilder{
 		word:   m.AnalyzerNamed(analyzer.WordAnalyzerName),
-		uni:    m.AnalyzerNamed(unigramAnalyzerName),
 		bigram: m.AnalyzerNamed(bigramAnalyzerName),
 	}
-	if b.word == nil || b.uni == nil || b.bigram == nil {
-		return nil, fmt.Errorf("index: analyzers %q, %q, %q are not all registered", analyzer.WordAnalyzerName, unigramAnalyzerName, bigramAnalyzerName)
+	if b.word == nil || b.bigram == nil {
+		return nil, fmt.Errorf("index: analyzers %q and %q are not both registered", analyzer.WordAnalyzerName, bigramAnalyzerName)
 	}
 	b.word = safeAnalyzer{b.word}
 	return b, nil
@@ -235,7 +248,6 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	text := []byte(p.Text)
 	d.AddField(document.NewTextFieldCustom(fieldType, nil, []byte(typeParagraph), optIndex, nil))
 	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optIndex, b.word))
-	d.AddField(document.NewTextFieldCustom(fieldUni, nil, text, optIndex, b.uni))
 	d.AddField(document.NewTextFieldCustom(fieldNgram, nil, text, optVectors, b.bigram))
 	if h := headText(p); h != "" {
 		d.AddField(document.NewTextFieldCustom(fieldHead, nil, []byte(h), optVectors, b.bigram))

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"govsearch/ingest"
 )
@@ -148,26 +150,29 @@ func restrict(q query.Query, reportID string) query.Query {
 }
 
 // exactMatch matches the paragraphs whose normalised text contains norm.
-// One character is a unigram term; two are one bigram; longer strings are
-// a phrase of their consecutive bigrams, which the n-gram positions make an
-// exact substring test.
+// Two characters are one bigram; longer strings are a phrase of their
+// consecutive bigrams, which the n-gram positions make an exact substring
+// test; one character is a prefix of the bigrams (the end bigram covers
+// the last character of a text).
 func exactMatch(norm string) query.Query {
-	return ngramQuery(norm, fieldNgram, fieldUni)
+	return ngramQuery(norm, fieldNgram)
 }
 
-func ngramQuery(norm, bigramField, unigramField string) query.Query {
+func ngramQuery(norm, field string) query.Query {
 	runes := []rune(norm)
 	switch len(runes) {
 	case 1:
-		return termQ(unigramField, norm)
+		q := query.NewPrefixQuery(norm)
+		q.SetField(field)
+		return &unscored{q}
 	case 2:
-		return termQ(bigramField, norm)
+		return termQ(field, norm)
 	}
 	grams := make([]string, len(runes)-1)
 	for i := range grams {
 		grams[i] = string(runes[i : i+2])
 	}
-	return query.NewPhraseQuery(grams, bigramField)
+	return query.NewPhraseQuery(grams, field)
 }
 
 // rankedMatch is exactMatch plus optional clauses that raise the score of
@@ -190,12 +195,33 @@ func rankedMatch(norm string) query.Query {
 		prefix := query.NewPrefixQuery(norm)
 		prefix.SetField(fieldText)
 		prefix.SetBoost(boostPrefix)
-		head := ngramQuery(norm, fieldHead, fieldHead)
+		head := ngramQuery(norm, fieldHead)
 		head.(query.BoostableQuery).SetBoost(boostHead)
 		should = append(should, prefix, head)
 	}
 	return query.NewBooleanQuery([]query.Query{exact}, should, nil)
 }
+
+// unscored runs a query without scoring: a match adds nothing to the
+// score. A one-character prefix query over the bigram field unites the
+// postings of every bigram that starts with the character; unscored, bleve
+// unites them as bitmaps, which for a common character is several times
+// faster than scoring each bigram's postings.
+type unscored struct{ query.Query }
+
+// Searcher implements query.Query.
+func (u *unscored) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.Score = "none"
+	options.IncludeTermVectors = false
+	return u.Query.Searcher(ctx, i, m, options)
+}
+
+// SetBoost implements query.BoostableQuery; an unscored query has no
+// weight to boost.
+func (u *unscored) SetBoost(float64) {}
+
+// Boost implements query.BoostableQuery.
+func (u *unscored) Boost() float64 { return 1 }
 
 func termQ(field, term string) *query.TermQuery {
 	t := query.NewTermQuery(term)
