@@ -103,8 +103,9 @@ func InputsFromFS(fsys fs.FS) ([]Input, error) {
 // BuildOptions tune Build and Update.
 type BuildOptions struct {
 	// BatchSize is the number of paragraphs per bleve batch in a full
-	// build (default 500); a batch is also cut at batchBytes of text, which
-	// bounds the memory analysis takes. Updates write one batch per file.
+	// build (default 10,000); a batch is also cut at batchBytes of text,
+	// which bounds the memory analysis takes. Updates write one batch per
+	// file.
 	BatchSize int
 	// Progress, when set, is called after each file with the bytes done
 	// and the total.
@@ -130,8 +131,12 @@ func (s *BuildStats) MBPerSecond() float64 {
 	return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds()
 }
 
-// batchBytes is the most raw text a full build puts in one batch.
-const batchBytes = 1 << 20
+// batchBytes is the most raw text a full build puts in one batch. Each
+// batch becomes one segment, and segments are merged into one at the end:
+// few large batches spend less on merging than many small ones (on the
+// national corpus, 3.3 MB, one batch instead of thirteen saves a third of
+// the build's CPU time) at the price of the analysed batch in memory.
+const batchBytes = 4 << 20
 
 // parsed is one parsed input.
 type parsed struct {
@@ -179,7 +184,7 @@ func parseAll(ctx context.Context, inputs []Input) <-chan parsed {
 func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (*BuildStats, error) {
 	start := time.Now()
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 500
+		opts.BatchSize = 10000
 	}
 	prev, _ := currentGeneration(dir)
 	gen, bi, err := createGeneration(dir)
@@ -203,11 +208,12 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 		total += in.Size
 	}
 
-	// Batches run two at a time: one is analysed while the previous one is
-	// written and synced.
+	// One batch is written at a time: bleve analyses a batch's documents
+	// on all cores, and a second batch in flight would double the memory
+	// for little gain.
 	var (
 		wg       sync.WaitGroup
-		slots    = make(chan struct{}, 2)
+		slots    = make(chan struct{}, 1)
 		errMu    sync.Mutex
 		batchErr error
 	)
