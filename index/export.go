@@ -76,6 +76,7 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 func (ix *Index) records(ctx context.Context, q query.Query, size int) ([]ingest.Record, error) {
 	var out []ingest.Record
 	var after []string
+	var sums *cachedReports
 	for {
 		sr := ix.newRequest(q, max(size, 100), 0)
 		sr.Score = "none"
@@ -87,7 +88,7 @@ func (ix *Index) records(ctx context.Context, q query.Query, size int) ([]ingest
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		for _, dm := range res.Hits {
-			rec, err := decodeRecord(dm)
+			rec, err := ix.decodeRecord(ctx, dm, &sums)
 			if err != nil {
 				return nil, err
 			}

@@ -34,7 +34,9 @@ import (
 //	           doc values: every facet is counted from this one value per
 //	           hit (region, year and level through the report summaries)
 //	year_num   the year as a number, for year ranges
-//	rec        stored only: the ingest.Record as JSON, for display
+//	rec        stored only: the paragraph as JSON with short names
+//	           (storedParagraph); the report's metadata is stored once,
+//	           in the report document
 //
 // Every report is one document whose id is reportDocPrefix + the report id:
 //
@@ -123,7 +125,7 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "4"
+const FormatVersion = "5"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -239,8 +241,7 @@ const (
 
 // paragraphDoc builds the document of one paragraph of report r.
 func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*document.Document, error) {
-	rec := ingest.Record{Paragraph: *p, Meta: r.Meta}
-	js, err := json.Marshal(rec)
+	js, err := json.Marshal(newStoredParagraph(p))
 	if err != nil {
 		return nil, err
 	}
@@ -266,6 +267,40 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(r.Year), optIndex))
 	d.AddField(document.NewTextFieldCustom(fieldRec, nil, js, optStore, nil))
 	return d, nil
+}
+
+// storedParagraph is the stored form of a paragraph: short JSON names,
+// empty values omitted, no id (the document id is the paragraph id) and no
+// report metadata (the report document has it).
+type storedParagraph struct {
+	ReportID   string `json:"r"`
+	Ordinal    int    `json:"o,omitempty"`
+	Part       string `json:"p,omitempty"`
+	PartKind   string `json:"pk,omitempty"`
+	Section    string `json:"s,omitempty"`
+	Kind       string `json:"k,omitempty"`
+	Term       string `json:"t,omitempty"`
+	Definition string `json:"d,omitempty"`
+	Text       string `json:"x,omitempty"`
+	Start      int    `json:"a,omitempty"`
+	End        int    `json:"b,omitempty"`
+}
+
+func newStoredParagraph(p *ingest.Paragraph) storedParagraph {
+	return storedParagraph{
+		ReportID: p.ReportID, Ordinal: p.Ordinal, Part: p.Part, PartKind: p.PartKind,
+		Section: p.Section, Kind: p.Kind, Term: p.Term, Definition: p.Definition,
+		Text: p.Text, Start: p.Start, End: p.End,
+	}
+}
+
+// paragraph returns the paragraph with id.
+func (s *storedParagraph) paragraph(id string) ingest.Paragraph {
+	return ingest.Paragraph{
+		ID: id, ReportID: s.ReportID, Ordinal: s.Ordinal, Part: s.Part, PartKind: s.PartKind,
+		Section: s.Section, Kind: s.Kind, Term: s.Term, Definition: s.Definition,
+		Text: s.Text, Start: s.Start, End: s.End,
+	}
 }
 
 // reportDoc builds the document that describes report r itself.

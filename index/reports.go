@@ -116,7 +116,8 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (*ingest.Record, erro
 	if len(res.Hits) == 0 {
 		return nil, fmt.Errorf("paragraph %q: %w", id, ErrNotFound)
 	}
-	return decodeRecord(res.Hits[0])
+	var sums *cachedReports
+	return ix.decodeRecord(ctx, res.Hits[0], &sums)
 }
 
 // Verify checks the index more deeply than Open: every report's stored

@@ -395,8 +395,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	resp.Total = int(res.Total)
 	m := newMatcher(p.terms)
+	var sums *cachedReports
 	for _, dm := range res.Hits {
-		rec, err := decodeRecord(dm)
+		rec, err := ix.decodeRecord(ctx, dm, &sums)
 		if err != nil {
 			return nil, err
 		}
@@ -537,15 +538,34 @@ func facetValues(field string, counts map[string]int) []FacetValue {
 	return out
 }
 
-// decodeRecord reads the stored record of a hit.
-func decodeRecord(dm *search.DocumentMatch) (*ingest.Record, error) {
+// decodeRecord reads the stored paragraph of a hit and adds its report's
+// metadata from the report summaries, which *sums caches (nil: not read
+// yet). A report missing from the summaries (written after they were read)
+// makes them reload once; a report deleted since the hit was found leaves
+// the metadata empty.
+func (ix *Index) decodeRecord(ctx context.Context, dm *search.DocumentMatch, sums **cachedReports) (*ingest.Record, error) {
 	raw, ok := dm.Fields[fieldRec].(string)
 	if !ok {
 		return nil, fmt.Errorf("search: document %q has no stored record", dm.ID)
 	}
-	var rec ingest.Record
-	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+	var sp storedParagraph
+	if err := json.Unmarshal([]byte(raw), &sp); err != nil {
 		return nil, fmt.Errorf("search: document %q: %w", dm.ID, err)
 	}
-	return &rec, nil
+	rec := &ingest.Record{Paragraph: sp.paragraph(dm.ID)}
+	var err error
+	if *sums == nil {
+		if *sums, err = ix.summaries(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s, found := (*sums).byID[rec.ReportID]
+	if !found {
+		if *sums, err = ix.loadSummaries(ctx, ix.epoch.Load()); err != nil {
+			return nil, err
+		}
+		s = (*sums).byID[rec.ReportID]
+	}
+	rec.Meta = s.Meta
+	return rec, nil
 }
