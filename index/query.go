@@ -265,15 +265,16 @@ func (q *Query) String() string {
 }
 
 func formatYearRange(r YearRange) string {
+	year := func(y int) string { return fmt.Sprintf("%04d", y) }
 	switch {
 	case r.From == r.To:
-		return strconv.Itoa(r.From)
+		return year(r.From)
 	case r.From == MinYear:
-		return ".." + strconv.Itoa(r.To)
+		return ".." + year(r.To)
 	case r.To == MaxYear:
-		return strconv.Itoa(r.From) + ".."
+		return year(r.From) + ".."
 	}
-	return strconv.Itoa(r.From) + ".." + strconv.Itoa(r.To)
+	return year(r.From) + ".." + year(r.To)
 }
 
 // quoteTerm writes a term so that the lexer reads it back as one plain term.
