@@ -44,7 +44,8 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 		return err
 	}
 	for id, n := range perReport(res.Facets[fieldFacetKey]) {
-		reps = append(reps, rep{id: id, year: sums.byID[id].Year, count: n})
+		s, _ := sums.lookup(id)
+		reps = append(reps, rep{id: id, year: s.Year, count: n})
 	}
 	sort.Slice(reps, func(i, j int) bool {
 		if reps[i].year != reps[j].year {

@@ -17,6 +17,20 @@ type cachedReports struct {
 	epoch uint64
 	list  []ReportSummary
 	byID  map[string]ReportSummary
+	// gone holds the summaries of reports the previous load had and this
+	// one has not: a search that ran on the index before a report was
+	// deleted still finds its metadata.
+	gone map[string]ReportSummary
+}
+
+// lookup returns the summary of report id, also of one deleted since the
+// previous load.
+func (c *cachedReports) lookup(id string) (ReportSummary, bool) {
+	if s, ok := c.byID[id]; ok {
+		return s, true
+	}
+	s, ok := c.gone[id]
+	return s, ok
 }
 
 // summaries returns the report summaries, loading them once per epoch.
@@ -62,6 +76,16 @@ func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReport
 		return a.ID < b.ID
 	})
 	ix.cacheMu.Lock()
+	if prev := ix.reports; prev != nil {
+		for id, s := range prev.byID {
+			if _, ok := c.byID[id]; !ok {
+				if c.gone == nil {
+					c.gone = map[string]ReportSummary{}
+				}
+				c.gone[id] = s
+			}
+		}
+	}
 	if ix.reports == nil || ix.reports.epoch <= epoch {
 		ix.reports = c
 	}

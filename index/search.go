@@ -461,7 +461,7 @@ func (ix *Index) keyFacets(ctx context.Context, fr *search.FacetResult, fields [
 		return nil, err
 	}
 	for _, k := range keys {
-		if _, ok := sums.byID[k.reportID]; !ok {
+		if _, ok := sums.lookup(k.reportID); !ok {
 			if sums, err = ix.loadSummaries(ctx, ix.epoch.Load()); err != nil {
 				return nil, err
 			}
@@ -473,7 +473,7 @@ func (ix *Index) keyFacets(ctx context.Context, fr *search.FacetResult, fields [
 		counts[f] = map[string]int{}
 	}
 	for _, k := range keys {
-		s := sums.byID[k.reportID]
+		s, _ := sums.lookup(k.reportID)
 		for _, f := range fields {
 			var v string
 			switch f {
@@ -541,8 +541,8 @@ func facetValues(field string, counts map[string]int) []FacetValue {
 // decodeRecord reads the stored paragraph of a hit and adds its report's
 // metadata from the report summaries, which *sums caches (nil: not read
 // yet). A report missing from the summaries (written after they were read)
-// makes them reload once; a report deleted since the hit was found leaves
-// the metadata empty.
+// makes them reload once; a report deleted since the hit was found keeps
+// its metadata through the summaries' gone list.
 func (ix *Index) decodeRecord(ctx context.Context, dm *search.DocumentMatch, sums **cachedReports) (*ingest.Record, error) {
 	raw, ok := dm.Fields[fieldRec].(string)
 	if !ok {
@@ -559,12 +559,12 @@ func (ix *Index) decodeRecord(ctx context.Context, dm *search.DocumentMatch, sum
 			return nil, err
 		}
 	}
-	s, found := (*sums).byID[rec.ReportID]
+	s, found := (*sums).lookup(rec.ReportID)
 	if !found {
 		if *sums, err = ix.loadSummaries(ctx, ix.epoch.Load()); err != nil {
 			return nil, err
 		}
-		s = (*sums).byID[rec.ReportID]
+		s, _ = (*sums).lookup(rec.ReportID)
 	}
 	rec.Meta = s.Meta
 	return rec, nil
