@@ -154,8 +154,16 @@ type baselineDoc struct {
 	Kind     string `json:"kind"`
 }
 
+// Batching of the baseline build: the policy index.Build uses, so that
+// both engines write the same number of segments — a batch is cut after a
+// file once it holds baseBatchDocs paragraphs or baseBatchBytes of raw text.
+const (
+	baseBatchDocs  = 10000
+	baseBatchBytes = 4 << 20
+)
+
 // buildBaseline parses inputs with ingest, as index.Build does, and
-// indexes every paragraph in batches of 500, index.Build's default.
+// indexes every paragraph, batched as index.Build batches.
 func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buildResult, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -167,6 +175,7 @@ func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buil
 	}
 	res := &buildResult{}
 	batch := bi.NewBatch()
+	var inBatch int64
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			bi.Close()
@@ -190,17 +199,18 @@ func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buil
 					return nil, err
 				}
 				res.Paragraphs++
-				if batch.Size() >= 500 {
-					if err := bi.Batch(batch); err != nil {
-						bi.Close()
-						return nil, err
-					}
-					batch = bi.NewBatch()
-				}
 			}
 		}
 		res.Files++
 		res.RawBytes += in.Size
+		inBatch += in.Size
+		if batch.Size() >= baseBatchDocs || inBatch >= baseBatchBytes {
+			if err := bi.Batch(batch); err != nil {
+				bi.Close()
+				return nil, err
+			}
+			batch, inBatch = bi.NewBatch(), 0
+		}
 	}
 	if batch.Size() > 0 {
 		if err := bi.Batch(batch); err != nil {
