@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -307,7 +308,24 @@ func Machine() string {
 			}
 		}
 	}
+	if rev == "unknown revision" {
+		rev = gitRevision()
+	}
 	return fmt.Sprintf("Program: %s.\n\nMachine: %d logical CPUs (GOMAXPROCS %d), %s, %s RAM, %s %s/%s; load average at start %s; %s UTC.\n",
 		rev, runtime.NumCPU(), runtime.GOMAXPROCS(0), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, load,
 		time.Now().UTC().Format("2006-01-02 15:04"))
+}
+
+// gitRevision describes the checkout in the working directory when the
+// binary carries no version control stamp (built with -buildvcs=false).
+func gitRevision() string {
+	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown revision"
+	}
+	rev := "commit " + strings.TrimSpace(string(out)) + " of the working directory"
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		rev += ", with uncommitted changes"
+	}
+	return rev
 }
