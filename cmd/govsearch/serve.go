@@ -131,9 +131,13 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 	if cfg.AdminKey != "" && cfg.AdminKey == cfg.SearchKey {
 		return errors.New("the admin key and the search key must differ")
 	}
-	// The dictionary loads in the background while the index opens, so the
-	// first search does not wait for it.
-	analyzer.Preload()
+	// Searching never segments text; only uploads, a seed build and
+	// /api/analyze do, and they load the dictionary on first use. A server
+	// that accepts uploads loads it in the background now so the first
+	// upload does not wait; a read-only server is spared its ~130 MB.
+	if cfg.AdminKey != "" {
+		analyzer.Preload()
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
