@@ -122,8 +122,6 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz" || die "the server did not become ready in 60 s"
-# The dictionary loads in the background; let it finish before measuring.
-sleep 4
 while IFS= read -r p; do
   code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$p")
   [ "$code" = 200 ] || die "warm-up request $p answered $code"
