@@ -58,6 +58,18 @@ func (s *server) searcher() (index.Searcher, error) {
 	return s.s, nil
 }
 
+// ask runs a read of the open index under the search timeout.
+func ask[T any](s *server, c *gin.Context, read func(ctx context.Context, ix index.Searcher) (T, error)) (T, error) {
+	ix, err := s.searcher()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (T, error) {
+		return read(ctx, ix)
+	})
+}
+
 func (s *server) healthz(c *gin.Context) error {
 	writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
@@ -83,11 +95,7 @@ func (s *server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ix, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	resp, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*index.Response, error) {
+	resp, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*index.Response, error) {
 		return ix.Search(ctx, req)
 	})
 	if err != nil {
@@ -111,11 +119,7 @@ func (s *server) paragraph(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ix, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	rec, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*ingest.Record, error) {
+	rec, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*ingest.Record, error) {
 		return ix.Paragraph(ctx, id)
 	})
 	if err != nil {
@@ -139,11 +143,9 @@ type reportsBody struct {
 }
 
 func (s *server) reports(c *gin.Context) error {
-	ix, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	list, err := within(c.Request.Context(), s.opts.SearchTimeout, ix.Reports)
+	list, err := ask(s, c, func(ctx context.Context, ix index.Searcher) ([]index.ReportSummary, error) {
+		return ix.Reports(ctx)
+	})
 	if err != nil {
 		return err
 	}
@@ -159,11 +161,7 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ix, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	rep, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*ingest.Report, error) {
+	rep, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*ingest.Report, error) {
 		return ix.Report(ctx, id)
 	})
 	if err != nil {
@@ -178,11 +176,7 @@ func (s *server) trend(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ix, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	t, err := within(c.Request.Context(), s.opts.SearchTimeout, func(ctx context.Context) (*index.Trend, error) {
+	t, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*index.Trend, error) {
 		return ix.Trend(ctx, req)
 	})
 	if err != nil {
@@ -201,11 +195,9 @@ type lexiconBody struct {
 }
 
 func (s *server) lexicon(c *gin.Context) error {
-	ix, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	terms, err := within(c.Request.Context(), s.opts.SearchTimeout, ix.Lexicon)
+	terms, err := ask(s, c, func(ctx context.Context, ix index.Searcher) ([]index.LexiconEntry, error) {
+		return ix.Lexicon(ctx)
+	})
 	if err != nil {
 		return err
 	}
