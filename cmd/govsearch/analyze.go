@@ -31,11 +31,8 @@ func runAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "usage: govsearch analyze [--json] TEXT\n\nPrints the word tokens of TEXT: normalised term, source text, byte offsets and position.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "govsearch analyze: missing TEXT")

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,11 +62,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.QueryRuns, "query-runs", 3, "query-set runs per engine, alternating engines (medians are reported)")
 	fs.StringVar(&workDir, "work", "", "directory for the indexes, kept afterwards (default: a temporary directory, removed)")
 	fs.BoolVar(&cfg.SkipSegment, "no-segment", false, "skip the gse segmentation floor")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "govsearch bench: unexpected argument %q\n", fs.Arg(0))

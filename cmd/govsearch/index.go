@@ -42,11 +42,8 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every *.txt below them).")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fl, args); !ok {
+		return code
 	}
 	if *dir == "" || fl.NArg() == 0 {
 		fl.Usage()

@@ -40,11 +40,8 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\nSearch the index; QUERY uses the query language (see index/README.md).")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fl, args); !ok {
+		return code
 	}
 	if *dir == "" {
 		fl.Usage()
