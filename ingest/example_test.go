@@ -27,10 +27,11 @@ func ExampleParse() {
 	}
 	// Output:
 	// 云南省 province 2022 2022-01-20 省长 王予波 第十三届人民代表大会第五次会议
-	// 1 body other "各位代表："
-	// 2 body other "现在，我代表省人民政府，向大会报告工作，请予审议。"
-	// 3 heading review "一、2021年工作回顾"
-	// 4 body review "过去一年，全省生产总值增长7.3%，实现在法定时限内办结率100%。"
+	// 1 heading other "2022年云南省人民政府工作报告\n——2022年1月20日在云南省第十三届人民代表大会第五次会议上\n云南省省长\u3000王予波"
+	// 2 body other "各位代表："
+	// 3 body other "现在，我代表省人民政府，向大会报告工作，请予审议。"
+	// 4 heading review "一、2021年工作回顾"
+	// 5 body review "过去一年，全省生产总值增长7.3%，实现在法定时限内办结率100%。"
 }
 
 func ExampleParseRegion() {

@@ -8,7 +8,8 @@ import (
 )
 
 // buildReport turns one segment into a report: header lines become
-// metadata, the rest becomes paragraphs. It returns nil for a segment
+// metadata and the report's first paragraph (its title block), the rest
+// becomes paragraphs. It returns nil for a segment
 // without body text, and warnings about missing metadata.
 func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 	texts := make([]string, len(sg.items))
@@ -16,7 +17,7 @@ func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 		texts[i] = p.text(items[idx].pc)
 	}
 	var h header
-	var body []piece
+	var body, head []piece
 	open, openAt := -1, -1
 	for i := 0; i < len(texts) && i < 12; i++ {
 		next := ""
@@ -31,10 +32,14 @@ func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 	switch {
 	case open >= 0:
 		h.lines = append(h.lines, texts[:open]...)
+		for _, idx := range sg.items[:open] {
+			head = append(head, items[idx].pc)
+		}
 		pc := items[sg.items[open]].pc
 		t := texts[open]
 		if openAt > 0 {
 			h.lines = append(h.lines, t[:openAt])
+			head = append(head, sub(p.c.text, pc, 0, openAt))
 		}
 		loc := reOpeningSal.FindStringIndex(t[openAt:])
 		salEnd := openAt + loc[1]
@@ -55,6 +60,9 @@ func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 			k++
 		}
 		h.lines = append(h.lines, texts[:k]...)
+		for _, idx := range sg.items[:k] {
+			head = append(head, items[idx].pc)
+		}
 		for _, idx := range sg.items[k:] {
 			body = append(body, items[idx].pc)
 		}
@@ -69,10 +77,44 @@ func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 	if len(r.Paragraphs) == 0 {
 		return nil, nil
 	}
+	if tb, ok := p.titleBlock(head); ok {
+		r.Paragraphs = append([]Paragraph{tb}, r.Paragraphs...)
+	}
 	for i, w := range warns {
 		warns[i] = fmt.Sprintf("%s %d: %s", meta.Region, meta.Year, w)
 	}
 	return r, warns
+}
+
+// reHeaderChrome matches header lines that are page furniture rather than
+// the report's own title block: a linked or bracketed page title
+// ("• 【青浦区招商】…", "[上海] …") or a forum statistic ("732 天", "1万").
+var reHeaderChrome = regexp.MustCompile(`^(?:[•·\[【]|[\d.,\s]+[万千亿天个条次]?$)`)
+
+// titleBlock makes one heading paragraph of a report's header lines (title,
+// date and session, speaker), so that its text is searchable like any
+// other: 区长 finds "上海市静安区区长于勇". Metadata is still parsed from the
+// same lines. Page furniture before the title block is left out; the lines
+// are joined with "\n" and the span runs from the first kept line to the
+// last.
+func (p *parser) titleBlock(head []piece) (Paragraph, bool) {
+	for len(head) > 0 && reHeaderChrome.MatchString(p.text(head[0])) {
+		head = head[1:]
+	}
+	var lines []string
+	for _, pc := range head {
+		if t := p.text(pc); t != "" && !reHeaderChrome.MatchString(t) {
+			lines = append(lines, t)
+		}
+	}
+	if len(lines) == 0 {
+		return Paragraph{}, false
+	}
+	start, end := p.c.span(head[0].a, head[len(head)-1].b)
+	return Paragraph{
+		Kind: KindHeading, PartKind: PartOther,
+		Text: strings.Join(lines, "\n"), Start: start, End: end,
+	}, true
 }
 
 // sub returns the trimmed sub-piece [i,j) of pc's text.

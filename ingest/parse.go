@@ -37,6 +37,9 @@ import (
 //     such as "2006年国务院政府工作报告" after a closed report starts a
 //     continuation that is kept only if an earlier report of the same region
 //     and year exists (a paginated or repeated page).
+//     The header lines (title, date and session, speaker) give the
+//     metadata and also form the report's first paragraph, a heading, so
+//     their text is searchable; page furniture among them is left out.
 //  5. Inside a report: headings 一、 and （一） are recognised by their
 //     ordinal (they must come in sequence, and a marker right after an
 //     unfinished sentence on the same line is text, so "推动区属 二、三级企业"

@@ -248,6 +248,7 @@ func TestParagraphRules(t *testing.T) {
 		got = append(got, p.Kind+"|"+p.PartKind+"|"+p.Section+"|"+p.Text)
 	}
 	want := []string{
+		"heading|other||政府工作报告\n——2019年1月8日在某某区第一届人民代表大会第三次会议上\n某某区区长 王五",
 		"body|other||各位代表：",
 		"body|other||现在，我代表某某区人民政府，向大会作政府工作报告，请予审议。",
 		"heading|review||一、2018年工作回顾",
@@ -316,5 +317,26 @@ func TestPartKindOf(t *testing.T) {
 		if got := partKindOf(h); got != want {
 			t.Errorf("partKindOf(%q) = %q, want %q", h, got, want)
 		}
+	}
+}
+
+// TestTitleBlock checks that a report's header lines are a searchable
+// heading paragraph, without the page furniture around them.
+func TestTitleBlock(t *testing.T) {
+	in := "[上海] 2023年上海市某某区政府工作报告\n732 天\n1万\n2023年上海市某某区政府工作报告\n" +
+		"---2023年1月6日在上海市某某区第三届人民代表大会第三次会议上\n某某区区长  张三\n" +
+		"各位代表:\n现在,我代表某某区人民政府,向大会作政府工作报告,请予审议。\n一、2022年工作回顾\n全年经济平稳运行。\n"
+	f, err := Parse("title.txt", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, f)
+	p := f.Reports[0].Paragraphs[0]
+	want := "2023年上海市某某区政府工作报告\n---2023年1月6日在上海市某某区第三届人民代表大会第三次会议上\n某某区区长  张三"
+	if p.Kind != KindHeading || p.Text != want || p.Ordinal != 1 {
+		t.Errorf("first paragraph = %s %d %q, want the title block %q", p.Kind, p.Ordinal, p.Text, want)
+	}
+	if !strings.Contains(p.Text, "区长") || strings.Contains(p.Text, "732") {
+		t.Errorf("title block %q", p.Text)
 	}
 }
