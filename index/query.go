@@ -53,12 +53,6 @@ var queryFields = map[string]string{
 	"kind":   FacetKind,
 }
 
-// Known values of the enumerated filter fields.
-var (
-	knownLevels = []string{ingest.LevelDistrict, ingest.LevelCity, ingest.LevelProvince, ingest.LevelNational}
-	knownParts  = []string{ingest.PartReview, ingest.PartPlan, ingest.PartFiveYearPlan, ingest.PartAppendix, ingest.PartGlossary, ingest.PartOther}
-	knownKinds  = []string{ingest.KindHeading, ingest.KindBody, ingest.KindList, ingest.KindGlossary}
-)
 
 // Year bounds of year filters: an open range such as "2018.." ends at
 // MaxYear.
@@ -162,18 +156,18 @@ func (q *Query) addFilter(field, value string) error {
 	case FacetRegion:
 		q.Filters.Region = append(q.Filters.Region, value)
 	case FacetLevel:
-		if !contains(knownLevels, value) {
-			return qerr("q", fmt.Sprintf("unknown level %q (known: %s)", value, strings.Join(knownLevels, ", ")))
+		if !contains(ingest.Levels, value) {
+			return qerr("q", fmt.Sprintf("unknown level %q (known: %s)", value, strings.Join(ingest.Levels, ", ")))
 		}
 		q.Filters.Level = append(q.Filters.Level, value)
 	case FacetPartKind:
-		if !contains(knownParts, value) {
-			return qerr("q", fmt.Sprintf("unknown part %q (known: %s)", value, strings.Join(knownParts, ", ")))
+		if !contains(ingest.PartKinds, value) {
+			return qerr("q", fmt.Sprintf("unknown part %q (known: %s)", value, strings.Join(ingest.PartKinds, ", ")))
 		}
 		q.Filters.Part = append(q.Filters.Part, value)
 	case FacetKind:
-		if !contains(knownKinds, value) {
-			return qerr("q", fmt.Sprintf("unknown kind %q (known: %s)", value, strings.Join(knownKinds, ", ")))
+		if !contains(ingest.Kinds, value) {
+			return qerr("q", fmt.Sprintf("unknown kind %q (known: %s)", value, strings.Join(ingest.Kinds, ", ")))
 		}
 		q.Filters.Kind = append(q.Filters.Kind, value)
 	case FacetYear:

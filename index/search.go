@@ -239,17 +239,17 @@ func orOf(qs []query.Query) query.Query {
 // validateFilters checks the values of request filters.
 func validateFilters(f *Filters) error {
 	for _, v := range f.Level {
-		if !contains(knownLevels, v) {
+		if !contains(ingest.Levels, v) {
 			return qerr("level", fmt.Sprintf("unknown level %q", v))
 		}
 	}
 	for _, v := range f.Part {
-		if !contains(knownParts, v) {
+		if !contains(ingest.PartKinds, v) {
 			return qerr("part", fmt.Sprintf("unknown part %q", v))
 		}
 	}
 	for _, v := range f.Kind {
-		if !contains(knownKinds, v) {
+		if !contains(ingest.Kinds, v) {
 			return qerr("kind", fmt.Sprintf("unknown kind %q", v))
 		}
 	}
@@ -427,7 +427,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 // addKeyFacet asks sr for the count of hits per facet key.
 func (ix *Index) addKeyFacet(sr *bleve.SearchRequest) {
 	// Each key is a report × part kind × paragraph kind.
-	n := (ix.man.Load().Reports + 1) * len(knownParts) * len(knownKinds)
+	n := (ix.man.Load().Reports + 1) * len(ingest.PartKinds) * len(ingest.Kinds)
 	sr.AddFacet(fieldFacetKey, bleve.NewFacetRequest(fieldFacetKey, max(facetSize, n)))
 }
 

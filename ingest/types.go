@@ -29,6 +29,14 @@ const (
 	KindGlossary = "glossary"
 )
 
+// The values each enumerated field can take, in display order. Filters and
+// query parsers check against these.
+var (
+	Levels    = []string{LevelDistrict, LevelCity, LevelProvince, LevelNational}
+	PartKinds = []string{PartReview, PartPlan, PartFiveYearPlan, PartAppendix, PartGlossary, PartOther}
+	Kinds     = []string{KindHeading, KindBody, KindList, KindGlossary}
+)
+
 // Meta is a report's metadata. Its JSON names are a contract shared by
 // `govsearch ingest --json`, the HTTP API and the export.
 type Meta struct {

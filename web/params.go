@@ -12,13 +12,6 @@ import (
 	"govsearch/ingest"
 )
 
-// Allowed values of the enumerated filters; anything else is a 400 naming
-// the parameter rather than a silent empty result.
-var (
-	levelValues = []string{ingest.LevelDistrict, ingest.LevelCity, ingest.LevelProvince, ingest.LevelNational}
-	partValues  = []string{ingest.PartReview, ingest.PartPlan, ingest.PartFiveYearPlan, ingest.PartAppendix, ingest.PartGlossary, ingest.PartOther}
-	kindValues  = []string{ingest.KindHeading, ingest.KindBody, ingest.KindList, ingest.KindGlossary}
-)
 
 // parseQuery reads and checks the q parameter.
 func parseQuery(v url.Values, required bool) (string, error) {
@@ -44,13 +37,13 @@ func parseFilters(v url.Values) (index.Filters, error) {
 	if f.Region, err = listParam(v, "region", nil); err != nil {
 		return f, err
 	}
-	if f.Level, err = listParam(v, "level", levelValues); err != nil {
+	if f.Level, err = listParam(v, "level", ingest.Levels); err != nil {
 		return f, err
 	}
-	if f.Part, err = listParam(v, "part", partValues); err != nil {
+	if f.Part, err = listParam(v, "part", ingest.PartKinds); err != nil {
 		return f, err
 	}
-	if f.Kind, err = listParam(v, "kind", kindValues); err != nil {
+	if f.Kind, err = listParam(v, "kind", ingest.Kinds); err != nil {
 		return f, err
 	}
 	for _, s := range v["year"] {
