@@ -12,7 +12,6 @@ import (
 	"govsearch/ingest"
 )
 
-
 // parseQuery reads and checks the q parameter.
 func parseQuery(v url.Values, required bool) (string, error) {
 	q := v.Get("q")
