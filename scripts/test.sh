@@ -13,13 +13,15 @@ FUZZTIME=${FUZZTIME:-10s}
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+# OpenCC's data lets the test check that the committed trad→simp table is current.
+command -v opencc_dict >/dev/null 2>&1 || missing+=(opencc)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "== installing ${missing[*]} (browser tests)"
+    echo "== installing ${missing[*]}"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "== ${missing[*]} missing and cannot be installed here: browser tests will skip"
+    echo "== ${missing[*]} missing and cannot be installed here: the tests that need them will skip"
   fi
 fi
 
