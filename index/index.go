@@ -105,9 +105,13 @@ type Index struct {
 	// computed at.
 	epoch atomic.Uint64
 
-	cacheMu  sync.Mutex
-	lexicon  *cachedLexicon
-	reports  *cachedReports
+	cacheMu sync.Mutex
+	lexicon *cachedLexicon
+	reports *cachedReports
+	// written holds the summaries of reports this process wrote: a search
+	// whose snapshot holds a report that a later write removed again, before
+	// any summary load saw it, still finds its metadata.
+	written  map[string]ReportSummary
 	docBuild *docBuilder // built on first write: needs the word analyzer
 }
 

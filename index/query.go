@@ -53,7 +53,6 @@ var queryFields = map[string]string{
 	"kind":   FacetKind,
 }
 
-
 // Year bounds of year filters: an open range such as "2018.." ends at
 // MaxYear.
 const (

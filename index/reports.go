@@ -45,6 +45,18 @@ func (ix *Index) summaries(ctx context.Context) (*cachedReports, error) {
 	return ix.loadSummaries(ctx, epoch)
 }
 
+// rememberWritten records the summaries of reports about to be written.
+func (ix *Index) rememberWritten(reports []ingest.Report) {
+	ix.cacheMu.Lock()
+	defer ix.cacheMu.Unlock()
+	if ix.written == nil {
+		ix.written = map[string]ReportSummary{}
+	}
+	for _, r := range reports {
+		ix.written[r.ID] = ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)}
+	}
+}
+
 // loadSummaries reads the report summaries and caches them for epoch.
 func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReports, error) {
 	n := ix.man.Load().Reports
@@ -76,8 +88,8 @@ func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReport
 		return a.ID < b.ID
 	})
 	ix.cacheMu.Lock()
-	if prev := ix.reports; prev != nil {
-		for id, s := range prev.byID {
+	keepGone := func(known map[string]ReportSummary) {
+		for id, s := range known {
 			if _, ok := c.byID[id]; !ok {
 				if c.gone == nil {
 					c.gone = map[string]ReportSummary{}
@@ -86,6 +98,10 @@ func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReport
 			}
 		}
 	}
+	if prev := ix.reports; prev != nil {
+		keepGone(prev.byID)
+	}
+	keepGone(ix.written)
 	if ix.reports == nil || ix.reports.epoch <= epoch {
 		ix.reports = c
 	}

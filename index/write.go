@@ -548,6 +548,7 @@ func (ix *Index) replace(ctx context.Context, sources []string, reports []ingest
 	}
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	ix.rememberWritten(reports)
 	var which []query.Query
 	for _, s := range sources {
 		which = append(which, termQ(fieldRSource, s), termQ(fieldSource, s))
