@@ -26,6 +26,7 @@ func threadCPU() time.Duration {
 func BenchmarkWordVsGse(b *testing.B) {
 	paras, n := benchParagraphs(b)
 	WaitReady()
+	seg := gseSegmenter()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	b.SetBytes(n)
@@ -33,7 +34,7 @@ func BenchmarkWordVsGse(b *testing.B) {
 	for b.Loop() {
 		t0 := threadCPU()
 		for _, p := range paras {
-			dictSeg.Segment(p)
+			seg.Segment(p)
 		}
 		t1 := threadCPU()
 		for _, p := range paras {

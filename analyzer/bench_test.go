@@ -21,12 +21,12 @@ func benchParagraphs(b *testing.B) ([][]byte, int64) {
 // paragraphs, with the same dictionary.
 func BenchmarkGseSegment(b *testing.B) {
 	paras, n := benchParagraphs(b)
-	WaitReady()
+	seg := gseSegmenter()
 	b.SetBytes(n)
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range paras {
-			dictSeg.Segment(p)
+			seg.Segment(p)
 		}
 	}
 }
@@ -72,20 +72,36 @@ func BenchmarkNgramAnalyzer(b *testing.B) {
 	}
 }
 
-// BenchmarkDictLoad loads a fresh dictionary (gse's simplified dictionary,
-// the lexicon and our cost tables) per iteration and reports the heap it
-// keeps alive.
+// BenchmarkDictLoad builds a fresh word dictionary (gse's embedded
+// simplified dictionary text, the lexicon, the costs) per iteration and
+// reports the heap it keeps alive.
 func BenchmarkDictLoad(b *testing.B) {
+	benchLoad(b, func() any {
+		d, err := buildDict(lexiconFreq)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return d.wordDict(false)
+	})
+}
+
+// BenchmarkGseDictLoad is the load the word dictionary replaces: gse's own
+// Dictionary over the same text and lexicon.
+func BenchmarkGseDictLoad(b *testing.B) {
+	benchLoad(b, func() any { return newSegmenterFreq(lexiconFreq) })
+}
+
+func benchLoad(b *testing.B, load func() any) {
 	var before, after runtime.MemStats
 	var heap uint64
 	for b.Loop() {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		seg := newWordDict(newSegmenter(), false)
+		d := load()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		heap = after.HeapAlloc - before.HeapAlloc
-		runtime.KeepAlive(seg)
+		runtime.KeepAlive(d)
 	}
 	b.ReportMetric(float64(heap)/(1<<20), "heapMB")
 }

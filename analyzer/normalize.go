@@ -109,11 +109,19 @@ type NormalizedText struct {
 
 // NewNormalizedText normalises text and records the source span of each rune.
 func NewNormalizedText(text string) NormalizedText {
-	n := NormalizedText{
-		Runes: make([]rune, 0, len(text)/3+1),
-		Start: make([]int, 0, len(text)/3+1),
-		End:   make([]int, 0, len(text)/3+1),
+	var n NormalizedText
+	n.Set(text)
+	return n
+}
+
+// Set makes n the normalised form of text, reusing n's storage: a caller
+// that normalises many texts in turn (every hit of a search) allocates only
+// for the longest.
+func (n *NormalizedText) Set(text string) {
+	if c := len(text)/3 + 1; cap(n.Runes) < c {
+		n.Runes, n.Start, n.End = make([]rune, 0, c), make([]int, 0, c), make([]int, 0, c)
 	}
+	n.Runes, n.Start, n.End = n.Runes[:0], n.Start[:0], n.End[:0]
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isSpace(r) {
@@ -123,5 +131,4 @@ func NewNormalizedText(text string) NormalizedText {
 		}
 		i += size
 	}
-	return n
 }

@@ -4,77 +4,16 @@ import (
 	"math"
 	"sync"
 	"unicode/utf8"
-	"unsafe"
-
-	"github.com/go-ego/gse"
 )
-
-// wordDict is gse's dictionary prepared for our own shortest-path
-// segmentation. gse's Segment allocates for every unit of text and splits
-// mixed tokens such as pm2.5 into pieces; walking the same trie with our own
-// units and reusable buffers is faster and keeps mixed tokens whole.
-type wordDict struct {
-	dict    *gse.Dictionary
-	base    uintptr   // address of dict.Tokens[0]
-	cost    []float32 // cost[i]: -log2 probability of dict.Tokens[i], as in gse
-	byteLen []int32   // byteLen[i]: length in bytes of dict.Tokens[i]
-	maxLen  int       // longest word, in gse's units (never fewer than ours)
-}
-
-// unknownCost is the cost of a character that starts no dictionary word;
-// gse uses the same constant.
-const unknownCost = 32
-
-// newWordDict prepares seg's dictionary. With gseCosts, word costs are
-// exactly gse's own (used to check the segmentation against gse's).
-func newWordDict(seg *gse.Segmenter, gseCosts bool) *wordDict {
-	d := seg.Dict
-	w := &wordDict{
-		dict:    d,
-		cost:    make([]float32, len(d.Tokens)),
-		byteLen: make([]int32, len(d.Tokens)),
-		maxLen:  d.MaxTokenLen(),
-	}
-	if len(d.Tokens) > 0 {
-		w.base = uintptr(unsafe.Pointer(&d.Tokens[0]))
-	}
-	// Costs are relative to the frequency total of gse's own words: the
-	// lexicon's large frequencies would otherwise raise every word's cost
-	// alike and so favour long compounds (国有企业 over 国有/企业)
-	// everywhere, not only where a lexicon term occurs.
-	total := d.TotalFreq()
-	if !gseCosts {
-		for i := range d.Tokens {
-			if d.Tokens[i].Pos() == lexiconPos {
-				total -= d.Tokens[i].Freq()
-			}
-		}
-	}
-	logTotal := math.Log2(total)
-	for i := range d.Tokens {
-		t := &d.Tokens[i]
-		w.cost[i] = float32(logTotal - math.Log2(t.Freq()))
-		w.byteLen[i] = int32(len(t.Text()))
-	}
-	return w
-}
-
-// index returns the position in dict.Tokens of a token returned by
-// LookupTokens, which always points into that slice (the dictionary is not
-// modified after loading, so the slice never moves).
-func (w *wordDict) index(t *gse.Token) int {
-	return int((uintptr(unsafe.Pointer(t)) - w.base) / unsafe.Sizeof(gse.Token{}))
-}
 
 // segScratch holds the per-call buffers of segmentation, reused through a
 // pool so that segmenting allocates nothing in the steady state.
 type segScratch struct {
-	units    []gse.Text   // the units of the folded text
-	unitEnd  []int32      // unitEnd[i]: byte end of units[i]
-	dist     []float32    // dist[i]: cost of the best path covering units[0..i]
-	from     []int32      // from[i]: first unit of the last word of that path
-	found    []*gse.Token // LookupTokens output
-	segments []int32      // result: pairs of byte offsets, in text order
+	units    [][]byte  // the units of the folded text
+	unitEnd  []int32   // unitEnd[i]: byte end of units[i]
+	dist     []float32 // dist[i]: cost of the best path covering units[0..i]
+	from     []int32   // from[i]: first unit of the last word of that path
+	segments []int32   // result: pairs of byte offsets, in text order
 }
 
 var segScratchPool = sync.Pool{New: func() any { return new(segScratch) }}
@@ -136,46 +75,48 @@ func mixedEnd(text []byte, i int, lastDigit bool) int {
 
 // segment finds the cheapest cut of text into dictionary words and unknown
 // single units (the shortest path gse computes) and leaves the words in
-// s.segments as byte offset pairs.
+// s.segments as byte offset pairs. Words match whole units only, as in gse,
+// whose dictionary lookup also steps unit by unit.
 func (w *wordDict) segment(text []byte, s *segScratch) {
 	s.split(text)
 	n := len(s.units)
 	s.dist = resize(s.dist, n)
 	s.from = resize(s.from, n)
-	if cap(s.found) < w.maxLen {
-		s.found = make([]*gse.Token, w.maxLen)
-	}
-	s.found = s.found[:w.maxLen]
 	for i := range s.dist {
 		s.dist[i] = float32(math.Inf(1))
 	}
+	rootKids := len(w.cost) > 0
 	for cur := 0; cur < n; cur++ {
 		var base float32
 		if cur > 0 {
 			base = s.dist[cur-1]
 		}
-		startByte := int32(0)
-		if cur > 0 {
-			startByte = s.unitEnd[cur-1]
-		}
-		k := w.dict.LookupTokens(s.units[cur:min(cur+w.maxLen, n)], s.found)
+		// Walk the trie along units[cur:], unit by unit; every unit end
+		// reached at a word node is a candidate word.
 		single := false
-		end := cur
-		for _, t := range s.found[:k] {
-			i := w.index(t)
-			if i < 0 || i >= len(w.cost) {
-				continue
+		node, kids := uint32(rootID), rootKids
+	walk:
+		for end := cur; end < n && kids; end++ {
+			u := s.units[end]
+			var slot uint64
+			for k := 0; k < len(u); {
+				if !kids {
+					break walk // the unit goes on, no key does
+				}
+				code, size := runeCode(u, k)
+				k += size
+				var ok bool
+				if slot, ok = w.child(node, code); !ok {
+					break walk
+				}
+				node = uint32(slot>>idShift) & idMask
+				kids = slot&kidsBit != 0
 			}
-			stop := startByte + w.byteLen[i]
-			for end < n && s.unitEnd[end] < stop {
-				end++
-			}
-			if end == n || s.unitEnd[end] != stop {
-				continue // cannot happen: words end on unit boundaries
-			}
-			single = single || end == cur
-			if d := base + w.cost[i]; d < s.dist[end] {
-				s.dist[end], s.from[end] = d, int32(cur)
+			if slot&wordBit != 0 {
+				single = single || end == cur
+				if d := base + w.cost[node]; d < s.dist[end] {
+					s.dist[end], s.from[end] = d, int32(cur)
+				}
 			}
 		}
 		if !single {

@@ -10,8 +10,12 @@ import (
 // own Segment on every seed paragraph without mixed-token joiners (where
 // both use the same units): the cuts must be identical.
 func TestSegmentMatchesGse(t *testing.T) {
-	WaitReady()
-	w := newWordDict(dictSeg, true)
+	b, err := defaultDict()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := b.wordDict(true)
+	seg := gseSegmenter()
 	var fb foldBuf
 	var sc segScratch
 	compared := 0
@@ -22,7 +26,7 @@ func TestSegmentMatchesGse(t *testing.T) {
 		}
 		w.segment(fb.text, &sc)
 		var want []int32
-		for _, s := range dictSeg.Segment(fb.text) {
+		for _, s := range seg.Segment(fb.text) {
 			want = append(want, int32(s.Start()), int32(s.End()))
 		}
 		if !slices.Equal(sc.segments, want) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/go-ego/gse"
 )
 
 // Registered names of the word analyzer and its parts. Like the n-gram
@@ -24,11 +23,10 @@ const (
 	TradSimpFilterName = "govsearch_tradsimp"
 )
 
-// The gse dictionary: loaded once per process, shared read-only by every
+// The word dictionary: loaded once per process, shared read-only by every
 // analysis goroutine afterwards.
 var (
 	dictOnce     sync.Once
-	dictSeg      *gse.Segmenter
 	dictWords    *wordDict
 	dictLoadTime time.Duration
 )
@@ -63,37 +61,15 @@ var dictDone = make(chan struct{})
 
 func loadDict() {
 	start := time.Now()
-	dictSeg = newSegmenter()
-	dictWords = newWordDict(dictSeg, false)
+	b, err := buildDict(lexiconFreq)
+	if err != nil {
+		// Only a change of gse's embedded dictionary can cause this, and
+		// the tests load that dictionary.
+		panic(err)
+	}
+	dictWords = b.wordDict(false)
 	dictLoadTime = time.Since(start)
 	close(dictDone)
-}
-
-// newSegmenter builds a gse segmenter over the embedded simplified
-// dictionary and the policy lexicon, without the HMM model.
-func newSegmenter() *gse.Segmenter {
-	return newSegmenterFreq(lexiconFreq)
-}
-
-// newSegmenterFreq is newSegmenter with lexicon terms at frequency freq
-// (0: no lexicon).
-func newSegmenterFreq(freq float64) *gse.Segmenter {
-	seg := &gse.Segmenter{NotLoadHMM: true, SkipLog: true}
-	seg.Dict = gse.NewDict()
-	seg.Init()
-	// Lexicon terms go in first: the dictionary keeps the first entry for a
-	// key, so the lexicon's frequency wins over gse's own for the same word.
-	terms, _ := lexicon()
-	for _, t := range terms {
-		if key := lexiconKey(t); key != "" && freq > 0 {
-			_ = seg.AddToken(key, freq, lexiconPos)
-		}
-	}
-	// The simplified dictionary only: the text is folded to simplified
-	// characters before segmentation. LoadDictStr computes every token's
-	// cost once at the end.
-	_ = seg.LoadDictEmbed("zh_s")
-	return seg
 }
 
 // lexiconPos is the part-of-speech tag that marks lexicon terms in the

@@ -294,7 +294,7 @@ func TestNoDictionaryWithoutWordAnalysis(t *testing.T) {
 		ngramAnalyzer.Analyze([]byte("静安区区长于勇"))
 		_ = Normalize("一網通辦") + Version()
 		_ = LexiconTerms()
-		if dictSeg != nil || LoadTime() != 0 {
+		if dictWords != nil || LoadTime() != 0 {
 			t.Fatal("dictionary loaded without word analysis")
 		}
 		// Then many goroutines use the word analyzer first at the same
