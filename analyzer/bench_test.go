@@ -77,7 +77,7 @@ func BenchmarkNgramAnalyzer(b *testing.B) {
 // reports the heap it keeps alive.
 func BenchmarkDictLoad(b *testing.B) {
 	benchLoad(b, func() any {
-		d, err := buildDict(lexiconFreq)
+		d, err := buildDict(lexiconFreq, false)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -70,7 +70,14 @@ type wordDict struct {
 	slots []uint64  // the trie's edges (see the slot layout above)
 	shift uint8     // 64 - log2(len(slots))
 	cost  []float32 // cost[id]: -log2 probability of the word at node id
+	// root[code] is the slot of the root's edge along code (0: none) for
+	// the codes of the Basic Multilingual Plane: every word lookup starts
+	// at the root, and this small array stays in the processor's cache.
+	root []uint64
 }
+
+// rootCodes is the number of codes with an entry in wordDict.root.
+const rootCodes = 0x10000 + 1
 
 // unknownCost is the cost of a character that starts no dictionary word;
 // gse uses the same constant.
@@ -78,6 +85,10 @@ const unknownCost = 32
 
 // child returns the slot of the edge from node parent along code.
 func (w *wordDict) child(parent, code uint32) (uint64, bool) {
+	if parent == rootID && code < rootCodes {
+		s := w.root[code]
+		return s, s != 0
+	}
 	edge := uint64(parent)<<codeBits | uint64(code)
 	mask := len(w.slots) - 1
 	for i := slotHash(edge, w.shift); ; i = (i + 1) & mask {
@@ -117,14 +128,17 @@ type dictBuilder struct {
 	nodes int // nodes in the trie (the root not counted)
 
 	// Per word, in insertion order.
-	keys   []byte    // all keys, concatenated
-	keyEnd []uint32  // keys[keyEnd[i-1]:keyEnd[i]] is word i's key
-	freq   []float64 // frequency
-	pos    []uint8   // index in posNames
-	node   []uint32  // trie node (rootID for the empty key)
+	freq []float64 // frequency
+	pos  []uint8   // index in posNames
+	node []uint32  // trie node (rootID for the empty key)
+	// Only with keepKeys (tests): keys[keyEnd[i-1]:keyEnd[i]] is word i's key.
+	keepKeys bool
+	keys     []byte
+	keyEnd   []uint32
 
 	posNames []string
 	posIndex map[string]uint8
+	lastPos  uint8   // index of the previous word's tag (tags come in runs)
 	total    float64 // sum of freq in insertion order, as gse sums it
 	hasEmpty bool    // the empty key is a word (gse accepts one)
 }
@@ -133,9 +147,16 @@ type dictBuilder struct {
 // slot can hold.
 var errDictFull = errors.New("analyzer: word dictionary too large")
 
-func newDictBuilder(nodesHint int) *dictBuilder {
-	b := &dictBuilder{posIndex: map[string]uint8{}}
-	b.reserve(nodesHint)
+// newDictBuilder returns a builder with room for about nodes trie nodes and
+// words words.
+func newDictBuilder(nodes, words int) *dictBuilder {
+	b := &dictBuilder{
+		posIndex: map[string]uint8{},
+		freq:     make([]float64, 0, words),
+		pos:      make([]uint8, 0, words),
+		node:     make([]uint32, 0, words),
+	}
+	b.reserve(nodes)
 	return b
 }
 
@@ -162,30 +183,38 @@ func (b *dictBuilder) reserve(n int) {
 	}
 }
 
-// add inserts a word with gse's key normalisation (ASCII letters lower-cased,
-// which is what SplitTextToWords and toLower do to gse's keys). It reports
-// whether the word was new.
-func (b *dictBuilder) add(text string, freq float64, pos string) (bool, error) {
-	a := len(b.keys)
-	b.keys = append(b.keys, text...)
-	key := b.keys[a:]
-	for i, c := range key {
+// keyCode is runeCode over a word as gse keys it: ASCII letters lower-cased
+// (gse's SplitTextToWords lower-cases runs of letters and digits, and every
+// ASCII letter is in such a run).
+func keyCode(text string, i int) (code uint32, size int) {
+	c := text[i]
+	if c < utf8.RuneSelf {
 		if 'A' <= c && c <= 'Z' {
-			key[i] = c + 'a' - 'A'
+			c += 'a' - 'A'
 		}
+		return uint32(c) + 1, 1
 	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	if r == utf8.RuneError && size == 1 {
+		return badByte + uint32(c), 1
+	}
+	return uint32(r) + 1, size
+}
+
+// add inserts a word under gse's key and reports whether it was new.
+func (b *dictBuilder) add(text string, freq float64, pos string) (bool, error) {
 	id := uint32(rootID)
-	if len(key) == 0 {
+	if text == "" {
 		if b.hasEmpty {
 			return false, nil
 		}
 		b.hasEmpty = true
 	} else {
-		b.reserve(len(key))
+		b.reserve(len(text))
 		mask := len(b.slots) - 1
 		last := -1 // slot of the edge into id
-		for k := 0; k < len(key); {
-			code, size := runeCode(key, k)
+		for k := 0; k < len(text); {
+			code, size := keyCode(text, k)
 			k += size
 			edge := uint64(id)<<codeBits | uint64(code)
 			i := slotHash(edge, b.shift)
@@ -194,7 +223,6 @@ func (b *dictBuilder) add(text string, freq float64, pos string) (bool, error) {
 			}
 			if b.slots[i] == 0 {
 				if b.nodes >= maxNodes {
-					b.keys = b.keys[:a]
 					return false, fmt.Errorf("%w: more than %d trie nodes", errDictFull, maxNodes)
 				}
 				b.slots[i] = edge | uint64(b.nodes)<<idShift
@@ -207,22 +235,33 @@ func (b *dictBuilder) add(text string, freq float64, pos string) (bool, error) {
 			id = uint32(b.slots[i]>>idShift) & idMask
 		}
 		if b.slots[last]&wordBit != 0 {
-			b.keys = b.keys[:a]
 			return false, nil
 		}
 		b.slots[last] |= wordBit
 	}
-	p, ok := b.posIndex[pos]
-	if !ok {
-		if len(b.posNames) > math.MaxUint8 {
-			b.keys = b.keys[:a]
-			return false, fmt.Errorf("analyzer: word dictionary has more than %d part-of-speech tags", math.MaxUint8+1)
+	p := b.lastPos
+	if len(b.posNames) == 0 || b.posNames[p] != pos {
+		var ok bool
+		if p, ok = b.posIndex[pos]; !ok {
+			if len(b.posNames) > math.MaxUint8 {
+				return false, fmt.Errorf("analyzer: word dictionary has more than %d part-of-speech tags", math.MaxUint8+1)
+			}
+			p = uint8(len(b.posNames))
+			b.posNames = append(b.posNames, pos)
+			b.posIndex[pos] = p
 		}
-		p = uint8(len(b.posNames))
-		b.posNames = append(b.posNames, pos)
-		b.posIndex[pos] = p
+		b.lastPos = p
 	}
-	b.keyEnd = append(b.keyEnd, uint32(len(b.keys)))
+	if b.keepKeys {
+		a := len(b.keys)
+		b.keys = append(b.keys, text...)
+		for i, c := range b.keys[a:] {
+			if 'A' <= c && c <= 'Z' {
+				b.keys[a+i] = c + 'a' - 'A'
+			}
+		}
+		b.keyEnd = append(b.keyEnd, uint32(len(b.keys)))
+	}
 	b.freq = append(b.freq, freq)
 	b.pos = append(b.pos, p)
 	b.node = append(b.node, id)
@@ -314,10 +353,16 @@ func (b *dictBuilder) wordDict(gseCosts bool) *wordDict {
 			cost[id] = float32(logTotal - math.Log2(f))
 		}
 	}
-	return &wordDict{slots: b.slots, shift: b.shift, cost: cost}
+	root := make([]uint64, rootCodes)
+	for _, s := range b.slots {
+		if s != 0 && uint32(s>>codeBits)&idMask == rootID && s&codeMask < rootCodes {
+			root[s&codeMask] = s
+		}
+	}
+	return &wordDict{slots: b.slots, shift: b.shift, cost: cost, root: root}
 }
 
-// key returns word i's dictionary key.
+// key returns word i's dictionary key (kept with keepKeys only).
 func (b *dictBuilder) key(i int) []byte {
 	lo := uint32(0)
 	if i > 0 {
@@ -327,17 +372,21 @@ func (b *dictBuilder) key(i int) []byte {
 }
 
 // buildDict reads gse's embedded simplified dictionary text after the
-// policy lexicon at frequency lexFreq (0: no lexicon). If the text is not
+// policy lexicon at frequency lexFreq (0: no lexicon); keepKeys keeps every
+// word's key for inspection. If the text is not
 // embedded (gse built with its "ne" tag), it loads a gse segmenter the way
 // gse does and copies its words.
-func buildDict(lexFreq float64) (*dictBuilder, error) {
+func buildDict(lexFreq float64, keepKeys bool) (*dictBuilder, error) {
 	if gseSimplified == "" {
 		seg := newSegmenterFreq(lexFreq)
-		b := newDictBuilder(2 * len(seg.Dict.Tokens))
+		b := newDictBuilder(2*len(seg.Dict.Tokens), len(seg.Dict.Tokens))
+		b.keepKeys = keepKeys
 		return b, b.addGse(seg.Dict)
 	}
+	terms, _ := lexicon()
 	// About one trie node per ten bytes of dictionary text.
-	b := newDictBuilder(len(gseSimplified)/10 + 8*len(LexiconTerms()))
+	b := newDictBuilder(len(gseSimplified)/10+8*len(terms), strings.Count(gseSimplified, "\n")+1+len(terms))
+	b.keepKeys = keepKeys
 	if err := b.addLexicon(lexFreq); err != nil {
 		return nil, err
 	}

@@ -21,8 +21,14 @@ var gseSegmenter = sync.OnceValue(func() *gse.Segmenter {
 
 // defaultDict is the word analyzer's dictionary as buildDict makes it.
 var defaultDict = sync.OnceValues(func() (*dictBuilder, error) {
-	return buildDict(lexiconFreq)
+	return buildDict(lexiconFreq, true)
 })
+
+func newTestBuilder() *dictBuilder {
+	b := newDictBuilder(0, 0)
+	b.keepKeys = true
+	return b
+}
 
 func sameFloat(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
@@ -67,6 +73,12 @@ func TestDictMatchesGse(t *testing.T) {
 	}
 	d := gseSegmenter().Dict
 	checkSameWords(t, b, d)
+	// The fallback for a gse built without embedded text copies gse's words.
+	fb := newTestBuilder()
+	if err := fb.addGse(d); err != nil {
+		t.Fatal(err)
+	}
+	checkSameWords(t, fb, d)
 	t.Logf("%d words, %d trie nodes, %d slots", len(b.freq), b.nodes, len(b.slots))
 
 	for _, gseCosts := range []bool{false, true} {
@@ -163,7 +175,7 @@ const dictQuirks = "一网通办 30 n\n" +
 	"末行 3 n"
 
 func TestDictTextMatchesGse(t *testing.T) {
-	b := newDictBuilder(0)
+	b := newTestBuilder()
 	if err := b.addText(dictQuirks); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +200,7 @@ func TestDictTextMatchesGse(t *testing.T) {
 // TestLexiconFirst checks that lexicon keys are inserted before gse's words
 // and so keep the lexicon's frequency and tag where gse has the same word.
 func TestLexiconFirst(t *testing.T) {
-	b := newDictBuilder(0)
+	b := newTestBuilder()
 	if err := b.addLexicon(lexiconFreq); err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +334,7 @@ func FuzzDictText(f *testing.F) {
 		if len(dict) > 1<<12 || len(text) > 1<<10 || strings.Contains(dict, "\x00") {
 			return // gse's trie keeps values under the byte 0
 		}
-		b := newDictBuilder(0)
+		b := newTestBuilder()
 		if err := b.addText(dict); err != nil {
 			t.Fatal(err)
 		}

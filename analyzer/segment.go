@@ -11,6 +11,7 @@ import (
 type segScratch struct {
 	units    [][]byte  // the units of the folded text
 	unitEnd  []int32   // unitEnd[i]: byte end of units[i]
+	code     []uint32  // code[i]: trie code of units[i] if it is one rune, else 0
 	dist     []float32 // dist[i]: cost of the best path covering units[0..i]
 	from     []int32   // from[i]: first unit of the last word of that path
 	segments []int32   // result: pairs of byte offsets, in text order
@@ -21,7 +22,7 @@ var segScratchPool = sync.Pool{New: func() any { return new(segScratch) }}
 // split cuts folded text into units: a mixed token (see WordTokenizer) is
 // one unit, every other rune is a unit of its own.
 func (s *segScratch) split(text []byte) {
-	s.units, s.unitEnd = s.units[:0], s.unitEnd[:0]
+	s.units, s.unitEnd, s.code = s.units[:0], s.unitEnd[:0], s.code[:0]
 	for i := 0; i < len(text); {
 		start := i
 		c := text[i]
@@ -33,11 +34,18 @@ func (s *segScratch) split(text []byte) {
 			r, size = utf8.DecodeRune(text[i:])
 		}
 		i += size
+		code := uint32(r) + 1
+		if r == utf8.RuneError && size == 1 {
+			code = badByte + uint32(c)
+		}
 		if isAlnum(r) {
-			i = mixedEnd(text, i, '0' <= r && r <= '9')
+			if i = mixedEnd(text, i, '0' <= r && r <= '9'); i > start+size {
+				code = 0
+			}
 		}
 		s.units = append(s.units, text[start:i])
 		s.unitEnd = append(s.unitEnd, int32(i))
+		s.code = append(s.code, code)
 	}
 }
 
@@ -97,9 +105,16 @@ func (w *wordDict) segment(text []byte, s *segScratch) {
 		node, kids := uint32(rootID), rootKids
 	walk:
 		for end := cur; end < n && kids; end++ {
-			u := s.units[end]
 			var slot uint64
-			for k := 0; k < len(u); {
+			if c := s.code[end]; c != 0 {
+				var ok bool
+				if slot, ok = w.child(node, c); !ok {
+					break walk
+				}
+				node = uint32(slot>>idShift) & idMask
+				kids = slot&kidsBit != 0
+			}
+			for u, k := s.units[end], 0; s.code[end] == 0 && k < len(u); {
 				if !kids {
 					break walk // the unit goes on, no key does
 				}

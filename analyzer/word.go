@@ -61,7 +61,7 @@ var dictDone = make(chan struct{})
 
 func loadDict() {
 	start := time.Now()
-	b, err := buildDict(lexiconFreq)
+	b, err := buildDict(lexiconFreq, false)
 	if err != nil {
 		// Only a change of gse's embedded dictionary can cause this, and
 		// the tests load that dictionary.
