@@ -20,8 +20,12 @@ const kwicContext = 30
 // same way the index matches them: in the normalised text, so that a term
 // is found across a line break or in full-width or traditional form, and
 // mapped back to the original bytes.
+//
+// A matcher is not safe for concurrent use: it reuses one buffer for the
+// normalised text of every call.
 type matcher struct {
 	terms [][]rune // longest first
+	nt    analyzer.NormalizedText
 }
 
 func newMatcher(terms []string) *matcher {
@@ -46,7 +50,8 @@ func (m *matcher) find(text string) []span {
 	if len(m.terms) == 0 {
 		return nil
 	}
-	nt := analyzer.NewNormalizedText(text)
+	nt := &m.nt
+	nt.Set(text)
 	var out []span
 	rs := nt.Runes
 	for i := 0; i < len(rs); {

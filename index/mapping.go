@@ -21,8 +21,11 @@ import (
 // Every paragraph is one document whose id is the paragraph id:
 //
 //	type       keyword "p"
-//	text       the paragraph, word analyzer: whole-word and word-prefix
-//	           ranking (民政 is a word, or begins one: 民政局)
+//	text       the paragraph, word analyzer: whole-word ranking (民政 is a
+//	           word)
+//	wstart     the beginnings of the paragraph's words, two characters and
+//	           longer (民政局 gives 民政 and 民政局): a word-initial match is
+//	           one term lookup, not a prefix scan of the word dictionary
 //	ngram      the paragraph, normalised character bigrams with positions:
 //	           a phrase over a term's bigrams is an exact substring match;
 //	           an end bigram after the last character makes a prefix query
@@ -34,7 +37,7 @@ import (
 //	           doc values: every facet is counted from this one value per
 //	           hit (region, year and level through the report summaries)
 //	year_num   the year as a number, for year ranges
-//	rec        stored only: the paragraph as JSON with short names
+//	rec        stored only: the paragraph in a compact binary form
 //	           (storedParagraph); the report's metadata is stored once,
 //	           in the report document
 //
@@ -50,6 +53,7 @@ import (
 const (
 	fieldType     = "type"
 	fieldText     = "text"
+	fieldWStart   = "wstart"
 	fieldNgram    = "ngram"
 	fieldHead     = "head"
 	fieldRegion   = FacetRegion
@@ -125,7 +129,7 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "5"
+const FormatVersion = "6"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -170,6 +174,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	p := mapping.NewDocumentStaticMapping()
 	p.AddFieldMappingsAt(fieldType, keyword(false))
 	p.AddFieldMappingsAt(fieldText, text(analyzer.WordAnalyzerName, false))
+	// Documents bring the analyzer of wstart (wordStarts); queries on it
+	// are term queries, which need none.
+	p.AddFieldMappingsAt(fieldWStart, text("keyword", false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
 	for _, f := range []string{fieldRegion, fieldLevel, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
@@ -232,6 +239,46 @@ func (s safeAnalyzer) Analyze(input []byte) (ts analysis.TokenStream) {
 	return s.Analyzer.Analyze(input)
 }
 
+// wordStream is the word analyzer for one document: it keeps the tokens of
+// the text field so that the wstart field derives its terms from them
+// without segmenting the text again. bleve analyses a document's fields in
+// order, in one goroutine.
+type wordStream struct {
+	analyzer analysis.Analyzer
+	tokens   analysis.TokenStream
+	done     bool
+}
+
+// Analyze implements analysis.Analyzer.
+func (w *wordStream) Analyze(input []byte) analysis.TokenStream {
+	if !w.done {
+		w.tokens, w.done = w.analyzer.Analyze(input), true
+	}
+	return w.tokens
+}
+
+// wordStarts makes the terms of the wstart field: every beginning of two
+// or more characters of every word, the whole word included.
+type wordStarts struct{ words *wordStream }
+
+// Analyze implements analysis.Analyzer.
+func (s wordStarts) Analyze(input []byte) analysis.TokenStream {
+	var out analysis.TokenStream
+	for _, t := range s.words.Analyze(input) {
+		n := 0
+		for i := range string(t.Term) {
+			if n >= 2 {
+				out = append(out, &analysis.Token{Term: t.Term[:i], Position: t.Position, Type: t.Type})
+			}
+			n++
+		}
+		if n >= 2 {
+			out = append(out, &analysis.Token{Term: t.Term, Position: t.Position, Type: t.Type})
+		}
+	}
+	return out
+}
+
 const (
 	optKeyword = bindex.IndexField | bindex.DocValues
 	optIndex   = bindex.IndexField
@@ -241,14 +288,13 @@ const (
 
 // paragraphDoc builds the document of one paragraph of report r.
 func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*document.Document, error) {
-	js, err := json.Marshal(newStoredParagraph(p))
-	if err != nil {
-		return nil, err
-	}
+	sp := newStoredParagraph(p)
 	d := document.NewDocument(p.ID)
 	text := []byte(p.Text)
 	d.AddField(document.NewTextFieldCustom(fieldType, nil, []byte(typeParagraph), optIndex, nil))
-	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optIndex, b.word))
+	words := &wordStream{analyzer: b.word}
+	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optIndex, words))
+	d.AddField(document.NewTextFieldCustom(fieldWStart, nil, text, optIndex, wordStarts{words}))
 	d.AddField(document.NewTextFieldCustom(fieldNgram, nil, text, optVectors, b.bigram))
 	if h := headText(p); h != "" {
 		d.AddField(document.NewTextFieldCustom(fieldHead, nil, []byte(h), optVectors, b.bigram))
@@ -265,42 +311,8 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	kw(fieldSource, r.Source, optIndex)
 	kw(fieldFacetKey, r.ID+facetKeySep+p.PartKind+facetKeySep+p.Kind, optKeyword)
 	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(r.Year), optIndex))
-	d.AddField(document.NewTextFieldCustom(fieldRec, nil, js, optStore, nil))
+	d.AddField(document.NewTextFieldCustom(fieldRec, nil, sp.marshal(nil), optStore, nil))
 	return d, nil
-}
-
-// storedParagraph is the stored form of a paragraph: short JSON names,
-// empty values omitted, no id (the document id is the paragraph id) and no
-// report metadata (the report document has it).
-type storedParagraph struct {
-	ReportID   string `json:"r"`
-	Ordinal    int    `json:"o,omitempty"`
-	Part       string `json:"p,omitempty"`
-	PartKind   string `json:"pk,omitempty"`
-	Section    string `json:"s,omitempty"`
-	Kind       string `json:"k,omitempty"`
-	Term       string `json:"t,omitempty"`
-	Definition string `json:"d,omitempty"`
-	Text       string `json:"x,omitempty"`
-	Start      int    `json:"a,omitempty"`
-	End        int    `json:"b,omitempty"`
-}
-
-func newStoredParagraph(p *ingest.Paragraph) storedParagraph {
-	return storedParagraph{
-		ReportID: p.ReportID, Ordinal: p.Ordinal, Part: p.Part, PartKind: p.PartKind,
-		Section: p.Section, Kind: p.Kind, Term: p.Term, Definition: p.Definition,
-		Text: p.Text, Start: p.Start, End: p.End,
-	}
-}
-
-// paragraph returns the paragraph with id.
-func (s *storedParagraph) paragraph(id string) ingest.Paragraph {
-	return ingest.Paragraph{
-		ID: id, ReportID: s.ReportID, Ordinal: s.Ordinal, Part: s.Part, PartKind: s.PartKind,
-		Section: s.Section, Kind: s.Kind, Term: s.Term, Definition: s.Definition,
-		Text: s.Text, Start: s.Start, End: s.End,
-	}
 }
 
 // reportDoc builds the document that describes report r itself.

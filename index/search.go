@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -192,8 +191,7 @@ func rankedMatch(norm string) query.Query {
 	word.SetBoost(boostWord)
 	should := []query.Query{word}
 	if len(runes) >= 2 {
-		prefix := query.NewPrefixQuery(norm)
-		prefix.SetField(fieldText)
+		prefix := termQ(fieldWStart, norm)
 		prefix.SetBoost(boostPrefix)
 		head := ngramQuery(norm, fieldHead)
 		head.(query.BoostableQuery).SetBoost(boostHead)
@@ -549,7 +547,7 @@ func (ix *Index) decodeRecord(ctx context.Context, dm *search.DocumentMatch, sum
 		return nil, fmt.Errorf("search: document %q has no stored record", dm.ID)
 	}
 	var sp storedParagraph
-	if err := json.Unmarshal([]byte(raw), &sp); err != nil {
+	if err := sp.unmarshal(raw); err != nil {
 		return nil, fmt.Errorf("search: document %q: %w", dm.ID, err)
 	}
 	rec := &ingest.Record{Paragraph: sp.paragraph(dm.ID)}

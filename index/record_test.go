@@ -1,0 +1,67 @@
+package index
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+func TestStoredRecordRejectsDamage(t *testing.T) {
+	sp := storedParagraph{ReportID: "2023-d-1c2ef518", Ordinal: 7, Kind: "body", Text: "一网通办", Start: 10, End: 22}
+	raw := string(sp.marshal(nil))
+	var back storedParagraph
+	if err := back.unmarshal(raw); err != nil || back != sp {
+		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	for _, bad := range []string{"", "\x02" + raw[1:], raw[:len(raw)-1], raw + "x", "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"} {
+		if err := back.unmarshal(bad); err == nil {
+			t.Errorf("unmarshal(%q) accepted a damaged record", bad)
+		}
+	}
+}
+
+func FuzzStoredRecord(f *testing.F) {
+	f.Add("2023-d-1c2ef518", 3, "一、", "review", "（一）", "body", "", "", "全力以赴稳增长", 0, 120)
+	f.Add("", 0, "", "", "", "glossary", "一网通办", "政务服务", "", 1<<20, 1<<20+9)
+	f.Fuzz(func(t *testing.T, rid string, ord int, part, pk, sec, kind, term, def, text string, start, end int) {
+		if ord < 0 || start < 0 || end < 0 || ord > 1<<30 || start > 1<<30 || end > 1<<30 {
+			return
+		}
+		sp := storedParagraph{rid, ord, part, pk, sec, kind, term, def, text, start, end}
+		raw := string(sp.marshal(nil))
+		var back storedParagraph
+		if err := back.unmarshal(raw); err != nil || back != sp {
+			t.Fatalf("round trip of %+v: %+v, %v", sp, back, err)
+		}
+		// Any prefix of a record is damaged and must be refused, not
+		// misread or panicked on.
+		for i := 0; i < len(raw); i += 1 + len(raw)/16 {
+			if err := back.unmarshal(raw[:i]); err == nil {
+				t.Fatalf("prefix %d of %q accepted", i, raw)
+			}
+		}
+	})
+}
+
+func TestWordStarts(t *testing.T) {
+	words := &wordStream{analyzer: fixedTokens{"民政局", "的", "pm2.5"}}
+	var got []string
+	for _, tok := range (wordStarts{words}).Analyze(nil) {
+		got = append(got, string(tok.Term))
+	}
+	if want := "民政 民政局 pm pm2 pm2. pm2.5"; strings.Join(got, " ") != want {
+		t.Errorf("word starts %q; want %q", got, want)
+	}
+}
+
+// fixedTokens is an analyzer that returns the same words whatever the input.
+type fixedTokens []string
+
+func (f fixedTokens) Analyze([]byte) analysis.TokenStream {
+	var ts analysis.TokenStream
+	for i, w := range f {
+		ts = append(ts, &analysis.Token{Term: []byte(w), Position: i + 1})
+	}
+	return ts
+}
