@@ -94,6 +94,7 @@ func BenchmarkGseDictLoad(b *testing.B) {
 func benchLoad(b *testing.B, load func() any) {
 	var before, after runtime.MemStats
 	var heap uint64
+	b.ReportAllocs()
 	for b.Loop() {
 		runtime.GC()
 		runtime.ReadMemStats(&before)

@@ -29,7 +29,7 @@ const (
 // lexiconFreq is the dictionary frequency given to lexicon terms: far above
 // that of ordinary two-character words (median 10, 99th percentile 4377 in
 // gse's dictionary), so a lexicon term beats any split of it. Word costs are
-// computed against the total of gse's own frequencies (see newWordDict), so
+// computed against the total of gse's own frequencies (see dictBuilder.wordDict), so
 // the lexicon changes cuts only where its terms occur: 0.13% of the tokens
 // of the 52 national reports, while 87% of the lexicon terms' occurrences in
 // seeds and national reports come out whole (most others overlap a longer
