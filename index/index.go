@@ -96,6 +96,10 @@ type Index struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// life keeps Close from closing the bleve index under a search that
+	// reads it directly (collect); closed is set under its write lock.
+	life   sync.RWMutex
+	closed bool
 
 	wmu        sync.Mutex // serialises writes and manifest updates
 	man        atomic.Pointer[manifest]
@@ -113,6 +117,9 @@ type Index struct {
 	// any summary load saw it, still finds its metadata.
 	written  map[string]ReportSummary
 	docBuild *docBuilder // built on first write: needs the word analyzer
+
+	keyMu sync.Mutex
+	keys  *keyTable // of the last snapshot a search asked about
 }
 
 // Open opens the current generation of the index in dir. It fails with an
@@ -201,7 +208,12 @@ func (ix *Index) loadManifest() error {
 
 // Close closes the index; closing it again does nothing.
 func (ix *Index) Close() error {
-	ix.closeOnce.Do(func() { ix.closeErr = ix.bi.Close() })
+	ix.closeOnce.Do(func() {
+		ix.life.Lock()
+		defer ix.life.Unlock()
+		ix.closed = true
+		ix.closeErr = ix.bi.Close()
+	})
 	return ix.closeErr
 }
 

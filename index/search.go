@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -326,15 +327,16 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 
-	sr := ix.newRequest(p.build(""), req.Size, req.From)
-	sr.SortBy(order)
-	sr.Fields = []string{fieldRec}
-	if req.SearchAfter != nil {
-		sr.SearchAfter = req.SearchAfter
+	yearOrder := 0
+	switch req.Sort {
+	case SortYearAsc:
+		yearOrder = 1
+	case SortYearDesc:
+		yearOrder = -1
 	}
 	// Facets of filtered fields ignore their own filter: each gets its own
 	// search without it. The others come from the main search. All are
-	// counted from one doc value per hit (see fieldFacetKey).
+	// counted from one facet key per hit (see fieldFacetKey).
 	var separate, joint []string
 	for _, f := range facets {
 		if len(p.filters[f]) > 0 {
@@ -342,9 +344,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		} else {
 			joint = append(joint, f)
 		}
-	}
-	if len(joint) > 0 {
-		ix.addKeyFacet(sr)
 	}
 
 	resp := &Response{Query: req.Query, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
@@ -357,13 +356,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		wg.Add(1)
 		go func(field string) {
 			defer wg.Done()
-			fr := ix.newRequest(p.build(field), 0, 0)
-			fr.Score = "none"
-			ix.addKeyFacet(fr)
-			res, err := ix.bi.SearchInContext(ctx, fr)
+			got, err := ix.collect(ctx, collectSpec{query: p.build(field), keys: true})
 			var vs map[string][]FacetValue
 			if err == nil {
-				vs, err = ix.keyFacets(ctx, res.Facets[fieldFacetKey], []string{field})
+				vs, err = ix.keyFacets(ctx, got.keys, []string{field})
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -374,16 +370,23 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			resp.Facets[field] = vs[field]
 		}(f)
 	}
-	res, err := ix.bi.SearchInContext(ctx, sr)
+	got, err := ix.collect(ctx, collectSpec{
+		query: p.build(""), keep: req.From + req.Size, from: req.From, after: req.SearchAfter,
+		yearOrder: yearOrder, score: true, keys: len(joint) > 0, records: true,
+	})
 	wg.Wait()
 	if err != nil {
+		var qe *QueryError
+		if errors.As(err, &qe) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	if sideErr != nil {
 		return nil, fmt.Errorf("search: facet: %w", sideErr)
 	}
 	if len(joint) > 0 {
-		vs, err := ix.keyFacets(ctx, res.Facets[fieldFacetKey], joint)
+		vs, err := ix.keyFacets(ctx, got.keys, joint)
 		if err != nil {
 			return nil, fmt.Errorf("search: facet: %w", err)
 		}
@@ -391,15 +394,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			resp.Facets[f] = v
 		}
 	}
-	resp.Total = int(res.Total)
+	resp.Total = got.total
 	m := newMatcher(p.terms)
 	var sums *cachedReports
-	for _, dm := range res.Hits {
-		rec, err := ix.decodeRecord(ctx, dm, &sums)
+	for _, hr := range got.hits {
+		rec, err := ix.decodeStored(ctx, hr.id, hr.rec, &sums)
 		if err != nil {
 			return nil, err
 		}
-		h := Hit{Record: *rec, Score: dm.Score, Highlights: []string{}}
+		h := Hit{Record: *rec, Score: hr.score, Highlights: []string{}}
 		spans := m.find(rec.Text)
 		h.Occurrences = len(spans)
 		if req.Highlight {
@@ -409,9 +412,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		for i, o := range order {
 			switch o {
 			case "-_score":
-				h.Sort[i] = strconv.FormatFloat(dm.Score, 'g', -1, 64)
+				h.Sort[i] = strconv.FormatFloat(hr.score, 'g', -1, 64)
 			case "_id":
-				h.Sort[i] = dm.ID
+				h.Sort[i] = hr.id
 			default:
 				h.Sort[i] = yearKey(rec.Year)
 			}
@@ -452,8 +455,7 @@ func splitKeys(fr *search.FacetResult) []keyCount {
 // facets; region, year and level come from the report summaries. A report
 // missing from the cached summaries (written after they were read) makes
 // them reload once.
-func (ix *Index) keyFacets(ctx context.Context, fr *search.FacetResult, fields []string) (map[string][]FacetValue, error) {
-	keys := splitKeys(fr)
+func (ix *Index) keyFacets(ctx context.Context, keys []keyCount, fields []string) (map[string][]FacetValue, error) {
 	sums, err := ix.summaries(ctx)
 	if err != nil {
 		return nil, err
@@ -546,11 +548,16 @@ func (ix *Index) decodeRecord(ctx context.Context, dm *search.DocumentMatch, sum
 	if !ok {
 		return nil, fmt.Errorf("search: document %q has no stored record", dm.ID)
 	}
+	return ix.decodeStored(ctx, dm.ID, raw, sums)
+}
+
+// decodeStored is decodeRecord for the stored record raw of document id.
+func (ix *Index) decodeStored(ctx context.Context, id, raw string, sums **cachedReports) (*ingest.Record, error) {
 	var sp storedParagraph
 	if err := sp.unmarshal(raw); err != nil {
-		return nil, fmt.Errorf("search: document %q: %w", dm.ID, err)
+		return nil, fmt.Errorf("search: document %q: %w", id, err)
 	}
-	rec := &ingest.Record{Paragraph: sp.paragraph(dm.ID)}
+	rec := &ingest.Record{Paragraph: sp.paragraph(id)}
 	var err error
 	if *sums == nil {
 		if *sums, err = ix.summaries(ctx); err != nil {

@@ -1,0 +1,400 @@
+package index
+
+import (
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// Searches that ask for facets or ranked hits run through collect, a
+// collector of this package's own instead of bleve's. bleve's collector
+// reads every hit's facet key from doc values, decompressing a chunk of
+// them for each hit, and reads every hit's document id for the (score, id)
+// order, although ids only matter between equal scores. collect counts facet
+// keys through a table from document number to key, made once per index
+// snapshot from the key field's postings, and reads an id only when two hits
+// tie. The order is the one bleve gave: year (when sorting by it), score
+// descending, then id.
+
+// keyTable maps the document numbers of one index snapshot to their facet
+// keys.
+type keyTable struct {
+	snap  bindex.IndexReader // the snapshot it describes; compared, never used
+	keys  []keyCount         // the facet keys; count unused
+	byDoc []uint32           // document number → 1 + index in keys; 0 for none
+}
+
+// keyTableFor returns the key table of snapshot r, making it if the cached
+// one describes another snapshot.
+func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTable, error) {
+	ix.keyMu.Lock()
+	defer ix.keyMu.Unlock()
+	if t := ix.keys; t != nil && t.snap == r {
+		return t, nil
+	}
+	t := &keyTable{snap: r}
+	dict, err := r.FieldDict(fieldFacetKey)
+	if err != nil {
+		return nil, err
+	}
+	var terms []string
+	for {
+		de, err := dict.Next()
+		if err != nil {
+			dict.Close()
+			return nil, err
+		}
+		if de == nil {
+			break
+		}
+		terms = append(terms, de.Term)
+	}
+	if err := dict.Close(); err != nil {
+		return nil, err
+	}
+	var tfd bindex.TermFieldDoc
+	for i, term := range terms {
+		parts := strings.SplitN(term, facetKeySep, 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		t.keys = append(t.keys, keyCount{reportID: parts[0], partKind: parts[1], kind: parts[2]})
+		tfr, err := r.TermFieldReader(ctx, []byte(term), fieldFacetKey, false, false, false)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			d, err := tfr.Next(&tfd)
+			if err != nil {
+				tfr.Close()
+				return nil, err
+			}
+			if d == nil {
+				break
+			}
+			n := docNumber(d.ID)
+			for uint64(len(t.byDoc)) <= n {
+				t.byDoc = append(t.byDoc, make([]uint32, max(len(t.byDoc), 1024))...)
+			}
+			t.byDoc[n] = uint32(i + 1)
+		}
+		if err := tfr.Close(); err != nil {
+			return nil, err
+		}
+	}
+	ix.keys = t
+	return t, nil
+}
+
+// key returns the facet key of document number n, or nil.
+func (t *keyTable) key(n uint64) *keyCount {
+	if n >= uint64(len(t.byDoc)) || t.byDoc[n] == 0 {
+		return nil
+	}
+	return &t.keys[t.byDoc[n]-1]
+}
+
+// docNumber decodes bleve's internal document id: the document number,
+// big-endian.
+func docNumber(id bindex.IndexInternalID) uint64 {
+	if len(id) != 8 {
+		return ^uint64(0)
+	}
+	return binary.BigEndian.Uint64(id)
+}
+
+// collectSpec says what collect gathers.
+type collectSpec struct {
+	query     query.Query
+	keep      int      // hits to keep: from + size; 0 counts only
+	from      int      // hits to drop from the front of the kept ones
+	after     []string // search_after values for the order, or nil
+	yearOrder int      // +1 year ascending, -1 descending, 0 relevance only
+	score     bool     // score hits (otherwise every score is 0)
+	keys      bool     // count hits per facet key
+	records   bool     // read the stored record of every returned hit
+}
+
+// hitRef is a hit found by collect: its id and score, and its report's
+// year under a year order.
+type hitRef struct {
+	id    string
+	score float64
+	year  int
+	rec   string // the stored record, if asked for
+}
+
+// collected is what collect gathered.
+type collected struct {
+	total int
+	hits  []hitRef
+	keys  []keyCount // hits per facet key, keys with hits only
+}
+
+// candidate is a hit competing for a place among the kept ones.
+type candidate struct {
+	dm    *search.DocumentMatch
+	score float64
+	year  int
+	id    string
+	hasID bool
+}
+
+// collector runs one collect.
+type collector struct {
+	r         bindex.IndexReader
+	yearOrder int
+	err       error
+	kept      []*candidate // a heap, worst first
+}
+
+func (c *collector) id(x *candidate) string {
+	if !x.hasID {
+		id, err := c.r.ExternalID(x.dm.IndexInternalID)
+		if err != nil && c.err == nil {
+			c.err = err
+		}
+		x.id, x.hasID = id, true
+	}
+	return x.id
+}
+
+// before tells whether a ranks before b.
+func (c *collector) before(a, b *candidate) bool {
+	if c.yearOrder != 0 && a.year != b.year {
+		return (a.year < b.year) == (c.yearOrder > 0)
+	}
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return c.id(a) < c.id(b)
+}
+
+// heap.Interface over kept, worst first.
+func (c *collector) Len() int           { return len(c.kept) }
+func (c *collector) Less(i, j int) bool { return c.before(c.kept[j], c.kept[i]) }
+func (c *collector) Swap(i, j int)      { c.kept[i], c.kept[j] = c.kept[j], c.kept[i] }
+func (c *collector) Push(x any)         { c.kept = append(c.kept, x.(*candidate)) }
+func (c *collector) Pop() any {
+	x := c.kept[len(c.kept)-1]
+	c.kept = c.kept[:len(c.kept)-1]
+	return x
+}
+
+// cursor turns search_after values into the candidate they name.
+func (c *collector) cursor(after []string) (*candidate, error) {
+	vals := after
+	cur := &candidate{hasID: true}
+	if c.yearOrder != 0 {
+		y, err := strconv.Atoi(vals[0])
+		if err != nil {
+			return nil, qerr("search_after", fmt.Sprintf("value 1 must be a year, got %q", vals[0]))
+		}
+		cur.year, vals = y, vals[1:]
+	}
+	s, err := strconv.ParseFloat(vals[0], 64)
+	if err != nil {
+		return nil, qerr("search_after", fmt.Sprintf("value %d must be a score", len(after)-1))
+	}
+	cur.score, cur.id = s, vals[1]
+	return cur, nil
+}
+
+// collect runs spec.query on the current snapshot and gathers the total,
+// the kept hits in order and, if asked, the hit count of each facet key.
+func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, error) {
+	ix.life.RLock()
+	defer ix.life.RUnlock()
+	if ix.closed {
+		return nil, bleve.ErrorIndexClosed
+	}
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+
+	var table *keyTable
+	if spec.keys || spec.yearOrder != 0 {
+		if table, err = ix.keyTableFor(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	var years map[string]int
+	if spec.yearOrder != 0 {
+		if years, err = ix.reportYears(ctx, table); err != nil {
+			return nil, err
+		}
+	}
+
+	scoring := "none"
+	if spec.score {
+		scoring = ""
+		ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
+			search.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
+		ctx = context.WithValue(ctx, search.BM25StatsKey, bm25Stats(ix.man.Load(), ix.fieldStats.Load()))
+	}
+	s, err := spec.query.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: scoring})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+
+	c := &collector{r: r, yearOrder: spec.yearOrder}
+	var cur *candidate
+	if spec.after != nil {
+		if cur, err = c.cursor(spec.after); err != nil {
+			return nil, err
+		}
+	}
+	pool := search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+spec.keep+1, 0)
+	sctx := &search.SearchContext{DocumentMatchPool: pool, IndexReader: r}
+	var counts []int
+	if table != nil && spec.keys {
+		counts = make([]int, len(table.keys))
+	}
+	out := &collected{}
+	var spare *candidate
+	for {
+		if out.total%1024 == 0 {
+			if err := checkCtx(ctx); err != nil {
+				return nil, err
+			}
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return nil, err
+		}
+		if dm == nil {
+			break
+		}
+		out.total++
+		if counts != nil {
+			if n := docNumber(dm.IndexInternalID); table.key(n) != nil {
+				counts[table.byDoc[n]-1]++
+			}
+		}
+		if spec.keep == 0 {
+			pool.Put(dm)
+			continue
+		}
+		x := spare
+		if x == nil {
+			x = &candidate{}
+		}
+		*x = candidate{dm: dm, score: dm.Score}
+		spare = nil
+		if years != nil {
+			if key := table.key(docNumber(dm.IndexInternalID)); key != nil {
+				x.year = years[key.reportID]
+			}
+		}
+		switch {
+		case cur != nil && !c.before(cur, x):
+			// At or before the cursor: on an earlier page. It still
+			// counts in the total and the facets, as on every page.
+			pool.Put(dm)
+			spare = x
+		case len(c.kept) < spec.keep:
+			heap.Push(c, x)
+		case c.before(x, c.kept[0]):
+			worst := c.kept[0]
+			c.kept[0] = x
+			heap.Fix(c, 0)
+			pool.Put(worst.dm)
+			spare = worst
+		default:
+			pool.Put(dm)
+			spare = x
+		}
+		if c.err != nil {
+			return nil, c.err
+		}
+	}
+	// Pop worst first into place, best first.
+	ranked := make([]*candidate, len(c.kept))
+	for i := len(ranked) - 1; i >= 0; i-- {
+		ranked[i] = heap.Pop(c).(*candidate)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if spec.from < len(ranked) {
+		for _, x := range ranked[spec.from:] {
+			h := hitRef{id: c.id(x), score: x.score, year: x.year}
+			if spec.records && c.err == nil {
+				if h.rec, err = storedRecord(r, h.id); err != nil {
+					return nil, err
+				}
+			}
+			out.hits = append(out.hits, h)
+		}
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	for i, n := range counts {
+		if n > 0 {
+			k := table.keys[i]
+			k.count = n
+			out.keys = append(out.keys, k)
+		}
+	}
+	return out, nil
+}
+
+// storedRecord reads the stored record of document id from snapshot r.
+func storedRecord(r bindex.IndexReader, id string) (string, error) {
+	doc, err := r.Document(id)
+	if err != nil {
+		return "", fmt.Errorf("search: document %q: %w", id, err)
+	}
+	var raw string
+	found := false
+	if doc != nil {
+		doc.VisitFields(func(f bindex.Field) {
+			if f.Name() == fieldRec {
+				raw, found = string(f.Value()), true
+			}
+		})
+	}
+	if !found {
+		return "", fmt.Errorf("search: document %q has no stored record", id)
+	}
+	return raw, nil
+}
+
+// reportYears returns the year of every report of the key table.
+func (ix *Index) reportYears(ctx context.Context, t *keyTable) (map[string]int, error) {
+	sums, err := ix.summaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	years := make(map[string]int, len(t.keys))
+	for _, k := range t.keys {
+		if _, done := years[k.reportID]; done {
+			continue
+		}
+		s, ok := sums.lookup(k.reportID)
+		if !ok {
+			if sums, err = ix.loadSummaries(ctx, ix.epoch.Load()); err != nil {
+				return nil, err
+			}
+			s, _ = sums.lookup(k.reportID)
+		}
+		years[k.reportID] = s.Year
+	}
+	return years, nil
+}
