@@ -373,9 +373,8 @@ func (b *dictBuilder) key(i int) []byte {
 
 // buildDict reads gse's embedded simplified dictionary text after the
 // policy lexicon at frequency lexFreq (0: no lexicon); keepKeys keeps every
-// word's key for inspection. If the text is not
-// embedded (gse built with its "ne" tag), it loads a gse segmenter the way
-// gse does and copies its words.
+// word's key for inspection. If the text is not embedded (gse built with its
+// "ne" tag), it loads a gse segmenter the way gse does and copies its words.
 func buildDict(lexFreq float64, keepKeys bool) (*dictBuilder, error) {
 	if gseSimplified == "" {
 		seg := newSegmenterFreq(lexFreq)
