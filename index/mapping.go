@@ -21,11 +21,12 @@ import (
 // Every paragraph is one document whose id is the paragraph id:
 //
 //	type       keyword "p"
-//	text       the paragraph, word analyzer: whole-word ranking (民政 is a
-//	           word)
-//	wstart     the beginnings of the paragraph's words, two characters and
-//	           longer (民政局 gives 民政 and 民政局): a word-initial match is
-//	           one term lookup, not a prefix scan of the word dictionary
+//	words      the paragraph's words (word analyzer), each twice, and the
+//	           beginnings of two or more characters of its longer words
+//	           once (民政局 gives 民政局 twice and 民政 once): one term
+//	           lookup scores a whole-word match (民政 is a word) above a
+//	           word-initial one (民政 begins 民政局), and both above none
+//	           (民政 inside 人民政府)
 //	ngram      the paragraph, normalised character bigrams with positions:
 //	           a phrase over a term's bigrams is an exact substring match;
 //	           an end bigram after the last character makes a prefix query
@@ -52,8 +53,7 @@ import (
 // the same batch as the documents it counts.
 const (
 	fieldType     = "type"
-	fieldText     = "text"
-	fieldWStart   = "wstart"
+	fieldWords    = "words"
 	fieldNgram    = "ngram"
 	fieldHead     = "head"
 	fieldRegion   = FacetRegion
@@ -129,7 +129,7 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "6"
+const FormatVersion = "7"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -173,10 +173,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	p := mapping.NewDocumentStaticMapping()
 	p.AddFieldMappingsAt(fieldType, keyword(false))
-	p.AddFieldMappingsAt(fieldText, text(analyzer.WordAnalyzerName, false))
-	// Documents bring the analyzer of wstart (wordStarts); queries on it
-	// are term queries, which need none.
-	p.AddFieldMappingsAt(fieldWStart, text("keyword", false))
+	// Documents bring the analyzer of words (wordTerms, over the word
+	// analyzer); queries on it are term queries, which need none.
+	p.AddFieldMappingsAt(fieldWords, text(analyzer.WordAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
 	for _, f := range []string{fieldRegion, fieldLevel, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
@@ -239,32 +238,16 @@ func (s safeAnalyzer) Analyze(input []byte) (ts analysis.TokenStream) {
 	return s.Analyzer.Analyze(input)
 }
 
-// wordStream is the word analyzer for one document: it keeps the tokens of
-// the text field so that the wstart field derives its terms from them
-// without segmenting the text again. bleve analyses a document's fields in
-// order, in one goroutine.
-type wordStream struct {
-	analyzer analysis.Analyzer
-	tokens   analysis.TokenStream
-	done     bool
-}
+// wordTerms makes the terms of the words field from the word analyzer's
+// tokens: every word twice, and every beginning of two or more characters
+// of a longer word once.
+type wordTerms struct{ words analysis.Analyzer }
 
 // Analyze implements analysis.Analyzer.
-func (w *wordStream) Analyze(input []byte) analysis.TokenStream {
-	if !w.done {
-		w.tokens, w.done = w.analyzer.Analyze(input), true
-	}
-	return w.tokens
-}
-
-// wordStarts makes the terms of the wstart field: every beginning of two
-// or more characters of every word, the whole word included.
-type wordStarts struct{ words *wordStream }
-
-// Analyze implements analysis.Analyzer.
-func (s wordStarts) Analyze(input []byte) analysis.TokenStream {
-	var out analysis.TokenStream
-	for _, t := range s.words.Analyze(input) {
+func (w wordTerms) Analyze(input []byte) analysis.TokenStream {
+	words := w.words.Analyze(input)
+	out := make(analysis.TokenStream, 0, 2*len(words)+len(words)/2)
+	for _, t := range words {
 		n := 0
 		for i := range string(t.Term) {
 			if n >= 2 {
@@ -272,9 +255,7 @@ func (s wordStarts) Analyze(input []byte) analysis.TokenStream {
 			}
 			n++
 		}
-		if n >= 2 {
-			out = append(out, &analysis.Token{Term: t.Term, Position: t.Position, Type: t.Type})
-		}
+		out = append(out, t, &analysis.Token{Term: t.Term, Position: t.Position, Type: t.Type})
 	}
 	return out
 }
@@ -292,9 +273,7 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	d := document.NewDocument(p.ID)
 	text := []byte(p.Text)
 	d.AddField(document.NewTextFieldCustom(fieldType, nil, []byte(typeParagraph), optIndex, nil))
-	words := &wordStream{analyzer: b.word}
-	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optIndex, words))
-	d.AddField(document.NewTextFieldCustom(fieldWStart, nil, text, optIndex, wordStarts{words}))
+	d.AddField(document.NewTextFieldCustom(fieldWords, nil, text, optIndex, wordTerms{b.word}))
 	d.AddField(document.NewTextFieldCustom(fieldNgram, nil, text, optVectors, b.bigram))
 	if h := headText(p); h != "" {
 		d.AddField(document.NewTextFieldCustom(fieldHead, nil, []byte(h), optVectors, b.bigram))

@@ -21,19 +21,18 @@ import (
 
 // Ranking weights. A term's exact-substring clause on the bigram field
 // decides whether a paragraph matches and scores it by BM25; a whole-word
-// match in the word field and a match in a heading or glossary term add to
-// that score.
+// or word-initial match in the words field and a match in a heading or
+// glossary term add to that score.
 //
 // The exact clause gets a small weight: BM25 length normalisation makes a
 // short paragraph's score several times a long one's, and a whole-word or
 // word-initial match in a long paragraph must still rank above a buried
-// match in a short one. A whole word also begins a word, so it earns both
-// word clauses.
+// match in a short one. The words field holds whole words twice and word
+// beginnings once, so a whole word scores above a beginning.
 const (
-	boostExact  = 0.1
-	boostWord   = 3.0
-	boostPrefix = 3.0
-	boostHead   = 2.0
+	boostExact = 0.1
+	boostWord  = 6.0
+	boostHead  = 2.0
 )
 
 // facetSize bounds the buckets of one facet; it is far above the number of
@@ -188,15 +187,13 @@ func rankedMatch(norm string) query.Query {
 	} else {
 		exact.(query.BoostableQuery).SetBoost(boostExact)
 	}
-	word := termQ(fieldText, norm)
+	word := termQ(fieldWords, norm)
 	word.SetBoost(boostWord)
 	should := []query.Query{word}
 	if len(runes) >= 2 {
-		prefix := termQ(fieldWStart, norm)
-		prefix.SetBoost(boostPrefix)
 		head := ngramQuery(norm, fieldHead)
 		head.(query.BoostableQuery).SetBoost(boostHead)
-		should = append(should, prefix, head)
+		should = append(should, head)
 	}
 	return query.NewBooleanQuery([]query.Query{exact}, should, nil)
 }

@@ -64,7 +64,7 @@ func setFieldStats(batch *bleve.Batch, s fieldStats) error {
 }
 
 // lengthFields are the analysed fields whose lengths BM25 uses.
-var lengthFields = []string{fieldText, fieldWStart, fieldNgram, fieldHead}
+var lengthFields = []string{fieldWords, fieldNgram, fieldHead}
 
 // keywordFields are the other indexed fields; their length is one token.
 var keywordFields = []string{fieldType, fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind, fieldReportID, fieldSource, fieldFacetKey, fieldYearNum, fieldRID, fieldRSource}
@@ -74,7 +74,7 @@ var keywordFields = []string{fieldType, fieldRegion, fieldLevel, fieldYear, fiel
 func addLengths(totals fieldStats, doc *document.Document) {
 	for _, f := range doc.Fields {
 		switch f.Name() {
-		case fieldText, fieldWStart, fieldNgram, fieldHead:
+		case fieldWords, fieldNgram, fieldHead:
 			t := totals[f.Name()]
 			t.Docs++
 			t.Tokens += int64(f.AnalyzedLength())
