@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -131,6 +132,14 @@ func (s *BuildStats) MBPerSecond() float64 {
 	return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds()
 }
 
+// buildGCPercent is the garbage collector's target while Build runs
+// (unless GOGC is set). Nearly all a build allocates is analysis output that
+// dies when its batch is written, while the live heap is the batch being
+// written, so the collector's default of 100% runs often and finds little:
+// at 400% a national build takes about a fifth less CPU, and its peak
+// memory, set by the batch in flight, grows by a few percent.
+const buildGCPercent = 400
+
 // batchBytes is the most raw text a full build puts in one batch. Each
 // batch becomes one segment, and segments are merged into one at the end:
 // few large batches spend less on merging than many small ones (on the
@@ -185,6 +194,9 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	start := time.Now()
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 10000
+	}
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(buildGCPercent))
 	}
 	prev, _ := currentGeneration(dir)
 	gen, bi, err := createGeneration(dir)
