@@ -114,6 +114,7 @@ func docNumber(id bindex.IndexInternalID) uint64 {
 // collectSpec says what collect gathers.
 type collectSpec struct {
 	query     query.Query
+	groups    [][]string // the query's positive terms by group, for mayMatch
 	keep      int      // hits to keep: from + size; 0 counts only
 	from      int      // hits to drop from the front of the kept ones
 	after     []string // search_after values for the order, or nil
@@ -239,6 +240,10 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 		}
 	}
 
+	if !mayMatch(r, spec.groups) {
+		return &collected{}, nil
+	}
+
 	scoring := "none"
 	if spec.score {
 		scoring = ""
@@ -353,6 +358,48 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 		}
 	}
 	return out, nil
+}
+
+// mayMatch tells whether a query whose hits contain one term of each group
+// can match anything in snapshot r: it cannot if, in some group, every
+// term has a bigram that occurs nowhere. A term absent from the whole index
+// is common (a district's policy phrase in the national reports), and this
+// answers it with a few dictionary lookups instead of building every
+// ranking clause's searcher. On any doubt it says yes.
+func mayMatch(r bindex.IndexReader, groups [][]string) bool {
+	if len(groups) == 0 {
+		return true
+	}
+	dr, ok := r.(bindex.IndexReaderContains)
+	if !ok {
+		return true
+	}
+	dict, err := dr.FieldDictContains(fieldNgram)
+	if err != nil {
+		return true
+	}
+	present := func(term string) bool {
+		runes := []rune(term)
+		for i := 0; i+1 < len(runes); i++ {
+			if ok, err := dict.Contains([]byte(string(runes[i : i+2]))); err == nil && !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for _, g := range groups {
+		found := false
+		for _, t := range g {
+			if present(t) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // storedRecord reads the stored record of document id from snapshot r.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -63,4 +64,42 @@ func (f fixedTokens) Analyze([]byte) analysis.TokenStream {
 		ts = append(ts, &analysis.Token{Term: []byte(w), Position: i + 1})
 	}
 	return ts
+}
+
+// TestAbsentTerms checks the shortcut for terms that occur nowhere: the
+// answer is empty, and an OR group with one present alternative still
+// finds every paragraph of that alternative.
+func TestAbsentTerms(t *testing.T) {
+	c := openCorpus(t, seedDir)
+	ctx := context.Background()
+	res, err := c.ix.Search(ctx, Request{Query: "量子纠缠", Facets: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 0 || len(res.Hits) != 0 {
+		t.Fatalf("量子纠缠: %d hits", res.Total)
+	}
+	for f, vs := range res.Facets {
+		if len(vs) != 0 {
+			t.Errorf("facet %s of an absent term: %v", f, vs)
+		}
+	}
+	alone, err := c.ix.Search(ctx, Request{Query: "一网通办"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	either, err := c.ix.Search(ctx, Request{Query: "量子纠缠 OR 一网通办"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone.Total == 0 || either.Total != alone.Total {
+		t.Fatalf("一网通办 %d hits, with an absent alternative %d", alone.Total, either.Total)
+	}
+	both, err := c.ix.Search(ctx, Request{Query: "一网通办 量子纠缠"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.Total != 0 {
+		t.Fatalf("一网通办 AND an absent term: %d hits", both.Total)
+	}
 }

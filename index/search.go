@@ -45,7 +45,8 @@ const maxFragments = 5
 
 // plan is a validated request compiled to bleve queries.
 type plan struct {
-	terms    []string // normalised positive terms
+	terms    []string   // normalised positive terms
+	groups   [][]string // the positive terms by group: a hit has one of each
 	must     []query.Query
 	mustNot  []query.Query
 	filters  map[string][]query.Query // facet field → clauses (ANDed)
@@ -63,6 +64,11 @@ func compile(req *Request) (*plan, error) {
 	}
 	p := &plan{terms: q.Terms(), filters: map[string][]query.Query{}}
 	for _, g := range q.Groups {
+		norms := make([]string, len(g))
+		for i, t := range g {
+			norms[i] = t.Norm
+		}
+		p.groups = append(p.groups, norms)
 		if len(g) == 1 {
 			p.must = append(p.must, rankedMatch(g[0].Norm))
 			continue
@@ -353,7 +359,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		wg.Add(1)
 		go func(field string) {
 			defer wg.Done()
-			got, err := ix.collect(ctx, collectSpec{query: p.build(field), keys: true})
+			got, err := ix.collect(ctx, collectSpec{query: p.build(field), groups: p.groups, keys: true})
 			var vs map[string][]FacetValue
 			if err == nil {
 				vs, err = ix.keyFacets(ctx, got.keys, []string{field})
@@ -368,7 +374,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		}(f)
 	}
 	got, err := ix.collect(ctx, collectSpec{
-		query: p.build(""), keep: req.From + req.Size, from: req.From, after: req.SearchAfter,
+		query: p.build(""), groups: p.groups, keep: req.From + req.Size, from: req.From, after: req.SearchAfter,
 		yearOrder: yearOrder, score: true, keys: len(joint) > 0, records: true,
 	})
 	wg.Wait()
