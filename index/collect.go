@@ -115,13 +115,13 @@ func docNumber(id bindex.IndexInternalID) uint64 {
 type collectSpec struct {
 	query     query.Query
 	groups    [][]string // the query's positive terms by group, for mayMatch
-	keep      int      // hits to keep: from + size; 0 counts only
-	from      int      // hits to drop from the front of the kept ones
-	after     []string // search_after values for the order, or nil
-	yearOrder int      // +1 year ascending, -1 descending, 0 relevance only
-	score     bool     // score hits (otherwise every score is 0)
-	keys      bool     // count hits per facet key
-	records   bool     // read the stored record of every returned hit
+	keep      int        // hits to keep: from + size; 0 counts only
+	from      int        // hits to drop from the front of the kept ones
+	after     []string   // search_after values for the order, or nil
+	yearOrder int        // +1 year ascending, -1 descending, 0 relevance only
+	score     bool       // score hits (otherwise every score is 0)
+	keys      bool       // count hits per facet key
+	records   bool       // read the stored record of every returned hit
 }
 
 // hitRef is a hit found by collect: its id and score, and its report's
