@@ -3,7 +3,9 @@ package analyzer
 //go:generate go run ./internal/gentradsimp -o tradsimp_table.go
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -97,6 +99,55 @@ func Normalize(s string) string {
 	}
 	return b.String()
 }
+
+// foldInverse maps each rune that FoldRune produces from other runes to
+// those runes. FoldRune changes a rune only through its width table
+// (U+FF01–U+FF5E, U+3000), a case mapping (ASCII, unicode.CaseRanges) or
+// the traditional→simplified table, so those runes are all it has to try.
+var foldInverse = sync.OnceValue(func() map[rune][]rune {
+	inv := map[rune][]rune{}
+	try := func(r rune) {
+		if f := FoldRune(r); f != r {
+			inv[f] = append(inv[f], r)
+		}
+	}
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		try(r)
+	}
+	for r := rune(0xFF01); r <= 0xFF5E; r++ {
+		try(r)
+	}
+	try(0x3000)
+	for _, cr := range unicode.CaseRanges {
+		for r := rune(cr.Lo); r <= rune(cr.Hi); r++ {
+			if r >= utf8.RuneSelf {
+				try(r)
+			}
+		}
+	}
+	for t := range tradToSimp {
+		try(t)
+	}
+	for f, rs := range inv {
+		slices.Sort(rs)
+		inv[f] = slices.Compact(rs)
+	}
+	return inv
+})
+
+// FoldPreimage returns every rune that FoldRune maps to f: the forms a
+// normalised character can have in original text (its traditional,
+// full-width or upper-case forms, and itself if FoldRune keeps it).
+func FoldPreimage(f rune) []rune {
+	out := slices.Clone(foldInverse()[f])
+	if FoldRune(f) == f {
+		out = append(out, f)
+	}
+	return out
+}
+
+// IsSpace reports whether r is white space, which Normalize drops.
+func IsSpace(r rune) bool { return isSpace(r) }
 
 // NormalizedText is a normalised string that remembers, for each of its
 // runes, the byte span of the rune in the original text. It lets a match

@@ -98,3 +98,43 @@ func TestNormalizedTextSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldPreimage checks FoldPreimage against FoldRune over every rune:
+// each rune is in the preimage of its fold, and each preimage folds back.
+func TestFoldPreimage(t *testing.T) {
+	pre := map[rune]map[rune]bool{}
+	get := func(f rune) map[rune]bool {
+		if pre[f] == nil {
+			pre[f] = map[rune]bool{}
+			for _, r := range FoldPreimage(f) {
+				if FoldRune(r) != f {
+					t.Fatalf("FoldPreimage(%U) holds %U, which folds to %U", f, r, FoldRune(r))
+				}
+				pre[f][r] = true
+			}
+		}
+		return pre[f]
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if 0xD800 <= r && r <= 0xDFFF {
+			continue
+		}
+		if f := FoldRune(r); f != r && !get(f)[r] {
+			t.Fatalf("%U folds to %U but is missing from FoldPreimage(%U)", r, f, f)
+		}
+	}
+	for _, tc := range []struct {
+		f    rune
+		want string
+	}{{'发', "发發髮"}, {'a', "AaＡａ"}, {'5', "5５"}} {
+		got := map[rune]bool{}
+		for _, r := range FoldPreimage(tc.f) {
+			got[r] = true
+		}
+		for _, r := range tc.want {
+			if !got[r] {
+				t.Errorf("FoldPreimage(%q) lacks %q", tc.f, r)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"html"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"govsearch/analyzer"
 )
@@ -21,11 +22,11 @@ const kwicContext = 30
 // is found across a line break or in full-width or traditional form, and
 // mapped back to the original bytes.
 //
-// A matcher is not safe for concurrent use: it reuses one buffer for the
-// normalised text of every call.
+// A matcher is not safe for concurrent use (find keeps its scratch in it).
 type matcher struct {
-	terms [][]rune // longest first
-	nt    analyzer.NormalizedText
+	terms  [][]rune // longest first
+	starts []string // every rune that folds to a term's first rune
+	next   []int    // find's scratch: the next position of each start
 }
 
 func newMatcher(terms []string) *matcher {
@@ -36,6 +37,16 @@ func newMatcher(terms []string) *matcher {
 		}
 	}
 	sort.SliceStable(m.terms, func(i, j int) bool { return len(m.terms[i]) > len(m.terms[j]) })
+	seen := map[rune]bool{}
+	for _, t := range m.terms {
+		for _, r := range analyzer.FoldPreimage(t[0]) {
+			if !seen[r] {
+				seen[r] = true
+				m.starts = append(m.starts, string(r))
+			}
+		}
+	}
+	m.next = make([]int, len(m.starts))
 	return m
 }
 
@@ -50,35 +61,72 @@ func (m *matcher) find(text string) []span {
 	if len(m.terms) == 0 {
 		return nil
 	}
-	nt := &m.nt
-	nt.Set(text)
+	// Only a rune that folds to some term's first rune can begin an
+	// occurrence: the scan jumps from one such rune to the next with a
+	// byte search and folds the text only there.
+	for k := range m.next {
+		m.next[k] = -2 // not searched yet
+	}
 	var out []span
-	rs := nt.Runes
-	for i := 0; i < len(rs); {
-		n := m.matchAt(rs, i)
-		if n == 0 {
-			i++
+	for at := 0; at < len(text); {
+		best := -1
+		for k, s := range m.starts {
+			if m.next[k] == -1 {
+				continue // no more of this rune
+			}
+			if m.next[k] < at {
+				p := strings.Index(text[at:], s)
+				if p < 0 {
+					m.next[k] = -1
+					continue
+				}
+				m.next[k] = at + p
+			}
+			if best < 0 || m.next[k] < best {
+				best = m.next[k]
+			}
+		}
+		if best < 0 {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[best:])
+		if end := m.matchAt(text, best+size, analyzer.FoldRune(r)); end > 0 {
+			out = append(out, span{start: best, end: end})
+			at = end
 			continue
 		}
-		out = append(out, span{start: nt.Start[i], end: nt.End[i+n-1]})
-		i += n
+		at = best + size
 	}
 	return out
 }
 
-// matchAt returns the length of the longest term occurring at rs[i:], or 0.
-func (m *matcher) matchAt(rs []rune, i int) int {
+// matchAt returns the byte end of the longest term occurring at a
+// position whose first rune folds to first and whose remaining text
+// starts at byte rest; 0 if none.
+func (m *matcher) matchAt(text string, rest int, first rune) int {
 next:
 	for _, t := range m.terms {
-		if len(t) > len(rs)-i {
+		if t[0] != first {
 			continue
 		}
-		for k, r := range t {
-			if rs[i+k] != r {
-				continue next
+		j := rest
+		for _, want := range t[1:] {
+			for {
+				if j >= len(text) {
+					continue next
+				}
+				r, size := utf8.DecodeRuneInString(text[j:])
+				j += size
+				if analyzer.IsSpace(r) {
+					continue
+				}
+				if analyzer.FoldRune(r) != want {
+					continue next
+				}
+				break
 			}
 		}
-		return len(t)
+		return j
 	}
 	return 0
 }
