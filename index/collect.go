@@ -360,6 +360,20 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 	return out, nil
 }
 
+// countByReport returns the number of paragraphs q matches and their
+// number per report; groups are q's positive terms (see mayMatch).
+func (ix *Index) countByReport(ctx context.Context, q query.Query, groups [][]string) (int, map[string]int, error) {
+	got, err := ix.collect(ctx, collectSpec{query: q, groups: groups, keys: true})
+	if err != nil {
+		return 0, nil, err
+	}
+	counts := map[string]int{}
+	for _, k := range got.keys {
+		counts[k.reportID] += k.count
+	}
+	return got.total, counts, nil
+}
+
 // mayMatch tells whether a query whose hits contain one term of each group
 // can match anything in snapshot r: it cannot if, in some group, every
 // term has a bigram that occurs nowhere. A term absent from the whole index

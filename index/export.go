@@ -26,10 +26,7 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 		return err
 	}
 	q := p.build("")
-	fr := ix.newRequest(q, 0, 0)
-	fr.Score = "none"
-	ix.addKeyFacet(fr)
-	res, err := ix.bi.SearchInContext(ctx, fr)
+	_, counts, err := ix.countByReport(ctx, q, p.groups)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -43,7 +40,7 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 	if err != nil {
 		return err
 	}
-	for id, n := range perReport(res.Facets[fieldFacetKey]) {
+	for id, n := range counts {
 		s, _ := sums.lookup(id)
 		reps = append(reps, rep{id: id, year: s.Year, count: n})
 	}

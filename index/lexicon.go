@@ -31,14 +31,11 @@ func (ix *Index) Lexicon(ctx context.Context) ([]LexiconEntry, error) {
 		if norm == "" {
 			continue
 		}
-		sr := ix.newRequest(exactMatch(norm), 0, 0)
-		sr.Score = "none"
-		ix.addKeyFacet(sr)
-		res, err := ix.bi.SearchInContext(ctx, sr)
+		total, reports, err := ix.countByReport(ctx, exactMatch(norm), [][]string{{norm}})
 		if err != nil {
 			return nil, fmt.Errorf("lexicon: %w", err)
 		}
-		e := LexiconEntry{Term: t, Paragraphs: int(res.Total), Reports: len(perReport(res.Facets[fieldFacetKey]))}
+		e := LexiconEntry{Term: t, Paragraphs: total, Reports: len(reports)}
 		entries = append(entries, e)
 	}
 	ix.cacheMu.Lock()
