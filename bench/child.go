@@ -97,11 +97,6 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if c.engine == EngineBaseline {
-		// The baseline is bleve with its defaults; this process opens no
-		// govsearch index.
-		index.RestoreLibraryDefaults()
-	}
 	if c.cpuProfile != "" {
 		f, err := os.Create(c.cpuProfile)
 		if err != nil {

@@ -129,7 +129,7 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "7"
+const FormatVersion = "8"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
