@@ -264,17 +264,7 @@ func oldSegment(d *gse.Dictionary, logTotal float64, text []byte, s *segScratch)
 			}
 		}
 	}
-	s.segments = s.segments[:0]
-	for last := n - 1; last >= 0; {
-		first := int(s.from[last])
-		lo := int32(0)
-		if first > 0 {
-			lo = s.unitEnd[first-1]
-		}
-		s.segments = append(s.segments, s.unitEnd[last], lo)
-		last = first - 1
-	}
-	slices.Reverse(s.segments)
+	s.backtrack()
 }
 
 // noisyParagraphs returns the lines of the scraped national pages, or nil

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"unicode/utf8"
 )
@@ -140,9 +141,14 @@ func (w *wordDict) segment(text []byte, s *segScratch) {
 			}
 		}
 	}
-	// Walk the path back, then reverse it into text order.
+	s.backtrack()
+}
+
+// backtrack walks the cheapest path back from the last unit and leaves its
+// words in s.segments, in text order.
+func (s *segScratch) backtrack() {
 	s.segments = s.segments[:0]
-	for last := n - 1; last >= 0; {
+	for last := len(s.from) - 1; last >= 0; {
 		first := int(s.from[last])
 		lo := int32(0)
 		if first > 0 {
@@ -151,9 +157,7 @@ func (w *wordDict) segment(text []byte, s *segScratch) {
 		s.segments = append(s.segments, s.unitEnd[last], lo)
 		last = first - 1
 	}
-	for i, j := 0, len(s.segments)-1; i < j; i, j = i+1, j-1 {
-		s.segments[i], s.segments[j] = s.segments[j], s.segments[i]
-	}
+	slices.Reverse(s.segments)
 }
 
 func resize[T any](s []T, n int) []T {
