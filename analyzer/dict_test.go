@@ -221,13 +221,7 @@ func TestLexiconFirst(t *testing.T) {
 // Dictionary (cedar trie lookups of the units, words sorted by length), kept
 // to show the trie gives the same cuts, mixed tokens included.
 func oldSegment(d *gse.Dictionary, logTotal float64, text []byte, s *segScratch) {
-	s.split(text)
-	n := len(s.units)
-	s.dist = resize(s.dist, n)
-	s.from = resize(s.from, n)
-	for i := range s.dist {
-		s.dist[i] = float32(math.Inf(1))
-	}
+	n := s.start(text)
 	units := make([]gse.Text, n)
 	for i, u := range s.units {
 		units[i] = u

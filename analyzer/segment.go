@@ -87,13 +87,7 @@ func mixedEnd(text []byte, i int, lastDigit bool) int {
 // s.segments as byte offset pairs. Words match whole units only, as in gse,
 // whose dictionary lookup also steps unit by unit.
 func (w *wordDict) segment(text []byte, s *segScratch) {
-	s.split(text)
-	n := len(s.units)
-	s.dist = resize(s.dist, n)
-	s.from = resize(s.from, n)
-	for i := range s.dist {
-		s.dist[i] = float32(math.Inf(1))
-	}
+	n := s.start(text)
 	rootKids := len(w.cost) > 0
 	for cur := 0; cur < n; cur++ {
 		var base float32
@@ -142,6 +136,19 @@ func (w *wordDict) segment(text []byte, s *segScratch) {
 		}
 	}
 	s.backtrack()
+}
+
+// start splits text into units and readies the path arrays; it returns
+// the number of units.
+func (s *segScratch) start(text []byte) int {
+	s.split(text)
+	n := len(s.units)
+	s.dist = resize(s.dist, n)
+	s.from = resize(s.from, n)
+	for i := range s.dist {
+		s.dist[i] = float32(math.Inf(1))
+	}
+	return n
 }
 
 // backtrack walks the cheapest path back from the last unit and leaves its
