@@ -111,7 +111,20 @@ type BuildOptions struct {
 	// Progress, when set, is called after each file with the bytes done
 	// and the total.
 	Progress func(done, total int64)
+	// MemoryLimit is the soft memory limit a full build runs under, in
+	// bytes (see runtime/debug.SetMemoryLimit): 0 means DefaultBuildMemory,
+	// a negative value none. The collector runs rarely below it. GOGC or
+	// GOMEMLIMIT in the environment leave the collector as they set it.
+	MemoryLimit int64
 }
+
+// DefaultBuildMemory is the soft memory limit of a full build. A build
+// allocates mostly short-lived analysis output, so it runs the garbage
+// collector at a target of 400% (about a fifth less CPU than the default
+// 100%) up to this limit, where collection becomes more frequent. On a 1 GiB
+// corpus the build peaked at 1.5 GB with the default collector, 4.1 GB at
+// 400% alone, and 1.8 GB at 400% under this limit.
+const DefaultBuildMemory = 1536 << 20
 
 // BuildStats summarises a build or update.
 type BuildStats struct {
@@ -132,13 +145,29 @@ func (s *BuildStats) MBPerSecond() float64 {
 	return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds()
 }
 
-// buildGCPercent is the garbage collector's target while Build runs
-// (unless GOGC is set). Nearly all a build allocates is analysis output that
-// dies when its batch is written, while the live heap is the batch being
-// written, so the collector's default of 100% runs often and finds little:
-// at 400% a national build takes about a fifth less CPU, and its peak
-// memory, set by the batch in flight, grows by a few percent.
+// buildGCPercent is the garbage collector's target while Build runs; see
+// DefaultBuildMemory.
 const buildGCPercent = 400
+
+// tuneCollector sets the collector for a build and returns the function
+// that restores it. Settings made in the environment are left alone.
+func tuneCollector(limit int64) (restore func()) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	if limit == 0 {
+		limit = DefaultBuildMemory
+	}
+	oldLimit := debug.SetMemoryLimit(-1)
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
+	oldPercent := debug.SetGCPercent(buildGCPercent)
+	return func() {
+		debug.SetGCPercent(oldPercent)
+		debug.SetMemoryLimit(oldLimit)
+	}
+}
 
 // batchBytes is the most raw text a full build puts in one batch. Each
 // batch becomes one segment, and segments are merged into one at the end:
@@ -195,9 +224,7 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 10000
 	}
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(buildGCPercent))
-	}
+	defer tuneCollector(opts.MemoryLimit)()
 	prev, _ := currentGeneration(dir)
 	gen, bi, err := createGeneration(dir)
 	if err != nil {

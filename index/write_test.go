@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -348,5 +350,34 @@ func TestBuildCancelled(t *testing.T) {
 	}
 	if g := generations(dir); len(g) != 0 {
 		t.Errorf("a cancelled build left generations %v", g)
+	}
+}
+
+// TestBuildRestoresCollector checks that a build's collector settings end
+// with the build: a server that rebuilds keeps its own.
+func TestBuildRestoresCollector(t *testing.T) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("the environment sets the collector")
+	}
+	percent := debug.SetGCPercent(73)
+	limit := debug.SetMemoryLimit(900 << 20)
+	defer func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) }()
+	var during []int
+	opts := BuildOptions{Progress: func(done, total int64) {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		during = append(during, p, int(debug.SetMemoryLimit(-1)>>20))
+	}}
+	if _, err := Build(context.Background(), t.TempDir(), []Input{reportInput("a.txt", "一网通办。")}, opts); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{buildGCPercent, DefaultBuildMemory >> 20}; !slices.Equal(during, want) {
+		t.Errorf("during the build: GC percent and limit (MiB) %v, want %v", during, want)
+	}
+	if p := debug.SetGCPercent(-1); p != 73 {
+		t.Errorf("GC percent after the build: %d, want 73", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != 900<<20 {
+		t.Errorf("memory limit after the build: %d, want %d", l, 900<<20)
 	}
 }

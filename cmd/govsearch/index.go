@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +40,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dir := fl.String("index", "", "index directory (required)")
 	rebuild := fl.Bool("rebuild", false, "build a new generation from PATHs instead of updating the current one")
 	batch := fl.Int("batch", 0, "paragraphs per write batch of a full build (0: the index default, about 4 MB of text a batch)")
+	memLimit := fl.String("memory-limit", "", "soft memory limit of a full build, e.g. 800MiB or 2GiB, or none (default: 1.5GiB)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every *.txt below them).")
 		fl.PrintDefaults()
@@ -51,6 +54,11 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *batch < 0 {
 		fmt.Fprintln(stderr, "govsearch index: --batch must not be negative")
+		return 2
+	}
+	limit, err := parseMemoryLimit(*memLimit)
+	if err != nil {
+		fmt.Fprintf(stderr, "govsearch index: --memory-limit: %v\n", err)
 		return 2
 	}
 	// The dictionary loads while the files are listed and the index opens.
@@ -69,7 +77,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dictStart := time.Now()
 	analyzer.WaitReady()
 	dictTime := time.Since(dictStart)
-	opts := index.BuildOptions{BatchSize: *batch}
+	opts := index.BuildOptions{BatchSize: *batch, MemoryLimit: limit}
 	var bar *progressbar.ProgressBar
 	if isTerminal(stderr) {
 		var total int64
@@ -135,4 +143,37 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// parseMemoryLimit reads a --memory-limit value: a number of bytes with an
+// optional unit (KB, MB, GB, KiB, MiB, GiB), "none" for no limit, or empty
+// for the index default. It returns index.BuildOptions.MemoryLimit.
+func parseMemoryLimit(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
+	case "none":
+		return -1, nil
+	}
+	units := []struct {
+		suffix string
+		size   float64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"b", 1}}
+	num, mult := strings.ToLower(s), 1.0
+	for _, u := range units {
+		if strings.HasSuffix(num, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.size
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(v) || v <= 0 || math.IsInf(v, 0) || v*mult > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is not a size such as 800MiB, 2GiB or none", s)
+	}
+	b := int64(v * mult)
+	if b < 64<<20 {
+		return 0, fmt.Errorf("%s is below the smallest useful limit, 64MiB", s)
+	}
+	return b, nil
 }
