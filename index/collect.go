@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -25,7 +24,7 @@ import (
 // descending, then id.
 
 // keyTable maps the document numbers of one index snapshot to their facet
-// keys.
+// keys: report id × part kind × kind.
 type keyTable struct {
 	snap  bindex.IndexReader // the snapshot it describes; compared, never used
 	keys  []keyCount         // the facet keys; count unused
@@ -33,24 +32,72 @@ type keyTable struct {
 }
 
 // keyTableFor returns the key table of snapshot r, making it if the cached
-// one describes another snapshot.
+// one describes another snapshot. A paragraph's key is its report id, part
+// kind and kind; each comes from its keyword field's postings.
 func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTable, error) {
 	ix.keyMu.Lock()
 	defer ix.keyMu.Unlock()
 	if t := ix.keys; t != nil && t.snap == r {
 		return t, nil
 	}
-	t := &keyTable{snap: r}
-	dict, err := r.FieldDict(fieldFacetKey)
+	reports, byReport, err := termsByDoc(ctx, r, fieldReportID)
 	if err != nil {
 		return nil, err
+	}
+	parts, byPart, err := termsByDoc(ctx, r, fieldPartKind)
+	if err != nil {
+		return nil, err
+	}
+	kinds, byKind, err := termsByDoc(ctx, r, fieldKind)
+	if err != nil {
+		return nil, err
+	}
+	at := func(byDoc []uint32, n int) uint32 {
+		if n < len(byDoc) {
+			return byDoc[n]
+		}
+		return 0
+	}
+	t := &keyTable{snap: r, byDoc: make([]uint32, len(byReport))}
+	index := map[[3]uint32]uint32{}
+	for n, rep := range byReport {
+		if rep == 0 {
+			continue // not a paragraph
+		}
+		k := [3]uint32{rep, at(byPart, n), at(byKind, n)}
+		i, ok := index[k]
+		if !ok {
+			kc := keyCount{reportID: reports[rep-1]}
+			if k[1] > 0 {
+				kc.partKind = parts[k[1]-1]
+			}
+			if k[2] > 0 {
+				kc.kind = kinds[k[2]-1]
+			}
+			t.keys = append(t.keys, kc)
+			i = uint32(len(t.keys))
+			index[k] = i
+		}
+		t.byDoc[n] = i
+	}
+	ix.keys = t
+	return t, nil
+}
+
+// termsByDoc reads the postings of every term of a keyword field in
+// snapshot r: it returns the terms and, by document number, 1 + the index
+// of the document's term (0 for none).
+func termsByDoc(ctx context.Context, r bindex.IndexReader, field string) ([]string, []uint32, error) {
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return nil, nil, err
 	}
 	var terms []string
 	for {
 		de, err := dict.Next()
 		if err != nil {
 			dict.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if de == nil {
 			break
@@ -58,40 +105,72 @@ func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTab
 		terms = append(terms, de.Term)
 	}
 	if err := dict.Close(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var byDoc []uint32
 	var tfd bindex.TermFieldDoc
 	for i, term := range terms {
-		parts := strings.SplitN(term, facetKeySep, 3)
-		for len(parts) < 3 {
-			parts = append(parts, "")
-		}
-		t.keys = append(t.keys, keyCount{reportID: parts[0], partKind: parts[1], kind: parts[2]})
-		tfr, err := r.TermFieldReader(ctx, []byte(term), fieldFacetKey, false, false, false)
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for {
 			d, err := tfr.Next(&tfd)
 			if err != nil {
 				tfr.Close()
-				return nil, err
+				return nil, nil, err
 			}
 			if d == nil {
 				break
 			}
 			n := docNumber(d.ID)
-			for uint64(len(t.byDoc)) <= n {
-				t.byDoc = append(t.byDoc, make([]uint32, max(len(t.byDoc), 1024))...)
+			for uint64(len(byDoc)) <= n {
+				byDoc = append(byDoc, make([]uint32, max(len(byDoc), 1024))...)
 			}
-			t.byDoc[n] = uint32(i + 1)
+			byDoc[n] = uint32(i + 1)
 		}
 		if err := tfr.Close(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	ix.keys = t
-	return t, nil
+	return terms, byDoc, nil
+}
+
+// paragraphsPerReport counts the paragraphs of every report in the current
+// snapshot from its key table, which the first search of the snapshot then
+// finds made.
+func (ix *Index) paragraphsPerReport(ctx context.Context) (map[string]int, error) {
+	ix.life.RLock()
+	defer ix.life.RUnlock()
+	if ix.closed {
+		return nil, bleve.ErrorIndexClosed
+	}
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	t, err := ix.keyTableFor(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	perKey := make([]int, len(t.keys))
+	for _, k := range t.byDoc {
+		if k > 0 {
+			perKey[k-1]++
+		}
+	}
+	counts := map[string]int{}
+	for i, n := range perKey {
+		if n > 0 {
+			counts[t.keys[i].reportID] += n
+		}
+	}
+	return counts, nil
 }
 
 // key returns the facet key of document number n, or nil.

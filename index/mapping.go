@@ -33,10 +33,8 @@ import (
 //	           an exact match for a 1-character term
 //	head       heading text or glossary term, bigrams with positions: a boost
 //	region, level, year (4 digits), part_kind, kind, report_id, source
-//	           keywords for filters; year has doc values for sorting
-//	fkey       report id, part kind and kind joined by facetKeySep, with
-//	           doc values: every facet is counted from this one value per
-//	           hit (region, year and level through the report summaries)
+//	           keywords for filters; report_id, part_kind and kind also
+//	           give each paragraph its facet key (see keyTable)
 //	year_num   the year as a number, for year ranges
 //	rec        stored only: the paragraph in a compact binary form
 //	           (storedParagraph); the report's metadata is stored once,
@@ -65,7 +63,6 @@ const (
 	fieldSource   = "source"
 	fieldYearNum  = "year_num"
 	fieldRec      = "rec"
-	fieldFacetKey = "fkey"
 	fieldRID      = "rid"
 	fieldRSource  = "rsource"
 
@@ -73,7 +70,6 @@ const (
 	typeReport    = "r"
 
 	reportDocPrefix = "\x01report:"
-	facetKeySep     = "\x1f"
 )
 
 // bigramAnalyzerName is the analyzer of the ngram and head fields,
@@ -129,7 +125,7 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "8"
+const FormatVersion = "9"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -144,12 +140,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
 
-	keyword := func(docValues bool) *mapping.FieldMapping {
+	keyword := func() *mapping.FieldMapping {
 		f := mapping.NewKeywordFieldMapping()
 		f.Store = false
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
-		f.DocValues = docValues
+		f.DocValues = false
 		return f
 	}
 	text := func(an string, vectors bool) *mapping.FieldMapping {
@@ -172,17 +168,15 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 
 	p := mapping.NewDocumentStaticMapping()
-	p.AddFieldMappingsAt(fieldType, keyword(false))
+	p.AddFieldMappingsAt(fieldType, keyword())
 	// Documents bring the analyzer of words (wordTerms, over the word
 	// analyzer); queries on it are term queries, which need none.
 	p.AddFieldMappingsAt(fieldWords, text(analyzer.WordAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
-	for _, f := range []string{fieldRegion, fieldLevel, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
-		p.AddFieldMappingsAt(f, keyword(false))
+	for _, f := range []string{fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
+		p.AddFieldMappingsAt(f, keyword())
 	}
-	p.AddFieldMappingsAt(fieldYear, keyword(true))
-	p.AddFieldMappingsAt(fieldFacetKey, keyword(true))
 	yn := mapping.NewNumericFieldMapping()
 	yn.Store = false
 	yn.IncludeInAll = false
@@ -192,9 +186,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.AddDocumentMapping(typeParagraph, p)
 
 	r := mapping.NewDocumentStaticMapping()
-	r.AddFieldMappingsAt(fieldType, keyword(false))
-	r.AddFieldMappingsAt(fieldRID, keyword(false))
-	r.AddFieldMappingsAt(fieldRSource, keyword(false))
+	r.AddFieldMappingsAt(fieldType, keyword())
+	r.AddFieldMappingsAt(fieldRID, keyword())
+	r.AddFieldMappingsAt(fieldRSource, keyword())
 	r.AddFieldMappingsAt(fieldRec, stored())
 	im.AddDocumentMapping(typeReport, r)
 
@@ -261,7 +255,6 @@ func (w wordTerms) Analyze(input []byte) analysis.TokenStream {
 }
 
 const (
-	optKeyword = bindex.IndexField | bindex.DocValues
 	optIndex   = bindex.IndexField
 	optVectors = bindex.IndexField | bindex.IncludeTermVectors
 	optStore   = bindex.StoreField
@@ -283,12 +276,11 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	}
 	kw(fieldRegion, r.Region, optIndex)
 	kw(fieldLevel, r.Level, optIndex)
-	kw(fieldYear, yearKey(r.Year), optKeyword)
+	kw(fieldYear, yearKey(r.Year), optIndex)
 	kw(fieldPartKind, p.PartKind, optIndex)
 	kw(fieldKind, p.Kind, optIndex)
 	kw(fieldReportID, r.ID, optIndex)
 	kw(fieldSource, r.Source, optIndex)
-	kw(fieldFacetKey, r.ID+facetKeySep+p.PartKind+facetKeySep+p.Kind, optKeyword)
 	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(r.Year), optIndex))
 	d.AddField(document.NewTextFieldCustom(fieldRec, nil, sp.marshal(nil), optStore, nil))
 	return d, nil

@@ -42,6 +42,16 @@ func (ix *Index) summaries(ctx context.Context) (*cachedReports, error) {
 	if c != nil && c.epoch == epoch {
 		return c, nil
 	}
+	// One load at a time: a search arriving while another (or the warm-up)
+	// loads waits for that load.
+	ix.sumLoadMu.Lock()
+	defer ix.sumLoadMu.Unlock()
+	ix.cacheMu.Lock()
+	c = ix.reports
+	ix.cacheMu.Unlock()
+	if c != nil && c.epoch == epoch {
+		return c, nil
+	}
 	return ix.loadSummaries(ctx, epoch)
 }
 
@@ -164,21 +174,30 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (*ingest.Record, erro
 // paragraph count must equal the number of paragraph documents carrying
 // its id, and no paragraph may belong to an unknown report. A mismatch is
 // an error wrapping ErrStale that names the first few reports concerned.
-// It reads every paragraph's report id once, so it takes longer than Open.
+// It reads every paragraph's report key once (the table the first search
+// of the same snapshot then reuses), so it takes longer than Open.
 func (ix *Index) Verify(ctx context.Context) error {
 	sums, err := ix.summaries(ctx)
 	if err != nil {
 		return err
 	}
-	sr := ix.newRequest(termQ(fieldType, typeParagraph), 0, 0)
-	sr.Score = "none"
-	ix.addKeyFacet(sr)
-	res, err := ix.bi.SearchInContext(ctx, sr)
+	counts, err := ix.paragraphsPerReport(ctx)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	counts := perReport(res.Facets[fieldFacetKey])
+	keyed := 0
+	for _, n := range counts {
+		keyed += n
+	}
+	docs, err := ix.bi.DocCount()
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	paragraphs := int(docs) - len(sums.list)
 	var bad []string
+	if keyed != paragraphs {
+		bad = append(bad, fmt.Sprintf("%d of %d paragraph documents carry a report key", keyed, paragraphs))
+	}
 	for _, s := range sums.list {
 		if counts[s.ID] != s.Paragraphs {
 			bad = append(bad, fmt.Sprintf("report %s lists %d paragraphs, the index holds %d", s.ID, s.Paragraphs, counts[s.ID]))
@@ -188,8 +207,8 @@ func (ix *Index) Verify(ctx context.Context) error {
 	for id, n := range counts {
 		bad = append(bad, fmt.Sprintf("%d paragraphs belong to unknown report %s", n, id))
 	}
-	if m := ix.man.Load(); len(sums.list) != m.Reports || int(res.Total) != m.Paragraphs {
-		bad = append(bad, fmt.Sprintf("manifest counts %d reports and %d paragraphs, the index holds %d and %d", m.Reports, m.Paragraphs, len(sums.list), res.Total))
+	if m := ix.man.Load(); len(sums.list) != m.Reports || paragraphs != m.Paragraphs {
+		bad = append(bad, fmt.Sprintf("manifest counts %d reports and %d paragraphs, the index holds %d and %d", m.Reports, m.Paragraphs, len(sums.list), paragraphs))
 	}
 	if len(bad) == 0 {
 		return nil

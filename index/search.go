@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -339,7 +337,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	// Facets of filtered fields ignore their own filter: each gets its own
 	// search without it. The others come from the main search. All are
-	// counted from one facet key per hit (see fieldFacetKey).
+	// counted from one facet key per hit (see keyTable).
 	var separate, joint []string
 	for _, f := range facets {
 		if len(p.filters[f]) > 0 {
@@ -428,30 +426,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	return resp, nil
 }
 
-// addKeyFacet asks sr for the count of hits per facet key.
-func (ix *Index) addKeyFacet(sr *bleve.SearchRequest) {
-	// Each key is a report × part kind × paragraph kind.
-	n := (ix.man.Load().Reports + 1) * len(ingest.PartKinds) * len(ingest.Kinds)
-	sr.AddFacet(fieldFacetKey, bleve.NewFacetRequest(fieldFacetKey, max(facetSize, n)))
-}
-
 // keyCount is the hit count of one facet key, split into its parts.
 type keyCount struct {
 	reportID, partKind, kind string
 	count                    int
-}
-
-// splitKeys decodes a facet-key facet.
-func splitKeys(fr *search.FacetResult) []keyCount {
-	var out []keyCount
-	for k, n := range termCounts(fr) {
-		parts := strings.SplitN(k, facetKeySep, 3)
-		for len(parts) < 3 {
-			parts = append(parts, "")
-		}
-		out = append(out, keyCount{parts[0], parts[1], parts[2], n})
-	}
-	return out
 }
 
 // keyFacets turns hit counts per facet key into the buckets of the given
@@ -499,27 +477,6 @@ func (ix *Index) keyFacets(ctx context.Context, keys []keyCount, fields []string
 		out[f] = facetValues(f, counts[f])
 	}
 	return out, nil
-}
-
-// perReport returns the hit counts per report of a facet-key facet.
-func perReport(fr *search.FacetResult) map[string]int {
-	out := map[string]int{}
-	for _, k := range splitKeys(fr) {
-		out[k.reportID] += k.count
-	}
-	return out
-}
-
-// termCounts returns the buckets of a bleve term facet.
-func termCounts(fr *search.FacetResult) map[string]int {
-	out := map[string]int{}
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		out[t.Term] = t.Count
-	}
-	return out
 }
 
 // facetValues orders buckets: by count, descending, ties by value; the
