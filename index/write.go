@@ -20,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"govsearch/analyzer"
 	"govsearch/ingest"
 )
 
@@ -225,6 +226,9 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 		opts.BatchSize = 10000
 	}
 	defer tuneCollector(opts.MemoryLimit)()
+	// The word dictionary loads while the first files are parsed; the
+	// first batch's analysis would otherwise wait for it.
+	analyzer.Preload()
 	prev, _ := currentGeneration(dir)
 	gen, bi, err := createGeneration(dir)
 	if err != nil {
