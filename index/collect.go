@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"weak"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -26,9 +28,11 @@ import (
 // keyTable maps the document numbers of one index snapshot to their facet
 // keys: report id × part kind × kind.
 type keyTable struct {
-	snap  bindex.IndexReader // the snapshot it describes; compared, never used
-	keys  []keyCount         // the facet keys; count unused
-	byDoc []uint32           // document number → 1 + index in keys; 0 for none
+	// snap is the snapshot the table describes. It is held weakly: a
+	// cached table must not keep a replaced snapshot's segments in memory.
+	snap  weak.Pointer[scorch.IndexSnapshot]
+	keys  []keyCount // the facet keys; count unused
+	byDoc []uint32   // document number → 1 + index in keys; 0 for none
 }
 
 // keyTableFor returns the key table of snapshot r, making it if the cached
@@ -37,7 +41,8 @@ type keyTable struct {
 func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTable, error) {
 	ix.keyMu.Lock()
 	defer ix.keyMu.Unlock()
-	if t := ix.keys; t != nil && t.snap == r {
+	snap, _ := r.(*scorch.IndexSnapshot)
+	if t := ix.keys; t != nil && snap != nil && t.snap.Value() == snap {
 		return t, nil
 	}
 	reports, byReport, err := termsByDoc(ctx, r, fieldReportID)
@@ -58,7 +63,10 @@ func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTab
 		}
 		return 0
 	}
-	t := &keyTable{snap: r, byDoc: make([]uint32, len(byReport))}
+	t := &keyTable{byDoc: make([]uint32, len(byReport))}
+	if snap != nil {
+		t.snap = weak.Make(snap)
+	}
 	index := map[[3]uint32]uint32{}
 	for n, rep := range byReport {
 		if rep == 0 {
