@@ -144,24 +144,36 @@ func termsByDoc(ctx context.Context, r bindex.IndexReader, field string) ([]stri
 	return terms, byDoc, nil
 }
 
+// reader returns the current snapshot for a caller that reads the index
+// directly, and the function that releases it. Until then Close waits.
+func (ix *Index) reader() (bindex.IndexReader, func(), error) {
+	ix.life.RLock()
+	if ix.closed {
+		ix.life.RUnlock()
+		return nil, nil, bleve.ErrorIndexClosed
+	}
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		ix.life.RUnlock()
+		return nil, nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		ix.life.RUnlock()
+		return nil, nil, err
+	}
+	return r, func() { r.Close(); ix.life.RUnlock() }, nil
+}
+
 // paragraphsPerReport counts the paragraphs of every report in the current
 // snapshot from its key table, which the first search of the snapshot then
 // finds made.
 func (ix *Index) paragraphsPerReport(ctx context.Context) (map[string]int, error) {
-	ix.life.RLock()
-	defer ix.life.RUnlock()
-	if ix.closed {
-		return nil, bleve.ErrorIndexClosed
-	}
-	adv, err := ix.bi.Advanced()
+	r, done, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
+	defer done()
 	t, err := ix.keyTableFor(ctx, r)
 	if err != nil {
 		return nil, err
@@ -299,20 +311,11 @@ func (c *collector) cursor(after []string) (*candidate, error) {
 // collect runs spec.query on the current snapshot and gathers the total,
 // the kept hits in order and, if asked, the hit count of each facet key.
 func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, error) {
-	ix.life.RLock()
-	defer ix.life.RUnlock()
-	if ix.closed {
-		return nil, bleve.ErrorIndexClosed
-	}
-	adv, err := ix.bi.Advanced()
+	r, done, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
+	defer done()
 
 	var table *keyTable
 	if spec.keys || spec.yearOrder != 0 {
