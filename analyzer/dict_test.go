@@ -322,11 +322,14 @@ func FuzzDictText(f *testing.F) {
 		if err := b.addText(dict); err != nil {
 			t.Fatal(err)
 		}
+		if b.hasEmpty {
+			// An empty key corrupts gse's trie: later duplicates are no
+			// longer found, so gse is no reference for such a dictionary.
+			// gse's own dictionary has none (TestDictMatchesGse).
+			return
+		}
 		seg := gseLoad(dict)
 		checkSameWords(t, b, seg.Dict)
-		if b.hasEmpty {
-			return // an empty key breaks lookups in gse's trie
-		}
 		w := b.wordDict(true)
 		var fb foldBuf
 		fb.fold([]byte(text))
