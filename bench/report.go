@@ -56,8 +56,6 @@ func kbToMB(kb int64) float64 { return float64(kb) * 1024 / 1e6 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
-func secs(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()) }
-
 func ratio(a, b float64) string {
 	if b == 0 {
 		return "–"

@@ -33,10 +33,6 @@ const (
 	boostHead  = 2.0
 )
 
-// facetSize bounds the buckets of one facet; it is far above the number of
-// regions, years or kinds of any real corpus, so counts are exact.
-const facetSize = 100000
-
 // maxFragments bounds the highlight fragments of one hit; Occurrences
 // still counts every occurrence.
 const maxFragments = 5
