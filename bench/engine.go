@@ -118,8 +118,8 @@ func (o ours) Close() error { return o.ix.Close() }
 // settings on the paragraph text, plus the facet fields as keywords.
 const (
 	baseText = "text"
-	// baseFacetSize matches the facet size of the index package, so both
-	// engines count every bucket.
+	// baseFacetSize is far above the number of buckets of any facet, so
+	// the baseline counts every bucket, as the index package does.
 	baseFacetSize = 100000
 )
 
