@@ -1,8 +1,9 @@
 // Package analyzer turns Chinese report text into index terms: a word
 // analyzer over gse's dictionary and the policy lexicon ("govsearch_word"),
 // a character n-gram analyzer for exact substring search ("govsearch_ngram"),
-// and the normalisation both share (FoldRune: full-width → half-width, lower
-// case, traditional → simplified, one rune out per rune in).
+// and the normalisation both share (FoldRune: full-width → half-width, every
+// dash → '-' and every tilde → '~', lower case, traditional → simplified,
+// one rune out per rune in).
 //
 // Importing the package registers the analyzers, tokenizers and token
 // filters with bleve under stable names; every binary that opens an index

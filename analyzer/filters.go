@@ -16,6 +16,18 @@ func (WidthFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return mapTerms(input, foldWidth)
 }
 
+// DashFilter maps every dash (hyphens, en and em dashes, the minus sign and
+// their small and full-width forms) to '-' and every tilde (the tilde
+// operator, the wave dash, the full-width tilde) to '~', in each token's
+// term; — is three bytes and - one, so the term shrinks while Start and End
+// keep pointing at the original bytes.
+type DashFilter struct{}
+
+// Filter implements analysis.TokenFilter.
+func (DashFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	return mapTerms(input, foldDash)
+}
+
 // LowerFilter lower-cases each token's term.
 type LowerFilter struct{}
 
@@ -34,7 +46,7 @@ func (TradSimpFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 }
 
 // FoldFilter replaces each token's term with its FoldRune mapping, rune by
-// rune: WidthFilter, LowerFilter and TradSimpFilter in one pass. Start and
+// rune: WidthFilter, DashFilter, LowerFilter and TradSimpFilter in one pass. Start and
 // End are left alone, so highlights stay on the original text.
 type FoldFilter struct{}
 
@@ -103,6 +115,7 @@ func init() {
 	for name, f := range map[string]analysis.TokenFilter{
 		FoldFilterName:     FoldFilter{},
 		WidthFilterName:    WidthFilter{},
+		DashFilterName:     DashFilter{},
 		LowerFilterName:    LowerFilter{},
 		TradSimpFilterName: TradSimpFilter{},
 	} {

@@ -76,6 +76,8 @@ func LexiconTerms() []string {
 	return append([]string(nil), terms...)
 }
 
+// foldDigest hashes the fold's tables: the traditional → simplified table
+// and the dash and tilde lists, each pair as source then target rune.
 var foldDigest = sync.OnceValue(func() string {
 	keys := make([]rune, 0, len(tradToSimp))
 	for k := range tradToSimp {
@@ -86,11 +88,15 @@ var foldDigest = sync.OnceValue(func() string {
 	for _, k := range keys {
 		fmt.Fprintf(h, "%c%c", k, tradToSimp[k])
 	}
+	for _, k := range append(append([]rune(nil), dashRunes...), tildeRunes...) {
+		fmt.Fprintf(h, "%c%c", k, foldDash(k))
+	}
 	return hex.EncodeToString(h.Sum(nil))[:8]
 })
 
 // Version identifies the behaviour of both analyzers and the content of the
-// lexicon and of the traditional → simplified table, for example
+// lexicon and of the fold's tables (traditional → simplified, dashes and
+// tildes), for example
 // "word2-ngram1-lex-1a2b3c4d-fold-5e6f7a8b". An index stores it; an index
 // whose stored version differs was analyzed differently and must be rebuilt.
 // Version does not need the dictionary.

@@ -11,12 +11,52 @@ import (
 )
 
 // FoldRune maps one rune to its normalised form: full-width forms to
-// half-width, upper case to lower case, traditional characters to simplified.
-// It always returns exactly one rune, so folding never changes the number of
+// half-width, every dash to '-' and every tilde to '~' (see foldDash), upper
+// case to lower case, traditional characters to simplified. It always
+// returns exactly one rune, so folding never changes the number of
 // characters: n-gram positions in the index and character positions in the
-// query stay aligned.
+// query stay aligned (a doubled dash —— folds to two dashes, --).
 func FoldRune(r rune) rune {
-	return foldTradSimp(foldLower(foldWidth(r)))
+	return foldTradSimp(foldLower(foldDash(foldWidth(r))))
+}
+
+// The runes foldDash maps to '-' and to '~', besides those two themselves.
+// foldInverse tries them and Version hashes them, so adding one here changes
+// the version of every index.
+var (
+	dashRunes = []rune{
+		0x2010, // ‐ hyphen
+		0x2011, // ‑ non-breaking hyphen
+		0x2012, // ‒ figure dash
+		0x2013, // – en dash
+		0x2014, // — em dash
+		0x2015, // ― horizontal bar
+		0x2212, // − minus sign
+		0xFE58, // ﹘ small em dash
+		0xFE63, // ﹣ small hyphen-minus
+		0xFF0D, // － full-width hyphen-minus
+	}
+	tildeRunes = []rune{
+		0x223C, // ∼ tilde operator
+		0x301C, // 〜 wave dash
+		0xFF5E, // ～ full-width tilde
+	}
+)
+
+// foldDash maps the dash family (dashRunes) to the ASCII hyphen-minus '-'
+// and the tilde family (tildeRunes) to the ASCII tilde '~': year ranges are
+// written 2021—2025, 2021–2025, 2021－2025 or 2025～2027, and typed
+// 2021-2025 or 2025~2027. Any other rune is returned unchanged.
+func foldDash(r rune) rune {
+	switch {
+	case r < 0x2010 || r > 0xFF5E:
+		return r
+	case r <= 0x2015 || r == 0x2212 || r == 0xFE58 || r == 0xFE63 || r == 0xFF0D:
+		return '-'
+	case r == 0x223C || r == 0x301C || r == 0xFF5E:
+		return '~'
+	}
+	return r
 }
 
 // foldLower maps r to lower case. ASCII and the caseless CJK blocks
@@ -102,8 +142,9 @@ func Normalize(s string) string {
 
 // foldInverse maps each rune that FoldRune produces from other runes to
 // those runes. FoldRune changes a rune only through its width table
-// (U+FF01–U+FF5E, U+3000), a case mapping (ASCII, unicode.CaseRanges) or
-// the traditional→simplified table, so those runes are all it has to try.
+// (U+FF01–U+FF5E, U+3000), the dash and tilde lists, a case mapping (ASCII,
+// unicode.CaseRanges) or the traditional→simplified table, so those runes
+// are all it has to try.
 var foldInverse = sync.OnceValue(func() map[rune][]rune {
 	inv := map[rune][]rune{}
 	try := func(r rune) {
@@ -118,6 +159,12 @@ var foldInverse = sync.OnceValue(func() map[rune][]rune {
 		try(r)
 	}
 	try(0x3000)
+	for _, r := range dashRunes {
+		try(r)
+	}
+	for _, r := range tildeRunes {
+		try(r)
+	}
 	for _, cr := range unicode.CaseRanges {
 		for r := rune(cr.Lo); r <= rune(cr.Hi); r++ {
 			if r >= utf8.RuneSelf {
@@ -137,7 +184,8 @@ var foldInverse = sync.OnceValue(func() map[rune][]rune {
 
 // FoldPreimage returns every rune that FoldRune maps to f: the forms a
 // normalised character can have in original text (its traditional,
-// full-width or upper-case forms, and itself if FoldRune keeps it).
+// full-width or upper-case forms, for '-' every dash and for '~' every
+// tilde, and itself if FoldRune keeps it).
 func FoldPreimage(f rune) []rune {
 	out := slices.Clone(foldInverse()[f])
 	if FoldRune(f) == f {

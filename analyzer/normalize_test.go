@@ -33,7 +33,7 @@ func TestTradSimpTableCoverage(t *testing.T) {
 }
 
 // TestFoldRuneOneToOne checks every Unicode code point: the fold must be a
-// function from one rune to one valid rune, and the three filters composed
+// function from one rune to one valid rune, and the four filters composed
 // must equal the fold filter.
 func TestFoldRuneOneToOne(t *testing.T) {
 	for r := rune(0); r <= utf8.MaxRune; r++ {
@@ -47,7 +47,7 @@ func TestFoldRuneOneToOne(t *testing.T) {
 		if !utf8.ValidRune(f) {
 			t.Fatalf("FoldRune(%U) = %U, not a valid rune", r, f)
 		}
-		if c := foldTradSimp(unicode.ToLower(foldWidth(r))); c != f {
+		if c := foldTradSimp(unicode.ToLower(foldDash(foldWidth(r)))); c != f {
 			t.Fatalf("composed filters give %U for %U; FoldRune gives %U", c, r, f)
 		}
 		if FoldRune(f) != f {
@@ -57,14 +57,15 @@ func TestFoldRuneOneToOne(t *testing.T) {
 }
 
 func TestFiltersComposeToFold(t *testing.T) {
-	texts := []string{"ＰＭ２．５與經濟ＡＢＣ", "İstanbulȺ𠉂㒓", "invalid\xff\xfe經", "一網通辦", ""}
+	texts := []string{"ＰＭ２．５與經濟ＡＢＣ", "İstanbulȺ𠉂㒓", "invalid\xff\xfe經", "一網通辦", "",
+		"２０２１—２０２５年", "Ａ－Ｂ∼Ｃ〜Ｄ～", "——\xff–"}
 	for _, text := range texts {
 		one := analysis.TokenStream{{Term: []byte(text)}}
-		three := analysis.TokenStream{{Term: []byte(text)}}
+		four := analysis.TokenStream{{Term: []byte(text)}}
 		FoldFilter{}.Filter(one)
-		TradSimpFilter{}.Filter(LowerFilter{}.Filter(WidthFilter{}.Filter(three)))
-		if string(one[0].Term) != string(three[0].Term) {
-			t.Errorf("%q: fold %q, three filters %q", text, one[0].Term, three[0].Term)
+		TradSimpFilter{}.Filter(LowerFilter{}.Filter(DashFilter{}.Filter(WidthFilter{}.Filter(four))))
+		if string(one[0].Term) != string(four[0].Term) {
+			t.Errorf("%q: fold %q, four filters %q", text, one[0].Term, four[0].Term)
 		}
 		if utf8.ValidString(text) && string(one[0].Term) != Normalize(text) {
 			t.Errorf("%q: fold filter %q, Normalize %q", text, one[0].Term, Normalize(text))
@@ -126,7 +127,7 @@ func TestFoldPreimage(t *testing.T) {
 	for _, tc := range []struct {
 		f    rune
 		want string
-	}{{'发', "发發髮"}, {'a', "AaＡａ"}, {'5', "5５"}} {
+	}{{'发', "发發髮"}, {'a', "AaＡａ"}, {'5', "5５"}, {'-', "-‐‑‒–—―−﹘﹣－"}, {'~', "~∼〜～"}} {
 		got := map[rune]bool{}
 		for _, r := range FoldPreimage(tc.f) {
 			got[r] = true

@@ -19,6 +19,7 @@ const (
 	WordTokenizerName  = "govsearch_word"
 	WordAnalyzerName   = "govsearch_word"
 	WidthFilterName    = "govsearch_width"
+	DashFilterName     = "govsearch_dash"
 	LowerFilterName    = "govsearch_lower"
 	TradSimpFilterName = "govsearch_tradsimp"
 )
@@ -385,7 +386,7 @@ type Token struct {
 }
 
 // wordAnalyzer is the registered word analyzer: the word tokenizer and the
-// fold filter, which applies the width, lower-case and traditional →
+// fold filter, which applies the width, dash, lower-case and traditional →
 // simplified filters in one pass.
 var wordAnalyzer = &analysis.DefaultAnalyzer{
 	Tokenizer:    WordTokenizer{},
