@@ -25,7 +25,11 @@ import (
 //
 // Several filters on the same field are ORed; filters on different fields
 // are ANDed. Only the ASCII double quote is syntax: Chinese quotation marks
-// are ordinary characters, so “两旧一村” searches the quoted form.
+// are ordinary characters, so “两旧一村” searches the quoted form. Likewise
+// only an ASCII '-' at the start of a part excludes: a dash inside a term is
+// text (2021-2025 is one term, and normalisation makes it match 2021—2025,
+// 2021–2025 and 2021－2025 too), and a part that starts with another dash
+// (—2025, －2025) is a term whose normalised form starts with '-'.
 type Query struct {
 	// Groups are ANDed; the terms within a group are ORed.
 	Groups [][]Term

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"govsearch/analyzer"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -39,6 +41,16 @@ func TestParseQuery(t *testing.T) {
 		{"", ""},
 		{"12345热线 -region", "12345热线 -region"},
 		{`"http://x"`, `"http://x"`},
+		{"2025-2027", "2025-2027"},
+		{"2025—2027", "2025-2027"},
+		{"2025–2027年", "2025-2027年"},
+		{"２０２５－２０２７", "2025-2027"},
+		{"2025～2027 2025〜2027", "2025~2027 2025~2027"},
+		{"规划 -2021—2025", "规划 -2021-2025"},
+		{"a——b", "a--b"},
+		{"—2025", `"-2025"`},
+		{"－棚户区", `"-棚户区"`},
+		{"-—x", `-"-x"`},
 	}
 	for _, tt := range tests {
 		q, err := ParseQuery(tt.in)
@@ -129,6 +141,7 @@ func FuzzParseQuery(f *testing.F) {
 	for _, s := range []string{
 		"一网通办", `"a b" OR c -d region:静安区 year:2018..2020`, "a OR", `"\"`, "-", "year:..",
 		"level:district kind:heading part:plan", "ＰＭ２．５ 12345热线", `\"x`, "region:\"x y\"", "a\u3000OR\u3000b",
+		"2021—2025 -2025～2027", "—x －y -—z", "a——b OR c–d",
 	} {
 		f.Add(s)
 	}
@@ -147,6 +160,9 @@ func FuzzParseQuery(f *testing.F) {
 		for _, term := range q.Terms() {
 			if term == "" {
 				t.Fatalf("ParseQuery(%q) produced an empty term", s)
+			}
+			if analyzer.Normalize(term) != term {
+				t.Fatalf("ParseQuery(%q) produced the term %q, which is not normalised", s, term)
 			}
 		}
 		text := q.String()
