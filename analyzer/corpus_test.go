@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"govsearch/internal/testcorpus"
 )
 
 // seedParagraphs returns the non-empty lines of the seed reports, read raw.
@@ -19,11 +21,26 @@ func seedParagraphs(t testing.TB) []string {
 	return paragraphs(t, files)
 }
 
-// nationalParagraphs returns the lines of the national reports, or nil when
-// ../shared is absent.
+// nationalParagraphs returns the lines of the national reports, or nil
+// (and a log line saying so) when the shared corpus is absent.
 func nationalParagraphs(t testing.TB) []string {
 	t.Helper()
-	files, _ := filepath.Glob("../../shared/corpus/national/*.txt")
+	return sharedParagraphs(t, "national", "*.txt")
+}
+
+// sharedParagraphs returns the lines of the files matching pattern in the
+// shared corpus name, or nil when that corpus is absent.
+func sharedParagraphs(t testing.TB, name, pattern string) []string {
+	t.Helper()
+	dir := testcorpus.Corpus(name)
+	if dir == "" {
+		t.Log(testcorpus.Missing(name))
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, pattern))
+	if len(files) == 0 {
+		t.Fatalf("no %s files in %s", pattern, dir)
+	}
 	return paragraphs(t, files)
 }
 
@@ -135,10 +152,8 @@ func TestQuotedTermsComeOutWhole(t *testing.T) {
 // whose terms the lexicon was not harvested from. It only logs: the figure
 // measures the dictionary, not a contract.
 func TestQuotedTermsNational(t *testing.T) {
+	testcorpus.Need(t, "national")
 	paras := nationalParagraphs(t)
-	if paras == nil {
-		t.Skip("../shared/corpus/national absent")
-	}
 	whole, total := quotedWhole(t, paras, false)
 	t.Logf("national reports: %d of %d quoted terms (%.1f%%) are one word token", whole, total, 100*float64(whole)/float64(total))
 }

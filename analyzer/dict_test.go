@@ -3,7 +3,7 @@ package analyzer
 import (
 	"bytes"
 	"math"
-	"path/filepath"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -261,17 +261,44 @@ func oldSegment(d *gse.Dictionary, logTotal float64, text []byte, s *segScratch)
 	s.backtrack()
 }
 
-// noisyParagraphs returns the lines of the scraped national pages, or nil
-// when ../shared is absent.
-func noisyParagraphs(t testing.TB) []string {
-	files, _ := filepath.Glob("../../shared/corpus/national-noisy/*")
-	return paragraphs(t, files)
+// mixedShapes are mixed tokens of the shapes split cuts as one unit, and
+// their near misses (a dot without a digit after it, % after a letter,
+// full-width forms the fold turns into them), for the made-up paragraphs.
+var mixedShapes = []string{
+	"3.8%", "0.5", "PM2.5", "5G+", "C++", "1.2.3", "6.5%-7%", "2.", ".5",
+	"a.b", "x%", "4+1", "++", "10%%", "3+x", "v1.2", "2.0版", "ai+",
+	"ＰＭ２．５", "１０％", "增长６．５％", "ＧＤＰ＋",
+}
+
+// madeUpMixed returns n paragraphs: stretches of seed paragraphs with one to
+// four of words and mixedShapes put in at random places, so that mixed
+// tokens meet Chinese, digits, letters and each other whichever corpora are
+// present.
+func madeUpMixed(seeds, words []string, n int) []string {
+	rng := rand.New(rand.NewPCG(17, 3))
+	pieces := append(slices.Clone(words), mixedShapes...)
+	out := make([]string, 0, n)
+	for len(out) < n {
+		r := []rune(seeds[rng.IntN(len(seeds))])
+		if len(r) > 80 {
+			lo := rng.IntN(len(r) - 80)
+			r = r[lo : lo+80]
+		}
+		for k := 1 + rng.IntN(4); k > 0; k-- {
+			at := rng.IntN(len(r) + 1)
+			r = slices.Insert(r, at, []rune(pieces[rng.IntN(len(pieces))])...)
+		}
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // TestSegmentMatchesOldLookup cuts every seed, national and scraped
-// paragraph — those with mixed tokens (. % +) included — with the trie and
-// with the lookups over gse's Dictionary it replaces: the cuts must be
-// identical.
+// paragraph — those with mixed tokens (. % +) included — and made-up
+// paragraphs full of mixed tokens with the trie and with the lookups over
+// gse's Dictionary it replaces: the cuts must be identical. Each source must
+// bring enough paragraphs with mixed tokens; the shared corpora are
+// compared when present.
 func TestSegmentMatchesOldLookup(t *testing.T) {
 	b, err := defaultDict()
 	if err != nil {
@@ -280,31 +307,52 @@ func TestSegmentMatchesOldLookup(t *testing.T) {
 	w := b.wordDict(false)
 	d := gseSegmenter().Dict
 	total := d.TotalFreq()
+	var joined []string // the dictionary's words that hold a joiner
 	for i := range d.Tokens {
 		if d.Tokens[i].Pos() == lexiconPos {
 			total -= d.Tokens[i].Freq()
 		}
+		if s := d.Tokens[i].Text(); strings.ContainsAny(s, ".%+") {
+			joined = append(joined, s)
+		}
+	}
+	if len(joined) < 20 {
+		t.Fatalf("only %d dictionary words hold . %% or +", len(joined))
 	}
 	logTotal := math.Log2(total)
+	seeds := seedParagraphs(t)
+	// The floors sit well below today's counts (95 + 300, 603, 6568).
+	sources := []struct {
+		name  string
+		paras []string
+		floor int
+	}{
+		{"seeds and made-up paragraphs", append(seeds, madeUpMixed(seeds, joined, 300)...), 350},
+		{"national", nationalParagraphs(t), 500},
+		{"national-noisy", sharedParagraphs(t, "national-noisy", "*"), 5000},
+	}
 	var fb foldBuf
 	var got, want segScratch
-	paras := append(seedParagraphs(t), nationalParagraphs(t)...)
-	paras = append(paras, noisyParagraphs(t)...)
-	mixed := 0
-	for _, p := range paras {
-		fb.fold([]byte(p))
-		w.segment(fb.text, &got)
-		oldSegment(d, logTotal, fb.text, &want)
-		if !slices.Equal(got.segments, want.segments) {
-			t.Fatalf("paragraph %q:\n got %v\nwant %v", p, got.segments, want.segments)
+	for _, src := range sources {
+		if src.paras == nil {
+			continue // absent, logged
 		}
-		if bytes.ContainsAny(fb.text, ".%+") {
-			mixed++
+		mixed := 0
+		for _, p := range src.paras {
+			fb.fold([]byte(p))
+			w.segment(fb.text, &got)
+			oldSegment(d, logTotal, fb.text, &want)
+			if !slices.Equal(got.segments, want.segments) {
+				t.Fatalf("%s: paragraph %q:\n got %v\nwant %v", src.name, p, got.segments, want.segments)
+			}
+			if bytes.ContainsAny(fb.text, ".%+") {
+				mixed++
+			}
 		}
-	}
-	t.Logf("%d paragraphs (%d with . %% or +) cut alike", len(paras), mixed)
-	if mixed < 100 {
-		t.Errorf("only %d paragraphs with mixed-token joiners", mixed)
+		t.Logf("%s: %d paragraphs (%d with . %% or +) cut alike", src.name, len(src.paras), mixed)
+		if mixed < src.floor {
+			t.Errorf("%s: only %d paragraphs with mixed-token joiners, want %d", src.name, mixed, src.floor)
+		}
 	}
 }
 
