@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"govsearch/analyzer"
@@ -57,9 +56,7 @@ func BenchmarkBuildNational(b *testing.B) {
 }
 
 func benchBuild(b *testing.B, dir string) {
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("%s is not available", dir)
-	}
+	needCorpus(b, dir)
 	analyzer.WaitReady()
 	inputs, err := reportInputs(dir)
 	if err != nil {

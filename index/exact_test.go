@@ -25,10 +25,10 @@ var policyTerms = []string{
 // the normalised query.
 func TestExactMatching(t *testing.T) {
 	for _, tc := range []struct {
-		path    string
-		samples int
-	}{{seedDir, 400}, {nationalDir, 200}} {
-		t.Run(strings.TrimLeft(tc.path, "./"), func(t *testing.T) {
+		name, path string
+		samples    int
+	}{{"testdata/reports", seedDir, 400}, {"shared/corpus/national", nationalDir, 200}} {
+		t.Run(tc.name, func(t *testing.T) {
 			c := openCorpus(t, tc.path)
 			queries := append([]string(nil), policyTerms...)
 			queries = append(queries, sampleSubstrings(c, tc.samples, 1)...)

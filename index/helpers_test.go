@@ -13,15 +13,30 @@ import (
 
 	"govsearch/analyzer"
 	"govsearch/ingest"
+	"govsearch/internal/testcorpus"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// Corpora the tests index.
-const (
+// Corpora the tests index: the seeds of the repository and, when the shared
+// folder holds it, the national corpus.
+var (
 	seedDir     = "../testdata/reports"
-	nationalDir = "../../shared/corpus/national"
+	nationalDir = filepath.Join(testcorpus.Dir(), "corpus", "national")
 )
+
+// needCorpus skips t when path is the national corpus and it is absent;
+// the seeds are part of the repository, so their absence fails.
+func needCorpus(t testing.TB, path string) {
+	t.Helper()
+	if path == nationalDir {
+		testcorpus.Need(t, "national")
+		return
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // tmpRoot holds the indexes built by this test binary.
 var tmpRoot string
@@ -61,12 +76,10 @@ var corpora = map[string]*corpus{
 }
 
 // openCorpus returns the index of the report files under path, building it
-// on first use. It skips the test when path does not exist.
+// on first use. It skips the test when the national corpus is absent.
 func openCorpus(t testing.TB, path string) *corpus {
 	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("%s is not available", path)
-	}
+	needCorpus(t, path)
 	c := corpora[path]
 	c.once.Do(func() {
 		inputs, err := reportInputs(path)
