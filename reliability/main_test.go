@@ -21,6 +21,7 @@ import (
 
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/internal/testcorpus"
 )
 
 // Keys the servers under test run with. They are long and distinctive so a
@@ -104,17 +105,9 @@ var nationalSample = []string{
 	"1980_国务院_政府工作报告.txt",
 }
 
-// sharedDir is $GOVSEARCH_SHARED, else ../shared relative to the module
-// root.
-func sharedDir() string {
-	if d := os.Getenv("GOVSEARCH_SHARED"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "shared")
-}
-
-// corpus returns the seed files and, when ../shared is present, the
-// national sample. The seeds always come from the repository.
+// corpus returns the seed files and, when the shared folder holds the
+// national corpus, the national sample. The seeds always come from the
+// repository.
 func corpus(t testing.TB) []corpusFile {
 	t.Helper()
 	var out []corpusFile
@@ -123,10 +116,14 @@ func corpus(t testing.TB) []corpusFile {
 		t.Fatalf("no seed files under testdata/reports: %v", err)
 	}
 	paths := seeds
-	for _, n := range nationalSample {
-		p := filepath.Join(sharedDir(), "corpus", "national", n)
-		if _, err := os.Stat(p); err == nil {
-			paths = append(paths, p)
+	if national := testcorpus.Corpus("national"); national == "" {
+		t.Log(testcorpus.Missing("national") + ": the seeds alone")
+	} else {
+		for _, n := range nationalSample {
+			p := filepath.Join(national, n)
+			if _, err := os.Stat(p); err == nil {
+				paths = append(paths, p)
+			}
 		}
 	}
 	for _, p := range paths {
