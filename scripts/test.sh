@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs the headless
 # browser the UI tests drive when it is missing, then vet, the test suite
-# (race detector on the concurrent packages) and a short run of every fuzz
-# target.
+# (again with the shared corpora hidden, as in a fresh clone; race detector
+# on the concurrent packages) and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,11 @@ go vet ./...
 
 echo "== go test"
 go test -count=1 -timeout 30m ./...
+
+echo "== go test without the shared corpora (GOVSEARCH_SHARED an empty folder, as in a fresh clone)"
+noshared=$(mktemp -d)
+trap 'rm -rf "$noshared"' EXIT
+GOVSEARCH_SHARED=$noshared go test -count=1 -timeout 30m ./...
 
 echo "== go test -race (concurrent packages)"
 go test -count=1 -race -timeout 30m ./analyzer/ ./index/ ./web/
