@@ -17,26 +17,41 @@ import (
 // Env names the environment variable that overrides the shared folder.
 const Env = "GOVSEARCH_SHARED"
 
-// Dir returns the shared folder, whether or not it exists.
+// Dir returns the shared folder, whether or not it exists. A relative
+// $GOVSEARCH_SHARED is taken from the module root, where go test is
+// usually started, not from the package directory the test runs in.
 func Dir() string {
+	root := moduleRoot()
 	if d := os.Getenv(Env); d != "" {
-		return d
-	}
-	// Tests run in their package's directory, at any depth below the
-	// module root.
-	if d, err := os.Getwd(); err == nil {
-		for {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				return filepath.Join(filepath.Dir(d), "shared")
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
+		if filepath.IsAbs(d) || root == "" {
+			return d
 		}
+		return filepath.Join(root, d)
 	}
-	return filepath.Join("..", "..", "shared")
+	if root == "" {
+		return filepath.Join("..", "..", "shared")
+	}
+	return filepath.Join(filepath.Dir(root), "shared")
+}
+
+// moduleRoot returns the nearest directory holding go.mod at or above the
+// working directory (tests run in their package's directory, at any depth),
+// or "" when there is none.
+func moduleRoot() string {
+	d, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
 }
 
 // Corpus returns the folder of the shared corpus name (such as "national"
