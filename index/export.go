@@ -213,8 +213,34 @@ func (e *ExportWriter) Write(r ExportRow) error {
 		}
 	}
 	e.rows++
-	return e.csv.Write([]string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
-		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right})
+	return e.csv.Write(CSVRecord(r))
+}
+
+// CSVRecord returns r as the cells of a CSV row, in exportHeader's order,
+// each passed through CSVCell.
+func CSVRecord(r ExportRow) []string {
+	rec := []string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
+		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right}
+	for i, c := range rec {
+		rec[i] = CSVCell(c)
+	}
+	return rec
+}
+
+// CSVCell defuses a cell that a spreadsheet would run as a formula (OWASP
+// "CSV injection"): one beginning with =, +, -, @, tab or carriage return
+// gets a leading apostrophe, which spreadsheets show as text. The seed
+// corpus alone yields cells such as "+" (互联网+), and an uploaded
+// paragraph can start a kwic cell with =HYPERLINK(…). JSON lines stay exact.
+func CSVCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
 }
 
 // Flush writes buffered rows; a CSV export without rows still gets its

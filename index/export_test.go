@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +72,53 @@ func TestExportWriter(t *testing.T) {
 	var qe *QueryError
 	if _, err := NewExportWriter(&buf, "xlsx"); !errors.As(err, &qe) || qe.Param != "format" {
 		t.Errorf("unknown format: %v", err)
+	}
+}
+
+func TestCSVCellDefusesFormulas(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                            "",
+		"+":                           "'+",
+		"=HYPERLINK(\"x\")":           "'=HYPERLINK(\"x\")",
+		"+SUM(1+1)*cmd|' /C calc'!A0": "'+SUM(1+1)*cmd|' /C calc'!A0",
+		"-2+3":                        "'-2+3",
+		"@SUM(A1)":                    "'@SUM(A1)",
+		"\tx":                         "'\tx",
+		"\rx":                         "'\rx",
+		"互联网+":                        "互联网+",
+		"a=b":                         "a=b",
+		"'quoted":                     "'quoted",
+	} {
+		if got := CSVCell(in); got != want {
+			t.Errorf("CSVCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	// CSV defuses every text column; JSON lines keep the row exact.
+	row := ExportRow{ID: "a-p1", ReportID: "a", Title: "=t", Region: "+r", Year: 2020, Date: "-d", Part: "@p",
+		Section: "\ts", Ordinal: 1, Left: "=HYPERLINK(\"http://x\")", Match: "+", Right: "@SUM(1)"}
+	var buf bytes.Buffer
+	w, _ := NewExportWriter(&buf, FormatCSV)
+	w.Write(row)
+	w.Flush()
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("csv %q: %v", recs, err)
+	}
+	for i, cell := range recs[1] {
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("column %s = %q begins with a formula character", recs[0][i], cell)
+		}
+	}
+	if recs[1][9] != "'=HYPERLINK(\"http://x\")" || recs[1][10] != "'+" {
+		t.Errorf("csv row %q", recs[1])
+	}
+	buf.Reset()
+	w, _ = NewExportWriter(&buf, FormatJSONL)
+	w.Write(row)
+	w.Flush()
+	var back ExportRow
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back != row {
+		t.Errorf("jsonl %s: %v", buf.String(), err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -28,11 +27,6 @@ const (
 
 // exportHeader is the CSV header row: the JSON names of index.ExportRow.
 var exportHeader = []string{"id", "report_id", "title", "region", "year", "date", "part", "section", "ordinal", "left", "match", "right"}
-
-func exportRecord(r index.ExportRow) []string {
-	return []string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
-		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right}
-}
 
 // exportWriter writes rows in one format; headers go out with the first
 // write so that an error before any row can still be answered as JSON.
@@ -77,7 +71,7 @@ func (w *exportWriter) write(r index.ExportRow) error {
 	}
 	var err error
 	if w.csv != nil {
-		err = w.csv.Write(exportRecord(r))
+		err = w.csv.Write(index.CSVRecord(r))
 	} else {
 		err = w.json.Encode(r)
 	}
