@@ -42,6 +42,7 @@ func TestKeyMatrixRealServer(t *testing.T) {
 		{"search key", "Bearer " + searchKey},
 		{"search key as a basic password", basic("admin", searchKey)},
 		{"admin key as a basic user name", basic(adminKey, "x")},
+		{"admin key as a basic password", basic("admin", adminKey)},
 	}
 	routes := []struct {
 		method, path, contentType string
@@ -66,6 +67,29 @@ func TestKeyMatrixRealServer(t *testing.T) {
 		status, _ := request(t, srv, rt.method, rt.path+sep(rt.path)+"key="+adminKey+"&api_key="+adminKey, "", rt.contentType, rt.body)
 		if status != http.StatusUnauthorized {
 			t.Errorf("%s %s with the admin key in the query: status %d, want 401", rt.method, rt.path, status)
+		}
+	}
+	// The admin key from another site: the page's browser sends Origin and
+	// Sec-Fetch-Site, and the server refuses with 403.
+	for _, rt := range routes {
+		for _, h := range []map[string]string{
+			{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+			{"Origin": "https://evil.example"},
+		} {
+			req, _ := http.NewRequest(rt.method, srv.url(rt.path), bytes.NewReader(rt.body))
+			req.Header.Set("Authorization", "Bearer "+adminKey)
+			req.Header.Set("Content-Type", "text/plain")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s cross-site %v: status %d, want 403", rt.method, rt.path, h, resp.StatusCode)
+			}
 		}
 	}
 	if after := reportList(t, srv); after != before {

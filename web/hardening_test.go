@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/csv"
 	"encoding/json"
+	"maps"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -71,5 +73,67 @@ func TestExportSeedNoFormulaCells(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCrossSiteWrites: a write from another site is refused with 403 before
+// the key is even looked at, and Basic credentials never open a write route.
+func TestCrossSiteWrites(t *testing.T) {
+	bearer := "Bearer " + adminKey
+	basic := func(user, pass string) string {
+		hr, _ := http.NewRequest("GET", "/", nil)
+		hr.SetBasicAuth(user, pass)
+		return hr.Header.Get("Authorization")
+	}
+	cases := []struct {
+		name   string
+		header map[string]string
+		status int
+	}{
+		{"cross-site fetch", map[string]string{"Authorization": bearer, "Sec-Fetch-Site": "cross-site"}, 403},
+		{"same-site fetch", map[string]string{"Authorization": bearer, "Sec-Fetch-Site": "same-site"}, 403},
+		{"user-initiated", map[string]string{"Authorization": bearer, "Sec-Fetch-Site": "none"}, 403},
+		{"foreign origin", map[string]string{"Authorization": bearer, "Origin": "https://evil.example"}, 403},
+		{"null origin", map[string]string{"Authorization": bearer, "Origin": "null"}, 403},
+		{"origin on another port", map[string]string{"Authorization": bearer, "Origin": "http://example.com:8081"}, 403},
+		{"form post with basic", map[string]string{"Authorization": basic("admin", adminKey), "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, 403},
+		{"basic admin key", map[string]string{"Authorization": basic("admin", adminKey)}, 401},
+		{"basic admin key same origin", map[string]string{"Authorization": basic("", adminKey), "Sec-Fetch-Site": "same-origin"}, 401},
+		{"same-origin fetch", map[string]string{"Authorization": bearer, "Sec-Fetch-Site": "same-origin", "Origin": "http://example.com"}, 0},
+		{"same origin, no fetch metadata", map[string]string{"Authorization": bearer, "Origin": "http://example.com"}, 0},
+		{"no browser headers", map[string]string{"Authorization": bearer}, 0},
+	}
+	for _, route := range writeRoutes {
+		for _, tc := range cases {
+			f := newFakeSearcher(testReports()...)
+			ts := newTestServer(t, f, Options{AdminKey: adminKey, SearchKey: searchKey})
+			h := map[string]string{"Content-Type": "text/plain"}
+			maps.Copy(h, tc.header)
+			// httptest.NewRequest sends to example.com.
+			w := ts.do(t, req{method: route.method, target: route.target, body: strings.NewReader(uploadReport(t)), header: h})
+			if tc.status == 0 {
+				if w.Code != http.StatusOK && w.Code != http.StatusCreated {
+					t.Errorf("%s %s, %s: %d %s", route.method, route.target, tc.name, w.Code, w.Body)
+				}
+				continue
+			}
+			if w.Code != tc.status {
+				t.Errorf("%s %s, %s: %d, want %d (%s)", route.method, route.target, tc.name, w.Code, tc.status, w.Body)
+				continue
+			}
+			e := decodeError(t, w)
+			if tc.status == 403 && (e.Code != CodeForbidden || !strings.Contains(e.Message, "cross-site")) {
+				t.Errorf("%s %s, %s: %+v", route.method, route.target, tc.name, e)
+			}
+			if st := f.Stats(); st.Reports != 2 {
+				t.Errorf("%s %s, %s: refused but the index changed", route.method, route.target, tc.name)
+			}
+		}
+	}
+	// Reads are not writes: a cross-site GET with the search key still reads.
+	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{AdminKey: adminKey, SearchKey: searchKey})
+	w := ts.do(t, req{target: "/api/search?q=a", header: map[string]string{"Authorization": "Bearer " + searchKey, "Sec-Fetch-Site": "cross-site"}})
+	if w.Code != 200 {
+		t.Errorf("cross-site read: %d", w.Code)
 	}
 }

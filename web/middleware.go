@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -131,11 +132,20 @@ func (s *server) limitBody(c *gin.Context) {
 
 // presentedKey returns the key of an "Authorization: Bearer <key>" header,
 // or the password of HTTP Basic credentials (any user name), which is how a
-// browser can send the search key to the pages.
+// browser can send the search key to the pages. Only read routes take it:
+// write routes take bearerKey.
 func presentedKey(r *http.Request) (string, bool) {
 	if _, password, ok := r.BasicAuth(); ok {
 		return password, password != ""
 	}
+	return bearerKey(r)
+}
+
+// bearerKey returns the key of an "Authorization: Bearer <key>" header. A
+// browser replays Basic credentials to any request of a site, cross-site
+// form posts included, but never invents a Bearer header, so write routes
+// accept only this.
+func bearerKey(r *http.Request) (string, bool) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
@@ -184,16 +194,48 @@ func (s *server) checkRead(r *http.Request) *Error {
 	return nil
 }
 
-// requireAdmin guards the write routes: only the admin key opens them, and
-// with no admin key configured they are off.
+// crossSite names the header that shows r comes from another site, and why;
+// both are "" when it does not.
+// Sec-Fetch-Site, which browsers set and pages cannot forge, decides when
+// present; otherwise Origin must name the host the request was sent to.
+// Clients that are not browsers (curl, scripts) send neither and pass.
+func crossSite(r *http.Request) (header, why string) {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		if site != "same-origin" {
+			return "Sec-Fetch-Site", "Sec-Fetch-Site is " + clip(site)
+		}
+		return "", ""
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return "", ""
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+		return "Origin", "Origin " + clip(origin) + " is not this server"
+	}
+	return "", ""
+}
+
+// requireAdmin guards the write routes: only same-origin requests carrying
+// the admin key as a Bearer token open them, and with no admin key
+// configured they are off.
 func (s *server) requireAdmin(c *gin.Context) {
+	if header, why := crossSite(c.Request); why != "" {
+		s.fail(c, &Error{Code: CodeForbidden, Message: "cross-site requests cannot change the index: " + why, Param: header})
+		return
+	}
 	if s.opts.AdminKey == "" {
 		s.fail(c, &Error{Code: CodeForbidden, Message: "write routes are disabled: the server has no admin key (GOVSEARCH_ADMIN_KEY)"})
 		return
 	}
-	token, ok := presentedKey(c.Request)
+	token, ok := bearerKey(c.Request)
 	if !ok {
-		s.fail(c, &Error{Code: CodeUnauthorized, Message: "this route requires the admin key: send Authorization: Bearer <key>", Param: "Authorization"})
+		msg := "this route requires the admin key: send Authorization: Bearer <key>"
+		if _, _, basic := c.Request.BasicAuth(); basic {
+			msg = "write routes do not accept Basic credentials: send Authorization: Bearer <key>"
+		}
+		s.fail(c, &Error{Code: CodeUnauthorized, Message: msg, Param: "Authorization"})
 		return
 	}
 	isAdmin := keyEqual(token, s.opts.AdminKey)
