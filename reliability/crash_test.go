@@ -368,7 +368,7 @@ func TestKillDuringFirstServe(t *testing.T) {
 			dir = filepath.Join(t.TempDir(), "index")
 			w = newSegmentWatcher(dir)
 		}
-		srv := start(t, nil, "serve", "--index", dir, "--addr", "127.0.0.1:0")
+		srv := start(t, nil, "serve", "--index", dir, "--seed", "--addr", "127.0.0.1:0")
 		if !w.waitGeneration(srv.done) {
 			t.Fatalf("round %d: serve exited or never built: %v\n%s", round, srv.err, srv.stderr)
 		}

@@ -402,11 +402,11 @@ func (p *proc) waitReady(t testing.TB, timeout time.Duration) {
 }
 
 // serve starts `govsearch serve` on dir with both keys and waits until it
-// is ready.
+// is ready; a dir without an index gets the seeds.
 func serve(t testing.TB, dir string) *proc {
 	t.Helper()
 	p := start(t, []string{"GOVSEARCH_ADMIN_KEY=" + adminKey, "GOVSEARCH_SEARCH_KEY=" + searchKey},
-		"serve", "--index", dir, "--addr", "127.0.0.1:0")
+		"serve", "--index", dir, "--seed", "--addr", "127.0.0.1:0")
 	p.waitReady(t, 2*time.Minute)
 	return p
 }

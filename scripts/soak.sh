@@ -56,7 +56,7 @@ if [ -n "$CORPUS" ]; then
 fi
 
 echo "== starting govsearch serve on 127.0.0.1:$PORT"
-GOVSEARCH_SEARCH_KEY="$KEY" "$BIN" serve --index "$INDEX" --addr "127.0.0.1:$PORT" \
+GOVSEARCH_SEARCH_KEY="$KEY" "$BIN" serve --index "$INDEX" --seed --addr "127.0.0.1:$PORT" \
   >"$OUT/serve.out" 2>"$OUT/serve.log" &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }

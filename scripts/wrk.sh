@@ -114,7 +114,7 @@ done <"$QUERIES"
 [ -s "$PATHS" ] || die "$QUERIES holds no queries"
 
 echo "== starting govsearch serve on 127.0.0.1:$PORT"
-"$WORK/govsearch" serve --index "$SERVE_INDEX" --addr "127.0.0.1:$PORT" >"$WORK/serve.out" 2>"$WORK/serve.log" &
+"$WORK/govsearch" serve --index "$SERVE_INDEX" --seed --addr "127.0.0.1:$PORT" >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
   if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null; then break; fi

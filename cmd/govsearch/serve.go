@@ -24,7 +24,7 @@ import (
 func init() {
 	register(command{
 		name:    "serve",
-		summary: "run the web UI and JSON API (builds a seed index on first run)",
+		summary: "run the web UI and JSON API (the default index starts as the embedded seeds)",
 		run:     runServe,
 	})
 }
@@ -32,7 +32,10 @@ func init() {
 // serveConfig is everything `govsearch serve` needs; Serve takes it so that
 // tests run the real server without flags or environment.
 type serveConfig struct {
-	IndexDir       string // "" means defaultIndexDir()
+	IndexDir string // "" means defaultIndexDir()
+	// Seed builds the embedded seed corpus into IndexDir when it holds no
+	// index. The default directory is seeded without it.
+	Seed           bool
 	Addr           string // host:port; port 0 picks a free port
 	AdminKey       string
 	SearchKey      string
@@ -64,10 +67,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: govsearch serve [--index DIR] [--addr HOST:PORT] [--admin-key KEY] [--trusted-proxies CIDRS]\n\n"+
-			"Serves the web UI and the JSON API. Without an index at DIR it first builds one\n"+
-			"from the embedded seed corpus. Keys also come from GOVSEARCH_ADMIN_KEY and\n"+
-			"GOVSEARCH_SEARCH_KEY (prefer the environment: flags are visible to other users).\n\n")
+		fmt.Fprintf(stderr, "usage: govsearch serve [--index DIR [--seed]] [--addr HOST:PORT] [--admin-key KEY] [--trusted-proxies CIDRS]\n\n"+
+			"Serves the web UI and the JSON API. --index DIR must hold an index built by\n"+
+			"`govsearch index --index DIR PATH...`; with --seed, an empty DIR is first filled\n"+
+			"with the embedded seed corpus. Without --index, the default directory is seeded\n"+
+			"on first run. Keys also come from GOVSEARCH_ADMIN_KEY and GOVSEARCH_SEARCH_KEY\n"+
+			"(prefer the environment: flags are visible to other users).\n\n")
 		fs.PrintDefaults()
 	}
 	cfg := serveConfig{
@@ -76,6 +81,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	var proxies string
 	fs.StringVar(&cfg.IndexDir, "index", "", "index directory (default $GOVSEARCH_INDEX, else the user cache dir's govsearch/index)")
+	fs.BoolVar(&cfg.Seed, "seed", false, "build the embedded seed corpus into --index DIR when it holds no index")
 	fs.StringVar(&cfg.Addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "admin key for the write routes (default $GOVSEARCH_ADMIN_KEY; none: write routes off)")
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
@@ -123,10 +129,21 @@ func defaultIndexDir() string {
 // gracefully and closes the index. Until the index is open, /healthz
 // answers, /readyz and the API answer 503.
 func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error {
+	// Only the default directory is serve's own to fill: an explicit one that
+	// holds no index is more likely a mistyped path than a wish for seeds.
+	isDefault := cfg.IndexDir == ""
+	seed := cfg.Seed || isDefault
 	cfg = cfg.withDefaults()
 	log := cfg.Logger
 	if cfg.AdminKey != "" && cfg.AdminKey == cfg.SearchKey {
 		return errors.New("the admin key and the search key must differ")
+	}
+	if !seed {
+		// A directory that does not exist cannot hold an index: say so
+		// before listening rather than after.
+		if _, err := os.Stat(cfg.IndexDir); errors.Is(err, os.ErrNotExist) {
+			return noIndexError(cfg.IndexDir)
+		}
 	}
 	// Searching never segments text; only uploads, a seed build and
 	// /api/analyze do, and they load the dictionary on first use. A server
@@ -168,7 +185,7 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 		ready(ln.Addr().String())
 	}
 
-	ix, err := openOrBuild(ctx, cfg.IndexDir, log)
+	ix, err := openOrBuild(ctx, cfg.IndexDir, seed, isDefault, log)
 	if err != nil {
 		shutdown(srv, cfg.ShutdownTimeout)
 		if ctx.Err() != nil {
@@ -224,14 +241,21 @@ func (c serveConfig) withDefaults() serveConfig {
 	return c
 }
 
-// openOrBuild opens and verifies the index in dir. When there is none yet,
-// it builds one from the embedded seed corpus, so that a first `govsearch
-// serve` works on a fresh machine. A stale index (another analyzer or
-// layout version, or contents that disagree with its manifest) at the
+// noIndexError is the answer to `serve --index DIR` when DIR holds no index.
+func noIndexError(dir string) error {
+	return fmt.Errorf("no index in %s: build one with `govsearch index --index %s PATH...`, "+
+		"or run `govsearch serve --index %s --seed` to serve the embedded seed reports there", dir, dir, dir)
+}
+
+// openOrBuild opens and verifies the index in dir. When there is none yet
+// and seed is set, it builds one from the embedded seed corpus, so that a
+// first `govsearch serve` works on a fresh machine; without seed that is an
+// error naming the command that builds one. A stale index (another analyzer
+// or layout version, or contents that disagree with its manifest) at the
 // default location, which only serve itself writes, is rebuilt the same
 // way; anywhere else it is an error, because only the user knows what it
 // was built from.
-func openOrBuild(ctx context.Context, dir string, log *slog.Logger) (*index.Index, error) {
+func openOrBuild(ctx context.Context, dir string, seed, isDefault bool, log *slog.Logger) (*index.Index, error) {
 	ix, err := index.Open(dir)
 	if err == nil {
 		// Open checks the manifest's totals; Verify checks every report's
@@ -242,9 +266,11 @@ func openOrBuild(ctx context.Context, dir string, log *slog.Logger) (*index.Inde
 		ix.Close()
 	}
 	switch {
+	case errors.Is(err, index.ErrNoIndex) && !seed:
+		return nil, noIndexError(dir)
 	case errors.Is(err, index.ErrNoIndex):
 		log.Info("no index yet: building one from the embedded seed corpus", "dir", dir)
-	case errors.Is(err, index.ErrStale) && dir == defaultIndexDir():
+	case errors.Is(err, index.ErrStale) && isDefault:
 		log.Warn("the index is stale: rebuilding it from the embedded seed corpus", "dir", dir, "reason", err.Error())
 	case errors.Is(err, index.ErrStale):
 		return nil, fmt.Errorf("%w; rebuild it with `govsearch index --index %s PATH...`", err, dir)

@@ -126,7 +126,7 @@ var tookMS = regexp.MustCompile(`"took_ms":[0-9.e+-]+`)
 // then answers 一网通办 with highlighted hits from several districts.
 func TestServeFreshIndex(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	s := startServer(t, serveConfig{IndexDir: dir})
+	s := startServer(t, serveConfig{IndexDir: dir, Seed: true})
 
 	// Live at once, ready once the index is open.
 	if code, _, _ := s.get(t, "/healthz"); code != http.StatusOK {
@@ -190,7 +190,7 @@ func TestServeFreshIndex(t *testing.T) {
 // TestServeCutsSlowClients: a client that never finishes its request
 // headers is disconnected by the server's ReadHeaderTimeout.
 func TestServeCutsSlowClients(t *testing.T) {
-	s := startServer(t, serveConfig{IndexDir: filepath.Join(t.TempDir(), "index"), ReadHeaderTimeout: 300 * time.Millisecond})
+	s := startServer(t, serveConfig{IndexDir: filepath.Join(t.TempDir(), "index"), Seed: true, ReadHeaderTimeout: 300 * time.Millisecond})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -233,5 +233,24 @@ func TestServeFlags(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler)}, nil)
 	if err == nil || !strings.Contains(err.Error(), "must differ") {
 		t.Errorf("equal keys: %v", err)
+	}
+}
+
+// TestServeExplicitDirWithoutIndex: `serve --index DIR` on a mistyped or
+// empty DIR stops with a message naming DIR and the commands that fill it,
+// instead of quietly serving the seeds; --seed fills it on purpose.
+func TestServeExplicitDirWithoutIndex(t *testing.T) {
+	root := t.TempDir()
+	for _, dir := range []string{filepath.Join(root, "mistyped", "path"), root} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"serve", "--index", dir, "--addr", "127.0.0.1:0"}, &out, &errOut)
+		msg := errOut.String()
+		if code != 1 || !strings.Contains(msg, "no index in "+dir) || !strings.Contains(msg, "govsearch index --index "+dir+" PATH") ||
+			!strings.Contains(msg, "govsearch serve --index "+dir+" --seed") {
+			t.Errorf("serve --index %s: exit %d, stderr %q", dir, code, msg)
+		}
+		if entries, _ := filepath.Glob(filepath.Join(dir, "*")); len(entries) > 0 {
+			t.Errorf("serve --index %s wrote %v", dir, entries)
+		}
 	}
 }
