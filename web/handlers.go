@@ -95,11 +95,19 @@ func (s *server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	countOnly := req.Size == 0
+	if countOnly {
+		// Totals and facets do not depend on the page: ask for the cheapest.
+		req.Size, req.From, req.SearchAfter, req.Highlight = 1, 0, nil, false
+	}
 	resp, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*index.Response, error) {
 		return ix.Search(ctx, req)
 	})
 	if err != nil {
 		return err
+	}
+	if countOnly {
+		resp.Hits = []index.Hit{}
 	}
 	writeJSON(c, http.StatusOK, resp)
 	return nil

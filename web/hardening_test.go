@@ -137,3 +137,59 @@ func TestCrossSiteWrites(t *testing.T) {
 		t.Errorf("cross-site read: %d", w.Code)
 	}
 }
+
+// TestSizeZero: size=0 answers the total and the facets of the query
+// without hits, whatever the offset.
+func TestSizeZero(t *testing.T) {
+	ts := newTestServer(t, seedIndex(t), Options{})
+	q := url.QueryEscape("一网通办")
+	full := decodeSearch(t, ts.get(t, "/api/search?q="+q).Body.Bytes())
+	for _, extra := range []string{"", "&from=10000", "&facets=region", "&search_after=1&search_after=x"} {
+		w := ts.get(t, "/api/search?size=0&q="+q+extra)
+		if w.Code != 200 {
+			t.Fatalf("size=0%s: %d %s", extra, w.Code, w.Body)
+		}
+		got := decodeSearch(t, w.Body.Bytes())
+		if got.Total != full.Total || got.Total == 0 || len(got.Hits) != 0 || !strings.Contains(w.Body.String(), `"hits":[]`) {
+			t.Errorf("size=0%s: total %d (want %d), %d hits", extra, got.Total, full.Total, len(got.Hits))
+		}
+		if extra == "" && mustJSON(t, got.Facets) != mustJSON(t, full.Facets) {
+			t.Errorf("size=0: facets %v, want %v", got.Facets, full.Facets)
+		}
+		if extra == "&facets=region" && (len(got.Facets) != 1 || len(got.Facets["region"]) == 0) {
+			t.Errorf("size=0&facets=region: facets %v", got.Facets)
+		}
+	}
+}
+
+// TestUnknownParameters: a misspelt or foreign parameter is a 400 naming
+// every unknown one; the known ones of each route pass.
+func TestUnknownParameters(t *testing.T) {
+	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{AdminKey: adminKey})
+	w := ts.get(t, "/api/search?q=a&sise=3&match=x")
+	e := decodeError(t, w)
+	if w.Code != 400 || e.Param != "match" || !strings.Contains(e.Message, "match, sise") || !strings.Contains(e.Message, "search_after") {
+		t.Errorf("search with match= and sise=: %d %+v", w.Code, e)
+	}
+	for _, target := range []string{
+		"/api/search?q=a&region=静安区&year=2020&level=district&part=review&kind=body&sort=year&from=0&size=5&facets=region&highlight=false",
+		"/api/search?q=a&search_after=1&search_after=x",
+		"/api/trend?q=a&region=静安区&year=2020&level=district&part=review&kind=body",
+		"/api/export?q=a&format=jsonl&bom=false&sort=year&region=静安区",
+		"/api/analyze?text=a", "/api/reports", "/api/lexicon", "/api/reports/r1", "/api/paragraphs/r1-1",
+	} {
+		if w := ts.get(t, target); w.Code != 200 {
+			t.Errorf("%s: %d %s", target, w.Code, w.Body)
+		}
+	}
+	for _, target := range []string{"/api/trend?q=a&sort=year", "/api/export?q=a&size=3", "/api/analyze?text=a&q=b",
+		"/api/lexicon?q=a", "/api/reports/r1?full=1", "/api/paragraphs/r1-1?x"} {
+		if w := ts.get(t, target); w.Code != 400 || decodeError(t, w).Code != CodeInvalidParameter {
+			t.Errorf("%s: %d %s", target, w.Code, w.Body)
+		}
+	}
+	w = ts.do(t, req{method: "DELETE", target: "/api/reports/r1?force=1", header: map[string]string{"Authorization": "Bearer " + adminKey}})
+	if w.Code != 400 || decodeError(t, w).Param != "force" {
+		t.Errorf("delete with force=: %d %s", w.Code, w.Body)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gin-gonic/gin"
+
 	"govsearch/index"
 	"govsearch/ingest"
 )
@@ -158,6 +160,8 @@ func parseSort(v url.Values) (string, error) {
 }
 
 // parseSearch turns the query string of /api/search into an index.Request.
+// Size 0 asks for the total and facets only; the index reads 0 as its
+// default size, so the handler turns it into countOnly.
 func parseSearch(v url.Values) (index.Request, error) {
 	var req index.Request
 	var err error
@@ -172,11 +176,6 @@ func parseSearch(v url.Values) (index.Request, error) {
 	}
 	if req.Size, err = intParam(v, "size", index.DefaultSize, index.MaxSize); err != nil {
 		return req, err
-	}
-	if req.Size == 0 {
-		// index.Request reads 0 as the default size, so an explicit 0 would
-		// silently return hits; refuse it instead.
-		return req, paramError("size", fmt.Sprintf("must be between 1 and %d", index.MaxSize))
 	}
 	if req.From, err = intParam(v, "from", 0, index.MaxWindow); err != nil {
 		return req, err
@@ -216,6 +215,39 @@ func parseFiltered(v url.Values) (index.Request, error) {
 		return req, err
 	}
 	return req, nil
+}
+
+// Query parameters of each route; any other is refused, so that a misspelt
+// one (match= for q=) is not silently ignored.
+var (
+	filterParams = []string{"region", "year", "level", "part", "kind"}
+	searchParams = append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filterParams...)
+	trendParams  = append([]string{"q"}, filterParams...)
+	exportParams = append([]string{"q", "sort", "format", "bom"}, filterParams...)
+)
+
+// onlyParams refuses a request that has a query parameter outside allowed,
+// naming every unknown one.
+func (s *server) onlyParams(allowed ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var unknown []string
+		for name := range c.Request.URL.Query() {
+			if !slices.Contains(allowed, name) {
+				unknown = append(unknown, clip(name))
+			}
+		}
+		if len(unknown) == 0 {
+			c.Next()
+			return
+		}
+		slices.Sort(unknown)
+		takes := "no query parameter"
+		if len(allowed) > 0 {
+			takes = "only " + strings.Join(allowed, ", ")
+		}
+		s.fail(c, paramError(unknown[0], fmt.Sprintf("unknown query parameter %s; this route takes %s",
+			strings.Join(unknown, ", "), takes)))
+	}
 }
 
 // clip shortens a user-supplied value echoed in an error message.

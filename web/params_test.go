@@ -88,7 +88,7 @@ func FuzzParseSearch(f *testing.F) {
 			}
 			return
 		}
-		if req.Size < 1 || req.Size > index.MaxSize || req.From < 0 || req.From+req.Size > index.MaxWindow {
+		if req.Size < 0 || req.Size > index.MaxSize || req.From < 0 || req.From+req.Size > index.MaxWindow {
 			t.Fatalf("%q: paging out of limits: %+v", raw, req)
 		}
 		if !utf8.ValidString(req.Query) || utf8.RuneCountInString(req.Query) > index.MaxQueryLength {
