@@ -51,7 +51,7 @@ func TestSearchFake(t *testing.T) {
 func TestSearchParamsReachIndex(t *testing.T) {
 	f := &recordingSearcher{fakeSearcher: newFakeSearcher(testReports()...)}
 	ts := newTestServer(t, f, Options{})
-	w := ts.get(t, "/api/search?q=x&region=a&region=b&year=2018..2021&year=2023&level=district&part=plan&part=review&kind=body"+
+	w := ts.get(t, "/api/search?q=x&region=静安区&region=徐汇&year=2018..2021&year=2023&level=district&part=plan&part=review&kind=body"+
 		"&sort=-year&from=20&size=5&facets=region&facets=kind,year&highlight=false&")
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
@@ -59,7 +59,7 @@ func TestSearchParamsReachIndex(t *testing.T) {
 	got := f.last
 	want := index.Request{
 		Query: "x",
-		Filters: index.Filters{Region: []string{"a", "b"}, Level: []string{"district"}, Part: []string{"plan", "review"},
+		Filters: index.Filters{Region: []string{"静安区", "徐汇区"}, Level: []string{"district"}, Part: []string{"plan", "review"},
 			Kind: []string{"body"}, Year: []index.YearRange{{From: 2018, To: 2021}, {From: 2023, To: 2023}}},
 		Sort: "-year", From: 20, Size: 5, Facets: []string{"region", "kind", "year"}, Highlight: false,
 	}

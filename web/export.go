@@ -114,13 +114,17 @@ func (s *server) export(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	query := req.Query // names the file as typed
+	if _, err := s.resolveRegions(c, &req); err != nil {
+		return err
+	}
 	ix, err := s.searcher()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), exportTimeout)
 	defer cancel()
-	w := &exportWriter{c: c, format: format, query: req.Query, bom: bom}
+	w := &exportWriter{c: c, format: format, query: query, bom: bom}
 	if err := ix.Export(ctx, req, w.write); err != nil {
 		if !w.started {
 			return err // nothing sent yet: an ordinary JSON error

@@ -95,6 +95,10 @@ func (s *server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	typed, err := s.resolveRegions(c, &req)
+	if err != nil {
+		return err
+	}
 	countOnly := req.Size == 0
 	if countOnly {
 		// Totals and facets do not depend on the page: ask for the cheapest.
@@ -109,6 +113,7 @@ func (s *server) search(c *gin.Context) error {
 	if countOnly {
 		resp.Hits = []index.Hit{}
 	}
+	resp.Query = typed
 	writeJSON(c, http.StatusOK, resp)
 	return nil
 }
@@ -184,12 +189,17 @@ func (s *server) trend(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	typed, err := s.resolveRegions(c, &req)
+	if err != nil {
+		return err
+	}
 	t, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*index.Trend, error) {
 		return ix.Trend(ctx, req)
 	})
 	if err != nil {
 		return err
 	}
+	t.Query = typed
 	if t.Cells == nil {
 		t.Cells = []index.TrendCell{}
 	}

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -191,5 +193,78 @@ func TestUnknownParameters(t *testing.T) {
 	w = ts.do(t, req{method: "DELETE", target: "/api/reports/r1?force=1", header: map[string]string{"Authorization": "Bearer " + adminKey}})
 	if w.Code != 400 || decodeError(t, w).Param != "force" {
 		t.Errorf("delete with force=: %d %s", w.Code, w.Body)
+	}
+}
+
+// regionReports are reports whose regions have administrative suffixes.
+func regionReports() []ingest.Report {
+	var out []ingest.Report
+	for i, region := range []string{"上海市", "宁夏回族自治区", "吉林省", "吉林市", "静安区"} {
+		id := "g" + strconv.Itoa(i)
+		out = append(out, ingest.Report{ID: id, Meta: ingest.Meta{Title: region + "政府工作报告", Region: region, Year: 2020 + i},
+			Paragraphs: []ingest.Paragraph{{ID: id + "-1", ReportID: id, Ordinal: 1, Kind: ingest.KindBody, Text: "一网通办在" + region + "推进。"}}})
+	}
+	return out
+}
+
+// TestRegionShortNames: region=上海 filters on 上海市, region:宁夏 in q on
+// 宁夏回族自治区; an ambiguous or unknown name is a 400 listing the names.
+func TestRegionShortNames(t *testing.T) {
+	f := &recordingSearcher{fakeSearcher: newFakeSearcher(regionReports()...)}
+	ts := newTestServer(t, f, Options{})
+	for typed, want := range map[string][]string{
+		"上海": {"上海市"}, "上海市": {"上海市"}, "宁夏": {"宁夏回族自治区"}, "宁夏自治区": {"宁夏回族自治区"},
+		"吉林省": {"吉林省"}, "静安": {"静安区"}, "\ufeff上海\u200b": {"上海市"},
+	} {
+		w := ts.get(t, "/api/search?q=a&region="+url.QueryEscape(typed))
+		if w.Code != 200 || !slices.Equal(f.last.Filters.Region, want) {
+			t.Errorf("region=%q: %d, filters %v, want %v (%s)", typed, w.Code, f.last.Filters.Region, want, w.Body)
+		}
+	}
+	w := ts.get(t, "/api/search?q="+url.QueryEscape("一网通办 region:宁夏 region:上海"))
+	if w.Code != 200 || !strings.Contains(f.last.Query, "region:宁夏回族自治区") || !strings.Contains(f.last.Query, "region:上海市") {
+		t.Errorf("region: in q: %d, the index got %q", w.Code, f.last.Query)
+	}
+	if resp := decodeSearch(t, w.Body.Bytes()); resp.Query != "一网通办 region:宁夏 region:上海" {
+		t.Errorf("the answer echoes %q, not the query as typed", resp.Query)
+	}
+	for _, tc := range []struct{ target, param, lists string }{
+		{"/api/search?region=" + url.QueryEscape("吉林"), "region", "吉林市, 吉林省"},
+		{"/api/search?region=" + url.QueryEscape("火星"), "region", "上海市, 吉林市, 吉林省, 宁夏回族自治区, 静安区"},
+		{"/api/search?q=" + url.QueryEscape("region:吉林"), "q", "吉林市, 吉林省"},
+		{"/api/trend?q=a&region=" + url.QueryEscape("火星"), "region", "上海市"},
+		{"/api/export?q=a&region=" + url.QueryEscape("火星"), "region", "上海市"},
+	} {
+		w := ts.get(t, tc.target)
+		if w.Code != 400 {
+			t.Errorf("%s: %d %s", tc.target, w.Code, w.Body)
+			continue
+		}
+		if e := decodeError(t, w); e.Param != tc.param || !strings.Contains(e.Message, tc.lists) {
+			t.Errorf("%s: %+v, want param %s listing %s", tc.target, e, tc.param, tc.lists)
+		}
+	}
+	if w := ts.get(t, "/api/trend?q=a&region="+url.QueryEscape("宁夏")); w.Code != 200 {
+		t.Errorf("trend region=宁夏: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestInvisibleCharactersInQueries: a byte order mark or a zero-width
+// character pasted into a query finds what the clean query finds.
+func TestInvisibleCharactersInQueries(t *testing.T) {
+	ts := newTestServer(t, seedIndex(t), Options{})
+	want := decodeSearch(t, ts.get(t, "/api/search?size=0&q="+url.QueryEscape("一网通办")).Body.Bytes()).Total
+	if want == 0 {
+		t.Fatal("no hit for 一网通办")
+	}
+	for _, q := range []string{"\ufeff一网通办", "一网\u200b通办", "一\u200c网\u200d通\u2060办\u00ad", "\u202e一网通办"} {
+		resp := decodeSearch(t, ts.get(t, "/api/search?size=0&q="+url.QueryEscape(q)).Body.Bytes())
+		if resp.Total != want {
+			t.Errorf("q=%+q: %d hits, want %d", q, resp.Total, want)
+		}
+	}
+	region := url.QueryEscape("\ufeff静安\u200b区")
+	if w := ts.get(t, "/api/search?size=0&q="+url.QueryEscape("一网通办")+"&region="+region); w.Code != 200 || decodeSearch(t, w.Body.Bytes()).Total == 0 {
+		t.Errorf("region with invisible characters: %d %s", w.Code, w.Body)
 	}
 }

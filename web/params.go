@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +21,7 @@ func parseQuery(v url.Values, required bool) (string, error) {
 	if !utf8.ValidString(q) {
 		return "", &Error{Code: CodeInvalidQuery, Message: "the query is not valid UTF-8", Param: "q"}
 	}
+	q = cleanText(q)
 	if n := utf8.RuneCountInString(q); n > index.MaxQueryLength {
 		return "", &Error{Code: CodeInvalidQuery, Param: "q",
 			Message: fmt.Sprintf("the query has %d characters; the limit is %d", n, index.MaxQueryLength)}
@@ -48,7 +50,7 @@ func parseFilters(v url.Values) (index.Filters, error) {
 		return f, err
 	}
 	for _, s := range v["year"] {
-		s = strings.TrimSpace(s)
+		s = strings.TrimSpace(cleanText(s))
 		if s == "" {
 			continue
 		}
@@ -66,11 +68,14 @@ func parseFilters(v url.Values) (index.Filters, error) {
 func listParam(v url.Values, name string, allowed []string) ([]string, error) {
 	var out []string
 	for _, s := range v[name] {
-		s = strings.TrimSpace(s)
+		if !utf8.ValidString(s) || len(s) > 200 {
+			return nil, paramError(name, "the value is not valid UTF-8 text of at most 200 bytes")
+		}
+		s = strings.TrimSpace(cleanText(s))
 		if s == "" {
 			continue
 		}
-		if !utf8.ValidString(s) || len(s) > 200 {
+		if len(s) > 200 {
 			return nil, paramError(name, "the value is not valid UTF-8 text of at most 200 bytes")
 		}
 		if allowed != nil && !slices.Contains(allowed, s) {
@@ -248,6 +253,35 @@ func (s *server) onlyParams(allowed ...string) gin.HandlerFunc {
 		s.fail(c, paramError(unknown[0], fmt.Sprintf("unknown query parameter %s; this route takes %s",
 			strings.Join(unknown, ", "), takes)))
 	}
+}
+
+// invisibleRune reports characters that carry no text: zero-width
+// characters, byte order marks, soft hyphens and bidirectional controls.
+// Ingest drops them from documents (ingest.dropRune), so a query must drop
+// them too: a pasted zero-width space would otherwise match nothing.
+func invisibleRune(r rune) bool {
+	switch r {
+	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD:
+		return true
+	}
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// cleanText removes invisible characters from a query or filter value and
+// turns other control characters into spaces, which separate terms.
+func cleanText(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return invisibleRune(r) || unicode.IsControl(r) }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case invisibleRune(r):
+			return -1
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // clip shortens a user-supplied value echoed in an error message.
