@@ -164,9 +164,9 @@ func TestMalformedRequests(t *testing.T) {
 func TestMethodNotAllowed(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(), Options{})
 	for _, tc := range []struct{ method, target, allow string }{
-		{http.MethodPost, "/api/search", "GET"},
-		{http.MethodPut, "/api/reports", "GET, POST"},
-		{http.MethodPatch, "/api/reports/r1", "GET, DELETE"},
+		{http.MethodPost, "/api/search", "GET, HEAD"},
+		{http.MethodPut, "/api/reports", "GET, HEAD, POST"},
+		{http.MethodPatch, "/api/reports/r1", "GET, HEAD, DELETE"},
 	} {
 		w := ts.do(t, req{method: tc.method, target: tc.target})
 		if w.Code != http.StatusMethodNotAllowed {

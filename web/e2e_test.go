@@ -224,6 +224,7 @@ func TestGoldenErrors(t *testing.T) {
 		{CodeMethodNotAllowed, real, req{method: "PUT", target: "/api/search"}},
 		{CodePayloadTooLarge, real, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("x", 101)),
 			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
+		{CodeHeadersTooLarge, real, req{target: "/api/search?q=a", header: map[string]string{"X-Padding": strings.Repeat("x", DefaultMaxHeaderBytes)}}},
 		{CodeInternal, fake, req{target: "/api/search?q=" + fakeBoom}},
 		{CodeIndexUnavailable, none, req{target: "/api/search?q=a"}},
 		{CodeTimeout, fake, req{target: "/api/search?q=" + fakeSlow}},

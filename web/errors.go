@@ -24,6 +24,7 @@ const (
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodePayloadTooLarge  = "payload_too_large"
+	CodeHeadersTooLarge  = "headers_too_large"
 	CodeInternal         = "internal"
 	CodeIndexUnavailable = "index_unavailable"
 	CodeTimeout          = "timeout"
@@ -39,6 +40,7 @@ var errorStatus = map[string]int{
 	CodeNotFound:         http.StatusNotFound,
 	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodePayloadTooLarge:  http.StatusRequestEntityTooLarge,
+	CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	CodeInternal:         http.StatusInternalServerError,
 	CodeIndexUnavailable: http.StatusServiceUnavailable,
 	CodeTimeout:          http.StatusGatewayTimeout,
@@ -49,7 +51,7 @@ var errorStatus = map[string]int{
 func ErrorCodes() []string {
 	return []string{
 		CodeInvalidQuery, CodeInvalidParameter, CodeUnauthorized, CodeForbidden,
-		CodeNotFound, CodeMethodNotAllowed, CodePayloadTooLarge, CodeInternal,
+		CodeNotFound, CodeMethodNotAllowed, CodePayloadTooLarge, CodeHeadersTooLarge, CodeInternal,
 		CodeIndexUnavailable, CodeTimeout, CodeInsufficientDisk,
 	}
 }

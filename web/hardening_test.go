@@ -3,13 +3,16 @@ package web
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"govsearch/index"
 	"govsearch/ingest"
@@ -266,5 +269,69 @@ func TestInvisibleCharactersInQueries(t *testing.T) {
 	region := url.QueryEscape("\ufeff静安\u200b区")
 	if w := ts.get(t, "/api/search?size=0&q="+url.QueryEscape("一网通办")+"&region="+region); w.Code != 200 || decodeSearch(t, w.Body.Bytes()).Total == 0 {
 		t.Errorf("region with invisible characters: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestHeadEverywhere: every GET route of the API answers HEAD with the
+// status and headers of GET.
+func TestHeadEverywhere(t *testing.T) {
+	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
+	for _, target := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/search?q=a", "/api/reports",
+		"/api/reports/r1", "/api/paragraphs/r1-1", "/api/trend?q=a", "/api/export?q=a", "/api/lexicon", "/api/analyze?text=a"} {
+		get := ts.get(t, target)
+		head := ts.do(t, req{method: http.MethodHead, target: target})
+		if head.Code != get.Code || head.Code != 200 || head.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
+			t.Errorf("HEAD %s: %d %q; GET: %d %q", target, head.Code, head.Header().Get("Content-Type"), get.Code, get.Header().Get("Content-Type"))
+		}
+	}
+	if w := ts.do(t, req{method: http.MethodHead, target: "/api/reports/nope"}); w.Code != 404 {
+		t.Errorf("HEAD of a missing report: %d", w.Code)
+	}
+}
+
+// TestAnalyzeLongText: the documented 10,000 Chinese characters fit in a
+// POST body; in a URL they pass the header limit, and the 431 is JSON.
+func TestAnalyzeLongText(t *testing.T) {
+	srv := httptest.NewServer(New(newFakeSearcher(), Options{}))
+	defer srv.Close()
+	text := strings.Repeat("政府工作报告", maxAnalyzeChars/6) + "一网通办"
+	if n := utf8.RuneCountInString(text); n != maxAnalyzeChars {
+		t.Fatalf("%d characters", n)
+	}
+	post := func(ct, body string) (*http.Response, []byte) {
+		resp, err := http.Post(srv.URL+"/api/analyze", ct, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	for ct, body := range map[string]string{
+		"text/plain; charset=utf-8":         text,
+		"application/json":                  mustJSON(t, map[string]string{"text": text}),
+		"application/x-www-form-urlencoded": "text=" + url.QueryEscape(text),
+	} {
+		resp, b := post(ct, body)
+		var got analyzeBody
+		if resp.StatusCode != 200 || json.Unmarshal(b, &got) != nil || got.Text != text || len(got.Tokens) == 0 {
+			t.Errorf("POST %s: %d %.200s", ct, resp.StatusCode, b)
+		}
+	}
+	for ct, body := range map[string]string{"text/plain": text + "多", "application/json": "{", "image/png": "x", "text/plain; x": ""} {
+		resp, b := post(ct, body)
+		if resp.StatusCode != 400 || !strings.Contains(string(b), `"code":"invalid_parameter"`) {
+			t.Errorf("POST %s refused with %d %.200s", ct, resp.StatusCode, b)
+		}
+	}
+	resp, err := http.Get(srv.URL + "/api/analyze?text=" + url.QueryEscape(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var e errorBody
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || json.Unmarshal(b, &e) != nil || e.Error == nil || e.Error.Code != CodeHeadersTooLarge {
+		t.Errorf("GET with 90 KB of URL: %d %q %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 }

@@ -116,6 +116,23 @@ func isAPIPath(p string) bool {
 	return p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 }
 
+// limitHeaders refuses a request whose line and headers exceed the limit,
+// counted as they travel (name, ": ", value, CRLF).
+func (s *server) limitHeaders(c *gin.Context) {
+	n := len(c.Request.Method) + len(c.Request.RequestURI) + len("  HTTP/1.1\r\n")
+	for k, vs := range c.Request.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	if n > s.opts.MaxHeaderBytes {
+		s.fail(c, &Error{Code: CodeHeadersTooLarge, Param: "headers",
+			Message: fmt.Sprintf("the request line and headers have %d bytes; the limit is %d (send long text to POST /api/analyze in the body)", n, s.opts.MaxHeaderBytes)})
+		return
+	}
+	c.Next()
+}
+
 // limitBody refuses bodies above the limit: at once when Content-Length
 // says so, and while reading otherwise.
 func (s *server) limitBody(c *gin.Context) {

@@ -27,6 +27,11 @@ const (
 	DefaultSearchTimeout = 2 * time.Second
 	DefaultIngestTimeout = 5 * time.Minute
 	DefaultMaxBodyBytes  = 20 << 20
+	// DefaultMaxHeaderBytes bounds the request line and headers. The
+	// http.Server's own MaxHeaderBytes must be larger (MaxHeaderReadBytes):
+	// its refusal is plain text, this one is the API's JSON error.
+	DefaultMaxHeaderBytes = 64 << 10
+	MaxHeaderReadBytes    = 1 << 20
 )
 
 // Options configures the handler returned by New.
@@ -49,6 +54,9 @@ type Options struct {
 	IngestTimeout time.Duration
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxHeaderBytes limits the request line and headers; 0 means
+	// DefaultMaxHeaderBytes.
+	MaxHeaderBytes int
 }
 
 // server holds what the handlers share.
@@ -78,6 +86,9 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxHeaderBytes <= 0 {
+		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -98,7 +109,7 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 		logger.Warn("trusting no proxy: bad trusted proxy list", "error", err.Error())
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(srv.accessLog, srv.recovery, securityHeaders, srv.limitBody)
+	r.Use(srv.accessLog, srv.recovery, securityHeaders, srv.limitHeaders, srv.limitBody)
 	r.NoRoute(srv.wrap(func(c *gin.Context) error {
 		if s == nil {
 			return errIndexUnavailable // the pages are not registered yet
@@ -113,21 +124,29 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 		return &Error{Code: CodeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
 	}))
 
-	r.GET("/healthz", srv.wrap(srv.healthz))
-	r.GET("/readyz", srv.wrap(srv.readyz))
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	// Every GET route answers HEAD too: the same handlers, whose body
+	// net/http discards for HEAD.
+	get := func(g gin.IRoutes, path string, h ...gin.HandlerFunc) {
+		g.GET(path, h...)
+		g.HEAD(path, h...)
+	}
+	get(r, "/healthz", srv.wrap(srv.healthz))
+	get(r, "/readyz", srv.wrap(srv.readyz))
+	get(r, "/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 
 	api := r.Group("/api")
-	api.GET("/openapi.json", serveOpenAPI)
+	get(api, "/openapi.json", serveOpenAPI)
 	read := api.Group("", srv.requireRead)
-	read.GET("/search", srv.onlyParams(searchParams...), srv.wrap(srv.search))
-	read.GET("/paragraphs/:id", srv.onlyParams(), srv.wrap(srv.paragraph))
-	read.GET("/reports", srv.onlyParams(), srv.wrap(srv.reports))
-	read.GET("/reports/:id", srv.onlyParams(), srv.wrap(srv.report))
-	read.GET("/trend", srv.onlyParams(trendParams...), srv.wrap(srv.trend))
-	read.GET("/export", srv.onlyParams(exportParams...), srv.wrap(srv.export))
-	read.GET("/lexicon", srv.onlyParams(), srv.wrap(srv.lexicon))
-	read.GET("/analyze", srv.onlyParams("text"), srv.wrap(srv.analyze))
+	get(read, "/search", srv.onlyParams(searchParams...), srv.wrap(srv.search))
+	get(read, "/paragraphs/:id", srv.onlyParams(), srv.wrap(srv.paragraph))
+	get(read, "/reports", srv.onlyParams(), srv.wrap(srv.reports))
+	get(read, "/reports/:id", srv.onlyParams(), srv.wrap(srv.report))
+	get(read, "/trend", srv.onlyParams(trendParams...), srv.wrap(srv.trend))
+	get(read, "/export", srv.onlyParams(exportParams...), srv.wrap(srv.export))
+	get(read, "/lexicon", srv.onlyParams(), srv.wrap(srv.lexicon))
+	get(read, "/analyze", srv.onlyParams("text"), srv.wrap(srv.analyze))
+	// POST carries text beyond what fits in a URL.
+	read.POST("/analyze", srv.onlyParams(), srv.wrap(srv.analyze))
 	write := api.Group("", srv.requireAdmin)
 	write.POST("/reports", srv.onlyParams("source"), srv.wrap(srv.addReports))
 	write.DELETE("/reports/:id", srv.onlyParams(), srv.wrap(srv.deleteReport))

@@ -60,7 +60,6 @@ const (
 	defaultWriteTimeout      = 60 * time.Second
 	defaultIdleTimeout       = 120 * time.Second
 	defaultShutdownTimeout   = 10 * time.Second
-	maxHeaderBytes           = 64 << 10
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -174,9 +173,12 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// The handler refuses headers over web.DefaultMaxHeaderBytes with a
+		// JSON 431; this larger bound only stops a client net/http would
+		// otherwise read without end.
+		MaxHeaderBytes: web.MaxHeaderReadBytes,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
