@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -302,7 +303,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 		if len(data) == 0 {
 			return nil, paramError("body", "the body is empty")
 		}
-		name, err := sourceName(c.Query("source"), data)
+		name, err := sourceName("source", c.Query("source"), data)
 		if err != nil {
 			return nil, err
 		}
@@ -335,7 +336,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 			if len(data) == 0 {
 				return nil, paramError("file", fmt.Sprintf("file %q is empty", clip(part.FileName())))
 			}
-			name, err := sourceName(part.FileName(), data)
+			name, err := sourceName("file", part.FileName(), data)
 			if err != nil {
 				return nil, err
 			}
@@ -362,13 +363,22 @@ func bodyError(err error) error {
 
 // sourceName picks the file name the parser sees. A client-supplied name is
 // reduced to its base name; without one, a name derived from the content
-// keeps re-uploads of the same text stable.
-func sourceName(given string, data []byte) (string, error) {
+// keeps re-uploads of the same text stable. A name with control, bidi or
+// zero-width characters is refused: it would be stored and shown, and a
+// right-to-left override makes "\u202Etxt.exe" read as "exe.txt".
+func sourceName(param, given string, data []byte) (string, error) {
 	given = strings.TrimSpace(given)
 	if given != "" {
+		if !utf8.ValidString(given) {
+			return "", paramError(param, "the file name is not valid UTF-8")
+		}
+		if i := strings.IndexFunc(given, func(r rune) bool { return unicode.IsControl(r) || invisibleRune(r) }); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(given[i:])
+			return "", paramError(param, fmt.Sprintf("the file name contains the invisible or control character %U; rename the file", r))
+		}
 		base := path.Base(strings.ReplaceAll(given, "\\", "/"))
-		if base == "." || base == "/" || base == ".." || !utf8.ValidString(base) || len(base) > maxSourceName {
-			return "", paramError("source", "the file name must be a plain UTF-8 name of at most 200 bytes")
+		if base == "." || base == "/" || base == ".." || len(base) > maxSourceName {
+			return "", paramError(param, "the file name must be a plain UTF-8 name of at most 200 bytes")
 		}
 		return base, nil
 	}

@@ -335,3 +335,36 @@ func TestAnalyzeLongText(t *testing.T) {
 		t.Errorf("GET with 90 KB of URL: %d %q %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 }
+
+// TestUploadNamesRefuseInvisibleCharacters: a file name with a control,
+// bidi or zero-width character is a 400 naming the part it came in.
+func TestUploadNamesRefuseInvisibleCharacters(t *testing.T) {
+	f := newFakeSearcher(testReports()...)
+	ts := newTestServer(t, f, Options{AdminKey: adminKey})
+	auth := "Bearer " + adminKey
+	for _, name := range []string{"a\x00.txt", "a\r\nb.txt", "\u202etxt.exe", "报告\u200b.txt", "a\u2066b.txt", "\ufeffa.txt", "a\x7f.txt"} {
+		w := ts.do(t, req{method: "POST", target: "/api/reports?source=" + url.QueryEscape(name), body: strings.NewReader(uploadReport(t)),
+			header: map[string]string{"Authorization": auth, "Content-Type": "text/plain"}})
+		if w.Code != 400 {
+			t.Errorf("source=%+q: %d %s", name, w.Code, w.Body)
+			continue
+		}
+		if e := decodeError(t, w); e.Param != "source" || !strings.Contains(e.Message, "U+") {
+			t.Errorf("source=%+q: %+v", name, e)
+		}
+	}
+	body, ct := multipartBody(t, "\u202etxt.exe", uploadReport(t))
+	w := ts.do(t, req{method: "POST", target: "/api/reports", body: body, header: map[string]string{"Authorization": auth, "Content-Type": ct}})
+	if w.Code != 400 || decodeError(t, w).Param != "file" {
+		t.Errorf("multipart with a bidi override in the name: %d %s", w.Code, w.Body)
+	}
+	if st := f.Stats(); st.Reports != 2 {
+		t.Errorf("refused uploads changed the index: %d reports", st.Reports)
+	}
+	// An ordinary Chinese name with spaces passes.
+	w = ts.do(t, req{method: "POST", target: "/api/reports?source=" + url.QueryEscape("2024 嘉定区 报告.txt"), body: strings.NewReader(uploadReport(t)),
+		header: map[string]string{"Authorization": auth, "Content-Type": "text/plain"}})
+	if w.Code != 201 {
+		t.Errorf("plain name: %d %s", w.Code, w.Body)
+	}
+}

@@ -261,7 +261,7 @@ func (s *server) onlyParams(allowed ...string) gin.HandlerFunc {
 // them too: a pasted zero-width space would otherwise match nothing.
 func invisibleRune(r rune) bool {
 	switch r {
-	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD:
+	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, 0x061C:
 		return true
 	}
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
