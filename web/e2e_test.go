@@ -207,6 +207,7 @@ func TestGoldenErrors(t *testing.T) {
 	real := newTestServer(t, seedIndex(t), Options{AdminKey: adminKey, SearchKey: searchKey, MaxBodyBytes: 100})
 	fake := newTestServer(t, newFakeSearcher(testReports()...), Options{SearchTimeout: 500 * time.Millisecond}) // long enough for a loaded machine; only __slow__ waits it out
 	none := newTestServer(t, nil, Options{})
+	busy, _ := overloadedServer(t, 1)
 	noAdmin := newTestServer(t, seedIndex(t), Options{})
 	full := &fakeSearcher{reports: map[string]ingest.Report{}, addErr: &os.PathError{Op: "write", Path: "/srv/index/000.zap", Err: syscall.ENOSPC}}
 	fullDisk := newTestServer(t, full, Options{AdminKey: adminKey})
@@ -227,6 +228,7 @@ func TestGoldenErrors(t *testing.T) {
 		{CodeHeadersTooLarge, real, req{target: "/api/search?q=a", header: map[string]string{"X-Padding": strings.Repeat("x", DefaultMaxHeaderBytes)}}},
 		{CodeInternal, fake, req{target: "/api/search?q=" + fakeBoom}},
 		{CodeIndexUnavailable, none, req{target: "/api/search?q=a"}},
+		{CodeOverloaded, busy, req{target: "/api/search?q=a"}},
 		{CodeTimeout, fake, req{target: "/api/search?q=" + fakeSlow}},
 		{CodeInsufficientDisk, fullDisk, req{method: "POST", target: "/api/reports", body: strings.NewReader(uploadReport(t)),
 			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
@@ -412,7 +414,8 @@ func TestWritesSeed(t *testing.T) {
 func TestConcurrentSearchAndWrites(t *testing.T) {
 	ix := buildSeedIndex(t, "concurrent")
 	defer ix.Close()
-	ts := newTestServer(t, ix, Options{AdminKey: adminKey})
+	// Room for every reader: this test is about consistency, not admission.
+	ts := newTestServer(t, ix, Options{AdminKey: adminKey, MaxSearches: 16, MaxHeavy: 4})
 	report := uploadReport(t)
 	var paragraphs int
 	{

@@ -27,6 +27,7 @@ const (
 	CodeHeadersTooLarge  = "headers_too_large"
 	CodeInternal         = "internal"
 	CodeIndexUnavailable = "index_unavailable"
+	CodeOverloaded       = "overloaded"
 	CodeTimeout          = "timeout"
 	CodeInsufficientDisk = "insufficient_storage"
 )
@@ -43,6 +44,7 @@ var errorStatus = map[string]int{
 	CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	CodeInternal:         http.StatusInternalServerError,
 	CodeIndexUnavailable: http.StatusServiceUnavailable,
+	CodeOverloaded:       http.StatusServiceUnavailable,
 	CodeTimeout:          http.StatusGatewayTimeout,
 	CodeInsufficientDisk: http.StatusInsufficientStorage,
 }
@@ -52,7 +54,7 @@ func ErrorCodes() []string {
 	return []string{
 		CodeInvalidQuery, CodeInvalidParameter, CodeUnauthorized, CodeForbidden,
 		CodeNotFound, CodeMethodNotAllowed, CodePayloadTooLarge, CodeHeadersTooLarge, CodeInternal,
-		CodeIndexUnavailable, CodeTimeout, CodeInsufficientDisk,
+		CodeIndexUnavailable, CodeOverloaded, CodeTimeout, CodeInsufficientDisk,
 	}
 }
 

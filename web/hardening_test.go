@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -11,7 +13,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"govsearch/index"
@@ -367,4 +371,213 @@ func TestUploadNamesRefuseInvisibleCharacters(t *testing.T) {
 	if w.Code != 201 {
 		t.Errorf("plain name: %d %s", w.Code, w.Body)
 	}
+}
+
+const fakeBlock = "__block__" // blockingSearcher's Search holds until released
+
+// blockingSearcher holds each search for fakeBlock until release is closed,
+// announcing on entered that it holds a slot.
+type blockingSearcher struct {
+	*fakeSearcher
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newBlockingSearcher() *blockingSearcher {
+	return &blockingSearcher{fakeSearcher: newFakeSearcher(testReports()...), entered: make(chan struct{}, 1000), release: make(chan struct{})}
+}
+
+func (b *blockingSearcher) Search(ctx context.Context, req index.Request) (*index.Response, error) {
+	if req.Query == fakeBlock {
+		b.entered <- struct{}{}
+		select {
+		case <-b.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return b.fakeSearcher.Search(ctx, req)
+}
+
+func (b *blockingSearcher) Trend(ctx context.Context, req index.Request) (*index.Trend, error) {
+	if req.Query == fakeBlock {
+		b.entered <- struct{}{}
+		<-b.release
+	}
+	return b.fakeSearcher.Trend(ctx, req)
+}
+
+// overloadedServer returns a server whose every search slot is held by a
+// blocked search, until the test ends.
+func overloadedServer(t *testing.T, slots int) (*testServer, *blockingSearcher) {
+	t.Helper()
+	b := newBlockingSearcher()
+	ts := newTestServer(t, b, Options{MaxSearches: slots, MaxHeavy: slots, QueueWait: -1, SearchTimeout: time.Minute})
+	var wg sync.WaitGroup
+	for range slots {
+		wg.Go(func() { ts.get(t, "/api/search?q="+fakeBlock) })
+		<-b.entered
+	}
+	t.Cleanup(func() { close(b.release); wg.Wait() })
+	return ts, b
+}
+
+// TestAdmissionRefusesBeyondCapacity: with every search slot held, further
+// searches get a fast 503 overloaded with Retry-After, counted in the
+// metrics, while trend and export, with slots of their own, still run.
+func TestAdmissionRefusesBeyondCapacity(t *testing.T) {
+	ts, _ := overloadedServer(t, 2)
+	var wg sync.WaitGroup
+	codes := make(chan string, 50)
+	for range 50 {
+		wg.Go(func() {
+			w := ts.get(t, "/api/search?q=a")
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "1" {
+				codes <- fmt.Sprintf("%d Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+				return
+			}
+			codes <- decodeError(t, w).Code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != CodeOverloaded {
+			t.Errorf("beyond capacity: %s", c)
+		}
+	}
+	if w := ts.get(t, "/api/trend?q=a"); w.Code != 200 {
+		t.Errorf("trend while searches are full: %d %s", w.Code, w.Body)
+	}
+	m := ts.get(t, "/metrics").Body.String()
+	for _, series := range []string{`govsearch_http_rejected_total{class="search"} 50`, `govsearch_http_in_flight{class="search"} 2`,
+		`govsearch_http_capacity{class="heavy"} 2`, `govsearch_http_queued_total{class="search"} 50`} {
+		if !strings.Contains(m, series) {
+			t.Errorf("metrics lack %s", series)
+		}
+	}
+}
+
+// TestHeavyAdmission: trend and export share their own, smaller bound.
+func TestHeavyAdmission(t *testing.T) {
+	b := newBlockingSearcher()
+	ts := newTestServer(t, b, Options{MaxSearches: 4, MaxHeavy: 1, QueueWait: -1, SearchTimeout: time.Minute})
+	done := make(chan struct{})
+	go func() { ts.get(t, "/api/trend?q="+fakeBlock); close(done) }()
+	<-b.entered
+	for _, target := range []string{"/api/trend?q=a", "/api/export?q=a"} {
+		if w := ts.get(t, target); w.Code != 503 || w.Header().Get("Retry-After") == "" {
+			t.Errorf("%s with the heavy slot taken: %d", target, w.Code)
+		}
+	}
+	if w := ts.get(t, "/api/search?q=a"); w.Code != 200 {
+		t.Errorf("search with the heavy slot taken: %d", w.Code)
+	}
+	close(b.release)
+	<-done
+	if w := ts.get(t, "/api/export?q=a"); w.Code != 200 {
+		t.Errorf("export once the slot is free: %d", w.Code)
+	}
+}
+
+// TestFilterValueCap: at most MaxFilterValues filter values per request.
+func TestFilterValueCap(t *testing.T) {
+	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
+	years := func(n int) string { return strings.Repeat("&year=2018..2021", n) }
+	if w := ts.get(t, "/api/search?q=a"+years(MaxFilterValues)); w.Code != 200 {
+		t.Errorf("%d year ranges: %d %s", MaxFilterValues, w.Code, w.Body)
+	}
+	for _, target := range []string{"/api/search?q=a" + years(MaxFilterValues+1), "/api/trend?q=a" + years(3800),
+		"/api/export?q=a&level=district" + years(MaxFilterValues)} {
+		w := ts.get(t, target)
+		if w.Code != 400 {
+			t.Errorf("%.60s…: %d", target, w.Code)
+			continue
+		}
+		if e := decodeError(t, w); e.Param != "year" || !strings.Contains(e.Message, "limit is 64") {
+			t.Errorf("%.60s…: %+v", target, e)
+		}
+	}
+}
+
+// TestAdmissionBurst sends a burst well beyond capacity to a real server
+// over loopback: every answer is 200 or a 503 overloaded with Retry-After,
+// never a 504 or another error. Latencies are logged, not asserted, as the
+// machine is shared.
+func TestAdmissionBurst(t *testing.T) {
+	srv := httptest.NewServer(New(seedIndex(t), Options{MaxSearches: 4, MaxHeavy: 1}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 400}}
+	queries := []string{"一网通办", "放管服", "营商环境", "五违四必", "城市更新", "互联网"}
+	const n = 400
+	type result struct {
+		heavy bool
+		code  int
+		d     time.Duration
+		err   string
+	}
+	results := make([]result, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			q := url.QueryEscape(queries[i%len(queries)])
+			target, heavy := "/api/search?size=20&q="+q, false
+			switch i % 10 {
+			case 3:
+				target, heavy = "/api/export?format=jsonl&q="+q, true
+			case 7:
+				target, heavy = "/api/trend?q="+q, true
+			}
+			t0 := time.Now()
+			resp, err := client.Get(srv.URL + target)
+			if err != nil {
+				results[i] = result{heavy: heavy, err: err.Error()}
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			r := result{heavy: heavy, code: resp.StatusCode, d: time.Since(t0)}
+			switch {
+			case resp.StatusCode == 200:
+			case resp.StatusCode == 503 && resp.Header.Get("Retry-After") != "" && strings.Contains(string(body), `"code":"overloaded"`):
+			default:
+				r.err = fmt.Sprintf("%d %q %.200s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+			}
+			results[i] = r
+		})
+	}
+	t0 := time.Now()
+	close(start)
+	wg.Wait()
+	wall := time.Since(t0)
+	var ok, refused []time.Duration
+	var okHeavy, refusedHeavy int
+	for i, r := range results {
+		if r.err != "" {
+			t.Errorf("request %d: %s", i, r.err)
+			continue
+		}
+		switch {
+		case r.code == 200 && r.heavy:
+			okHeavy++
+		case r.code == 200:
+			ok = append(ok, r.d)
+		case r.heavy:
+			refusedHeavy++
+		default:
+			refused = append(refused, r.d)
+		}
+	}
+	pct := func(ds []time.Duration, p float64) time.Duration {
+		if len(ds) == 0 {
+			return 0
+		}
+		slices.Sort(ds)
+		return ds[min(len(ds)-1, int(float64(len(ds))*p))]
+	}
+	t.Logf("%d requests in %v: searches %d admitted (p50 %v, p99 %v), %d refused (p99 %v); trend/export %d admitted, %d refused",
+		n, wall.Round(time.Millisecond), len(ok), pct(ok, .5).Round(time.Microsecond), pct(ok, .99).Round(time.Microsecond),
+		len(refused), pct(refused, .99).Round(time.Microsecond), okHeavy, refusedHeavy)
 }

@@ -37,6 +37,17 @@ func parseQuery(v url.Values, required bool) (string, error) {
 func parseFilters(v url.Values) (index.Filters, error) {
 	var f index.Filters
 	var err error
+	// Refuse before parsing: thousands of year ranges cost seconds of CPU.
+	n, most := 0, ""
+	for _, name := range filterParams {
+		n += len(v[name])
+		if most == "" || len(v[name]) > len(v[most]) {
+			most = name
+		}
+	}
+	if n > MaxFilterValues {
+		return f, paramError(most, fmt.Sprintf("the request has %d filter values; the limit is %d", n, MaxFilterValues))
+	}
 	if f.Region, err = listParam(v, "region", nil); err != nil {
 		return f, err
 	}

@@ -57,14 +57,25 @@ type Options struct {
 	// MaxHeaderBytes limits the request line and headers; 0 means
 	// DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
+	// MaxSearches bounds concurrent searches and lookups; 0 means
+	// DefaultMaxSearches().
+	MaxSearches int
+	// MaxHeavy bounds concurrent trend and export requests; 0 means
+	// DefaultMaxHeavy().
+	MaxHeavy int
+	// QueueWait is how long a request waits for a slot before its 503;
+	// 0 means DefaultQueueWait, negative means not at all.
+	QueueWait time.Duration
 }
 
 // server holds what the handlers share.
 type server struct {
-	s       index.Searcher
-	opts    Options
-	log     *slog.Logger
-	metrics *metrics
+	s        index.Searcher
+	opts     Options
+	log      *slog.Logger
+	metrics  *metrics
+	searches *gate // admission of searches and lookups
+	heavy    *gate // admission of trend and export
 }
 
 var releaseMode sync.Once
@@ -89,6 +100,15 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 	if opts.MaxHeaderBytes <= 0 {
 		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
+	if opts.MaxSearches <= 0 {
+		opts.MaxSearches = DefaultMaxSearches()
+	}
+	if opts.MaxHeavy <= 0 {
+		opts.MaxHeavy = DefaultMaxHeavy()
+	}
+	if opts.QueueWait == 0 {
+		opts.QueueWait = DefaultQueueWait
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -99,6 +119,10 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	srv := &server{s: s, opts: opts, log: logger, metrics: newMetrics(reg, s)}
+	am := newAdmissionMetrics(reg)
+	srv.searches = newGate(classSearch, opts.MaxSearches, opts.QueueWait, am)
+	srv.heavy = newGate(classHeavy, opts.MaxHeavy, opts.QueueWait, am)
+	light, heavy := srv.admit(srv.searches), srv.admit(srv.heavy)
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -137,16 +161,16 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 	api := r.Group("/api")
 	get(api, "/openapi.json", serveOpenAPI)
 	read := api.Group("", srv.requireRead)
-	get(read, "/search", srv.onlyParams(searchParams...), srv.wrap(srv.search))
-	get(read, "/paragraphs/:id", srv.onlyParams(), srv.wrap(srv.paragraph))
-	get(read, "/reports", srv.onlyParams(), srv.wrap(srv.reports))
-	get(read, "/reports/:id", srv.onlyParams(), srv.wrap(srv.report))
-	get(read, "/trend", srv.onlyParams(trendParams...), srv.wrap(srv.trend))
-	get(read, "/export", srv.onlyParams(exportParams...), srv.wrap(srv.export))
-	get(read, "/lexicon", srv.onlyParams(), srv.wrap(srv.lexicon))
-	get(read, "/analyze", srv.onlyParams("text"), srv.wrap(srv.analyze))
+	get(read, "/search", srv.onlyParams(searchParams...), light, srv.wrap(srv.search))
+	get(read, "/paragraphs/:id", srv.onlyParams(), light, srv.wrap(srv.paragraph))
+	get(read, "/reports", srv.onlyParams(), light, srv.wrap(srv.reports))
+	get(read, "/reports/:id", srv.onlyParams(), light, srv.wrap(srv.report))
+	get(read, "/trend", srv.onlyParams(trendParams...), heavy, srv.wrap(srv.trend))
+	get(read, "/export", srv.onlyParams(exportParams...), heavy, srv.wrap(srv.export))
+	get(read, "/lexicon", srv.onlyParams(), light, srv.wrap(srv.lexicon))
+	get(read, "/analyze", srv.onlyParams("text"), light, srv.wrap(srv.analyze))
 	// POST carries text beyond what fits in a URL.
-	read.POST("/analyze", srv.onlyParams(), srv.wrap(srv.analyze))
+	read.POST("/analyze", srv.onlyParams(), light, srv.wrap(srv.analyze))
 	write := api.Group("", srv.requireAdmin)
 	write.POST("/reports", srv.onlyParams("source"), srv.wrap(srv.addReports))
 	write.DELETE("/reports/:id", srv.onlyParams(), srv.wrap(srv.deleteReport))

@@ -41,6 +41,9 @@ type serveConfig struct {
 	SearchKey      string
 	TrustedProxies []string
 	Logger         *slog.Logger
+	// Admission bounds; zero values take web's defaults.
+	MaxSearches int
+	MaxHeavy    int
 
 	// Server timeouts; zero values take the defaults below.
 	ReadHeaderTimeout time.Duration
@@ -84,6 +87,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "admin key for the write routes (default $GOVSEARCH_ADMIN_KEY; none: write routes off)")
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
+	fs.IntVar(&cfg.MaxSearches, "max-searches", web.DefaultMaxSearches(), "concurrent searches and lookups; beyond them requests get 503 overloaded")
+	fs.IntVar(&cfg.MaxHeavy, "max-heavy", web.DefaultMaxHeavy(), "concurrent trend and export requests; beyond them requests get 503 overloaded")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -161,6 +166,8 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 		SearchKey:      cfg.SearchKey,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         log,
+		MaxSearches:    cfg.MaxSearches,
+		MaxHeavy:       cfg.MaxHeavy,
 	}
 	var handler atomic.Pointer[http.Handler]
 	setHandler := func(h http.Handler) { handler.Store(&h) }
