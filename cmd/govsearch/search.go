@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"html"
 	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"govsearch/index"
 )
@@ -37,7 +43,10 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	from := fl.Int("from", 0, "hits to skip")
 	sortBy := fl.String("sort", index.SortRelevance, "relevance, year or -year")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\nSearch the index; QUERY uses the query language (see index/README.md).")
+		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\n"+
+			"Search the index; QUERY uses the query language (see index/README.md). While\n"+
+			"`govsearch serve` holds DIR, the search goes to that server (with the key in\n"+
+			"$GOVSEARCH_SEARCH_KEY, if it has one); stderr says which was done.")
 		fl.PrintDefaults()
 	}
 	if code, ok := parseFlags(fl, args); !ok {
@@ -65,13 +74,19 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		req.Filters.Year = []index.YearRange{r}
 	}
-	ix, err := index.Open(*dir)
-	if err != nil {
-		fmt.Fprintf(stderr, "govsearch search: %v\n", err)
-		return 1
+	// A server holding the index is asked; otherwise the index is opened.
+	res, raw, via, err := searchServer(ctx, *dir, req)
+	if via == "" {
+		ix, oerr := index.Open(*dir)
+		if oerr != nil {
+			fmt.Fprintf(stderr, "govsearch search: %v\n", oerr)
+			return 1
+		}
+		defer ix.Close()
+		via = "opened " + *dir + " directly"
+		res, err = ix.Search(ctx, req)
 	}
-	defer ix.Close()
-	res, err := ix.Search(ctx, req)
+	fmt.Fprintf(stderr, "govsearch search: %s\n", via)
 	if err != nil {
 		var qe *index.QueryError
 		if errors.As(err, &qe) {
@@ -80,6 +95,14 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		fmt.Fprintf(stderr, "govsearch search: %v\n", err)
 		return 1
+	}
+	if *asJSON && raw != nil {
+		// The server's body as it sent it: the same bytes as WriteJSON's.
+		if _, err := stdout.Write(raw); err != nil {
+			fmt.Fprintf(stderr, "govsearch search: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if *asJSON {
 		if err := index.WriteJSON(stdout, res); err != nil {
@@ -90,6 +113,68 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	printHits(stdout, res, req.From, isTerminal(stdout))
 	return 0
+}
+
+// searchServer asks the `govsearch serve` that holds dir, when its
+// serving file names one that answers; via then says so. With no such
+// server via is "" and the caller opens the index itself. The search key,
+// if the server wants one, comes from $GOVSEARCH_SEARCH_KEY.
+func searchServer(ctx context.Context, dir string, req index.Request) (res *index.Response, raw []byte, via string, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, servingFile))
+	if err != nil {
+		return nil, nil, "", nil
+	}
+	var sv serving
+	if json.Unmarshal(b, &sv) != nil || !strings.HasPrefix(sv.URL, "http://") {
+		return nil, nil, "", nil
+	}
+	v := url.Values{"q": {req.Query}, "size": {strconv.Itoa(req.Size)}, "from": {strconv.Itoa(req.From)}, "sort": {req.Sort}}
+	for _, r := range req.Filters.Region {
+		v.Add("region", r)
+	}
+	for _, y := range req.Filters.Year {
+		v.Add("year", fmt.Sprintf("%04d..%04d", y.From, y.To))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, sv.URL+"/api/search?"+v.Encode(), nil)
+	if err != nil {
+		return nil, nil, "", nil
+	}
+	if key := os.Getenv("GOVSEARCH_SEARCH_KEY"); key != "" {
+		hr.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		// A serving file left by a server that died: open the index.
+		return nil, nil, "", nil
+	}
+	defer resp.Body.Close()
+	via = "the index is held by `govsearch serve` at " + sv.URL + "; asked it"
+	raw, err = io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, via, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error struct{ Code, Message, Param string }
+		}
+		_ = json.Unmarshal(raw, &e)
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized:
+			return nil, nil, via, errors.New("the server wants the search key: set GOVSEARCH_SEARCH_KEY")
+		case resp.StatusCode == http.StatusBadRequest:
+			return nil, nil, via, &index.QueryError{Param: e.Error.Param, Message: e.Error.Message}
+		case e.Error.Message != "":
+			return nil, nil, via, fmt.Errorf("the server answered %d %s: %s", resp.StatusCode, e.Error.Code, e.Error.Message)
+		}
+		return nil, nil, via, fmt.Errorf("the server answered %d", resp.StatusCode)
+	}
+	res = &index.Response{}
+	if err := json.Unmarshal(raw, res); err != nil {
+		return nil, nil, via, fmt.Errorf("the server's answer: %w", err)
+	}
+	return res, raw, via, nil
 }
 
 // printHits writes a search response for people.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -206,6 +207,11 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 	setHandler(web.New(ix, opts))
 	st := ix.Stats()
 	log.Info("index open", "dir", cfg.IndexDir, "reports", st.Reports, "documents", st.Documents, "version", st.Version)
+	if remove, err := writeServing(cfg.IndexDir, ln.Addr()); err != nil {
+		log.Warn("cannot note the server's address in the index directory; `govsearch search` there will not find it", "error", err.Error())
+	} else {
+		defer remove()
+	}
 
 	select {
 	case err := <-served:
@@ -214,6 +220,43 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 	}
 	log.Info("shutting down")
 	return shutdown(srv, cfg.ShutdownTimeout)
+}
+
+// servingFile, in an index directory, holds the address of the `govsearch
+// serve` that has the index open, so that `govsearch search --index DIR`
+// can ask it instead of failing on the lock.
+const servingFile = "serving.json"
+
+// serving is the content of servingFile.
+type serving struct {
+	URL string `json:"url"`
+	PID int    `json:"pid"`
+}
+
+// writeServing records addr in dir's servingFile and returns the function
+// that removes it again.
+func writeServing(dir string, addr net.Addr) (func(), error) {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1" // listening on every interface: loopback is one
+	}
+	b, err := json.Marshal(serving{URL: "http://" + net.JoinHostPort(host, port), PID: os.Getpid()})
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, servingFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	return func() { os.Remove(path) }, nil
 }
 
 // shutdown stops accepting connections and waits for requests in flight.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -154,6 +155,29 @@ func TestServeFreshIndex(t *testing.T) {
 		t.Errorf("metrics %d", code)
 	}
 
+	// While the server holds the index, `govsearch search` asks it, says so,
+	// and prints the API's body.
+	{
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"search", "--index", dir, "--json", "一网通办"}, &out, &errOut); code != 0 {
+			t.Fatalf("govsearch search while serving: exit %d: %s", code, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "held by `govsearch serve` at http://") || !strings.Contains(errOut.String(), "asked it") {
+			t.Errorf("search while serving does not say it asked the server: %q", errOut.String())
+		}
+		api := tookMS.ReplaceAll(bytes.TrimSpace(body), []byte(`"took_ms":0`))
+		cli := tookMS.ReplaceAll(bytes.TrimSpace(out.Bytes()), []byte(`"took_ms":0`))
+		if !bytes.Equal(api, cli) {
+			t.Errorf("search while serving differs from the API body\nAPI: %.300s\nCLI: %.300s", api, cli)
+		}
+		out.Reset()
+		errOut.Reset()
+		if code := run(context.Background(), []string{"search", "--index", dir, "--region", "静安区", "--year", "2018..2023", "一网通办"}, &out, &errOut); code != 0 ||
+			!strings.Contains(out.String(), "静安区") {
+			t.Errorf("filtered search while serving: exit %d: %s%s", code, out.String(), errOut.String())
+		}
+	}
+
 	// A second server on the same index fails with a clear error instead of
 	// waiting for the lock forever.
 	start := time.Now()
@@ -178,6 +202,22 @@ func TestServeFreshIndex(t *testing.T) {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), []string{"search", "--index", dir, "--json", "一网通办"}, &out, &errOut); code != 0 {
 			t.Fatalf("govsearch search --json: exit %d: %s", code, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "opened "+dir+" directly") {
+			t.Errorf("search after the server stopped: %q", errOut.String())
+		}
+		// The serving file went with the server; one left by a server that
+		// died is passed over.
+		if _, err := os.Stat(filepath.Join(dir, servingFile)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the serving file outlived the server: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, servingFile), []byte(`{"url":"http://127.0.0.1:1","pid":1}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		errOut.Reset()
+		if code := run(context.Background(), []string{"search", "--index", dir, "一网通办"}, io.Discard, &errOut); code != 0 ||
+			!strings.Contains(errOut.String(), "directly") {
+			t.Errorf("search with a stale serving file: exit %d: %q", code, errOut.String())
 		}
 		api := tookMS.ReplaceAll(bytes.TrimSpace(body), []byte(`"took_ms":0`))
 		cli := tookMS.ReplaceAll(bytes.TrimSpace(out.Bytes()), []byte(`"took_ms":0`))
