@@ -8,10 +8,19 @@ import (
 	"testing"
 )
 
-// sharedCorpus returns ../shared/corpus/<name>, skipping the test when the
-// shared corpora are absent.
+// sharedRoot is the shared folder beside the repository, or the folder
+// GOVSEARCH_SHARED names (an empty one hides the corpora).
+func sharedRoot() string {
+	if d := os.Getenv("GOVSEARCH_SHARED"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "shared")
+}
+
+// sharedCorpus returns the shared corpus folder <name>, skipping the test
+// when it is absent.
 func sharedCorpus(t testing.TB, name string) string {
-	dir := filepath.Join("..", "..", "shared", "corpus", name)
+	dir := filepath.Join(sharedRoot(), "corpus", name)
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("shared corpus %s absent", dir)
 	}

@@ -99,11 +99,16 @@ var reHeaderChrome = regexp.MustCompile(`^(?:[•·\[【]|[\d.,\s]+[万千亿天
 // last.
 func (p *parser) titleBlock(head []piece) (Paragraph, bool) {
 	for len(head) > 0 && reHeaderChrome.MatchString(p.text(head[0])) {
+		p.drop(DropNav, head[0])
 		head = head[1:]
 	}
 	var lines []string
 	for _, pc := range head {
-		if t := p.text(pc); t != "" && !reHeaderChrome.MatchString(t) {
+		switch t := p.text(pc); {
+		case t == "":
+		case reHeaderChrome.MatchString(t):
+			p.drop(DropNav, pc)
+		default:
 			lines = append(lines, t)
 		}
 	}
@@ -178,16 +183,16 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		// Running page headers: the title alone on a line, or glued to the
 		// end of a sentence at a page break.
 		if t == title || t == "政府工作报告" {
-			p.drop(DropPageHeader, 1)
+			p.drop(DropPageHeader, pc)
 			continue
 		}
 		for _, ph := range []string{title, "政府工作报告"} {
 			if ph != "" && strings.HasSuffix(t, ph) && len(t) > len(ph) {
 				rest := t[:len(t)-len(ph)]
 				if closedText(rest) {
+					p.drop(DropPageHeader, sub(p.c.text, pc, len(rest), len(t)))
 					pc = sub(p.c.text, pc, 0, len(rest))
 					t = p.text(pc)
-					p.drop(DropPageHeader, 1)
 					break
 				}
 			}
@@ -236,7 +241,10 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		// A short line naming other reports ("历年国务院政府工作报告") is a
 		// link list after the report's end: the rest is page furniture.
 		if utf8.RuneCountInString(t) <= 40 && strings.Contains(t, "工作报告") && !hasSentencePunct(t) && !startsHeading(t) && len(out) > 3 {
-			p.drop(DropLinks, 1+len(queue))
+			p.drop(DropLinks, pc)
+			for _, rest := range queue {
+				p.drop(DropLinks, rest)
+			}
 			break
 		}
 		// Short lines right after 附件 are the appendix's title.
@@ -285,7 +293,7 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		for _, part := range p.splitLong(q) {
 			k := dedupeKey(part.Text)
 			if seen[k] && utf8.RuneCountInString(part.Text) >= 12 {
-				p.drop(DropDuplicate, 1)
+				p.dropText(DropDuplicate, q.lastLine, part.Text)
 				continue
 			}
 			seen[k] = true

@@ -72,7 +72,16 @@ type File struct {
 	Reports   []Report       // reports found, in file order
 	Dropped   int            // boilerplate units dropped
 	DroppedBy map[string]int // dropped units per rule name (the Drop* constants)
+	Drops     []Drop         // every dropped unit, in the order it was dropped
 	Warnings  []string
+}
+
+// Drop is one piece of the source that is in no paragraph, and why: a
+// researcher can check that nothing but page furniture was left out.
+type Drop struct {
+	Line int    `json:"line"` // 1-based line of the cleaned text
+	Rule string `json:"rule"` // one of the Drop* constants
+	Text string `json:"text"`
 }
 
 // FileError reports a file that could not be parsed.
@@ -107,12 +116,15 @@ type parser struct {
 
 func (p *parser) text(pc piece) string { return p.c.text[pc.a:pc.b] }
 
-func (p *parser) drop(rule string, n int) {
-	if n <= 0 {
-		return
-	}
-	p.file.DroppedBy[rule] += n
-	p.file.Dropped += n
+// drop records that piece pc is left out of every paragraph under rule.
+func (p *parser) drop(rule string, pc piece) {
+	p.dropText(rule, pc.line, p.text(pc))
+}
+
+func (p *parser) dropText(rule string, line int, text string) {
+	p.file.DroppedBy[rule]++
+	p.file.Dropped++
+	p.file.Drops = append(p.file.Drops, Drop{Line: line, Rule: rule, Text: text})
 }
 
 // Parse parses one file's raw bytes. source names the file in metadata and
@@ -495,10 +507,10 @@ func (p *parser) run() error {
 		it := &items[i]
 		switch it.kind {
 		case chromeDrop:
-			p.drop(it.rule, 1)
+			p.drop(it.rule, it.pc)
 			continue
 		case chromeCloser, chromeBoundary:
-			p.drop(it.rule, 1)
+			p.drop(it.rule, it.pc)
 			cur = nil
 			continue
 		}
@@ -513,9 +525,9 @@ func (p *parser) run() error {
 		}
 		if cur == nil {
 			if seenReport {
-				p.drop(DropNonReport, 1)
+				p.drop(DropNonReport, it.pc)
 			} else {
-				p.drop(DropPreamble, 1)
+				p.drop(DropPreamble, it.pc)
 			}
 			continue
 		}
@@ -529,6 +541,13 @@ func (p *parser) run() error {
 			segs = []*segment{{items: content}}
 			p.file.Dropped -= p.file.DroppedBy[DropPreamble]
 			delete(p.file.DroppedBy, DropPreamble)
+			kept := p.file.Drops[:0]
+			for _, d := range p.file.Drops {
+				if d.Rule != DropPreamble {
+					kept = append(kept, d)
+				}
+			}
+			p.file.Drops = kept
 		} else {
 			return ErrNoReport
 		}
@@ -538,13 +557,19 @@ func (p *parser) run() error {
 		r, warns := p.buildReport(items, sg)
 		switch {
 		case r == nil:
+			// A header without body text: a page title or a link.
+			for _, idx := range sg.items {
+				p.drop(DropNonReport, items[idx].pc)
+			}
 			continue
 		case p.mergeDuplicate(reports, r):
 			// A repeated copy or a continuation page of an earlier report.
 		case sg.weak:
 			// A report title without a header of its own that continues
 			// nothing: a link or a listing, not a report.
-			p.drop(DropNonReport, len(sg.items))
+			for _, idx := range sg.items {
+				p.drop(DropNonReport, items[idx].pc)
+			}
 		default:
 			p.file.Warnings = append(p.file.Warnings, warns...)
 			reports = append(reports, r)
@@ -605,7 +630,7 @@ func (p *parser) mergeDuplicate(reports []*Report, r *Report) bool {
 			for _, q := range r.Paragraphs {
 				k := dedupeKey(q.Text)
 				if seen[k] {
-					p.drop(DropDuplicate, 1)
+					p.dropText(DropDuplicate, 0, q.Text)
 					continue
 				}
 				seen[k] = true
