@@ -68,6 +68,11 @@ func classifyChrome(t string) (chromeKind, string) {
 		return chromeDrop, DropPostDate
 	}
 	if !hasHan(t) {
+		if textualNonHan(t) {
+			// "PM" / "2.5" / "）年均浓度…": a subscript or a token that a
+			// page's markup put on a line of its own is report text.
+			return chromeNone, ""
+		}
 		return chromeDrop, DropNonText
 	}
 	if n <= 80 && (strings.Contains(t, "本作品是") || strings.Contains(t, "维基文库") || t == "公有领域" || strings.Contains(t, "版权所有")) {
@@ -150,4 +155,44 @@ func hasHan(s string) bool {
 // hasSentencePunct reports sentence punctuation anywhere in s.
 func hasSentencePunct(s string) bool {
 	return strings.ContainsAny(s, "。！？；，,;")
+}
+
+// reBareNumber is a line holding only a number, as page numbers do
+// ("12", "- 12 -", "—12—").
+var reBareNumber = regexp.MustCompile(`^[-—–－\s]*\d+[-—–－\s]*$`)
+
+// reClock is a time of day ("9:00-18:00"), as in opening hours.
+var reClock = regexp.MustCompile(`\d:\d\d`)
+
+// textualNonHan reports a line without Chinese characters that can still be
+// part of a sentence: a short run of digits, Latin letters and the
+// punctuation of running text ("2.5", "PM", "ESI", "1+5+N", "）", "。").
+// Markup, code, labels, phone numbers, English phrases and bare numbers
+// (page numbers, decided with their context by the caller) are not.
+func textualNonHan(t string) bool {
+	if utf8.RuneCountInString(t) > 24 || reBareNumber.MatchString(t) || rePhone.MatchString(t) || reClock.MatchString(t) {
+		return false
+	}
+	switch strings.ToLower(t) {
+	case "false", "true", "null", "undefined", "nan":
+		return false
+	}
+	letters := false
+	for _, r := range t {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 'ａ' && r <= 'ｚ' || r >= 'Ａ' && r <= 'Ｚ':
+			letters = true
+		case r >= '0' && r <= '9' || r >= '０' && r <= '９':
+		case strings.ContainsRune(".%+‰/-–—·、。，,；;：（）()“”\"'‘’《》〈〉【】[]～~×＋％．－／①②③④⑤⑥⑦⑧⑨⑩⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽", r):
+		case r == ' ' && !letters:
+		default:
+			return false // markup (<, {, =, |), spaces between words, symbols
+		}
+	}
+	// A label ("Rank:") or a lone separator is page furniture.
+	last, _ := utf8.DecodeLastRuneInString(t)
+	if letters && (last == ':' || last == '：') || t == "·" || t == "—" || t == "——" {
+		return false
+	}
+	return true
 }

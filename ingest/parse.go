@@ -420,6 +420,11 @@ func isSessionLine(t string) bool {
 	return i >= 0 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f, "。！？，") && utf8.RuneCountInString(f[i:]) <= 24
 }
 
+func endsLatin(t string) bool {
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
 // headerLike reports a short line that can belong to a report header.
 func headerLike(t string) bool {
 	if len(t) > 400 {
@@ -446,6 +451,11 @@ func (p *parser) run() error {
 		t := p.text(pc)
 		items[i].pc = pc
 		items[i].kind, items[i].rule = classifyChrome(t)
+		// A number after a Latin letter is a subscript ("（PM" / "10" /
+		// "）"); elsewhere a number alone on a line is a page number.
+		if items[i].rule == DropNonText && i > 0 && reBareNumber.MatchString(t) && endsLatin(p.text(pcs[i-1])) {
+			items[i].kind, items[i].rule = chromeNone, ""
+		}
 		// A table of contents ("目录" and the headings under it) would
 		// otherwise be taken for the report's outline.
 		switch {
