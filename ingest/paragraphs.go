@@ -199,15 +199,13 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		}
 		prev := last()
 
-		// Glossary entries: "1、term" then its definition.
+		// Glossary entries: "1、term" then its definition, or one line
+		// "［5］term：definition".
 		if st.glossary {
-			if m := reSubMarker.FindStringSubmatch(t); m != nil && utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。；") {
+			if term, def, ok := glossaryEntry(t, prev != nil && prev.Kind == KindGlossary && prev.Definition != ""); ok {
 				q := emit(KindGlossary, pc)
-				q.Term = strings.TrimSpace(t[len(m[0]):])
-				if m[4] == "" && m[2] != "" { // "1.x" matched one extra rune
-					q.Term = strings.TrimSpace(t[len(m[0])-utf8.RuneLen(lastRune(m[0])):])
-				}
-				q.open = true
+				q.Term, q.Definition = term, def
+				q.open = def == ""
 				continue
 			}
 			if prev != nil && prev.Kind == KindGlossary {
@@ -240,7 +238,7 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		}
 		// A short line naming other reports ("历年国务院政府工作报告") is a
 		// link list after the report's end: the rest is page furniture.
-		if utf8.RuneCountInString(t) <= 40 && strings.Contains(t, "工作报告") && !hasSentencePunct(t) && !startsHeading(t) && len(out) > 3 {
+		if utf8.RuneCountInString(t) <= 40 && strings.Contains(t, "工作报告") && !hasSentencePunct(t) && !startsHeading(t) && len(out) > 3 && p.linkList(queue) {
 			p.drop(DropLinks, pc)
 			for _, rest := range queue {
 				p.drop(DropLinks, rest)
@@ -303,16 +301,64 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 	return res
 }
 
+// linkList reports whether the pieces after a line naming other reports
+// look like a list of links (short lines without sentences), not like more
+// report text under a heading that mentions the report.
+func (p *parser) linkList(rest []piece) bool {
+	for i, pc := range rest {
+		if i == 3 {
+			break
+		}
+		t := p.text(pc)
+		if utf8.RuneCountInString(t) > 60 || strings.ContainsAny(t, "。；") {
+			return false
+		}
+	}
+	return true
+}
+
 func lastRune(s string) rune {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r
+}
+
+var (
+	// reGlossaryHead is the heading of a glossary, under any of the names
+	// publishers give it: 名词解释, 名词注释, 注释, 注解, 附：名词解释,
+	// 《政府工作报告》有关内容名词注释, 相关用语说明 …
+	reGlossaryHead = regexp.MustCompile(`^(?:附[件录]?[一二三\d]*[：:]?\s*)?(?:[《“][^》”]{1,30}[》”])?(?:中的|有关|相关|部分)?(?:内容)?(?:名词|词语|用语|术语|概念)?(?:解释|注释|注解|释义)(?:说明)?[：:]?$|^(?:名词|词语|用语|术语)(?:解释|注释|说明)`)
+	// reGlossaryMarker numbers a glossary entry: 1. 1、 (1) ［1］ 【1】 ①.
+	reGlossaryMarker = regexp.MustCompile(`^(?:\d{1,3}[、．.]|[（(]\d{1,3}[）)]|[［\[【〔]\d{1,3}[］\]】〕]|[①-⑳]|[⑴-⒇])\s*`)
+)
+
+// glossaryEntry reads a glossary line that starts an entry: a numbered
+// headword alone on its line (its definition follows), or a headword and
+// its definition around a colon, numbered or, after a finished entry, not.
+// Headwords may lack Chinese characters (ESI, 1+5+N).
+func glossaryEntry(t string, afterEntry bool) (term, def string, ok bool) {
+	rest := t
+	numbered := false
+	if m := reGlossaryMarker.FindString(t); m != "" && !strings.HasPrefix(t[len(m):], "%") {
+		rest, numbered = t[len(m):], true
+	}
+	if i := strings.IndexAny(rest, "：:"); i > 0 {
+		head := rest[:i]
+		_, size := utf8.DecodeRuneInString(rest[i:])
+		if n := utf8.RuneCountInString(head); n <= 40 && !strings.ContainsAny(head, "。；！？") && (numbered || afterEntry && n <= 24 && !strings.ContainsAny(head, "，,")) {
+			return strings.TrimSpace(head), strings.TrimSpace(rest[i+size:]), true
+		}
+	}
+	if numbered && utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。；") {
+		return strings.TrimSpace(rest), "", true
+	}
+	return "", "", false
 }
 
 // heading decides whether t starts with a heading that fits the outline and
 // returns where the heading text ends (run-in body text follows it).
 func (p *parser) heading(st *structure, t string) (int, bool) {
 	n := utf8.RuneCountInString(t)
-	if n <= 30 && strings.Contains(t, "名词解释") {
+	if n <= 40 && reGlossaryHead.MatchString(t) {
 		st.part, st.partKind, st.section = t, PartGlossary, ""
 		st.glossary, st.appendix = true, false
 		return len(t), true
@@ -559,7 +605,7 @@ func hanOrdinal(n int) string {
 // partKindOf classifies a top heading.
 func partKindOf(h string) string {
 	switch {
-	case strings.Contains(h, "名词解释"):
+	case reGlossaryHead.MatchString(h):
 		return PartGlossary
 	case strings.HasPrefix(h, "附"):
 		return PartAppendix
