@@ -30,7 +30,8 @@ var shanghaiDistricts = map[string]bool{
 	"闸北区": true, "卢湾区": true, "南汇区": true,
 }
 
-// Municipalities directly under the central government: city level, no parent.
+// Municipalities directly under the central government: provincial-level
+// units, so level province; their districts have them as parent.
 var municipalities = map[string]bool{"北京市": true, "上海市": true, "天津市": true, "重庆市": true}
 
 // RegionInfo is a parsed region name.
@@ -64,7 +65,7 @@ func ParseRegion(s string) (RegionInfo, bool) {
 	if len(units) > 1 {
 		prev := units[len(units)-2]
 		info.Parent = prev.name
-		if last.city && prev.city {
+		if last.city && prev.city && !municipalities[last.name] {
 			info.Level = LevelDistrict
 		}
 	}
@@ -114,7 +115,7 @@ func splitUnits(s string) ([]adminUnit, bool) {
 				return nil, false
 			}
 			if level == LevelCity && rs[j] == '市' && municipalities[name] {
-				level = LevelCity
+				level = LevelProvince
 			}
 			out = append(out, adminUnit{name: name, level: level, city: rs[j] == '市'})
 			start = j + 1
@@ -157,8 +158,8 @@ var (
 	reDate      = regexp.MustCompile(`(` + hanNum + `{4})\s*年\s*(` + hanNum + `{1,3})\s*月\s*(` + hanNum + `{1,3})\s*日`)
 	reDateAt    = regexp.MustCompile(`(` + hanNum + `{4})\s*年\s*(` + hanNum + `{1,3})\s*月\s*(` + hanNum + `{1,3})\s*日(?:至` + hanNum + `{1,3}日)?\s*在`)
 	reTag       = regexp.MustCompile(`^[【\[][^】\]]{0,20}[】\]]\s*`)
-	reSession   = regexp.MustCompile(`第([一二三四五六七八九十]+)届(全国)?人民代表大会(常务委员会)?第([一二三四五六七八九十]+)次(全体)?会议`)
-	reSessionAt = regexp.MustCompile(`在([\p{Han}]{0,24}?)第[一二三四五六七八九十]+届(全国)?人民代表大会`)
+	reSession   = regexp.MustCompile(`第?([一二三四五六七八九十]+)届(全国)?人民代表大会(常务委员会)?第([一二三四五六七八九十]+)次(全体)?会议`)
+	reSessionAt = regexp.MustCompile(`在([\p{Han}]{0,24}?)第?[一二三四五六七八九十]+届(全国)?人民代表大会`)
 	reTitleYear = regexp.MustCompile(`^((?:19|20)\d{2})\s*年度?`)
 	reOpening   = regexp.MustCompile(`我(?:现在)?代表([\p{Han}]{2,24}?)(?:人民政府|政府)`)
 	reSpeaker   = regexp.MustCompile(`((?:代理|代)?(?:副总理|总理|区长|市长|县长|省长|州长|旗长|盟长|主席)(?:兼[\p{Han}]{1,16}?(?:主任|部长|主席))?)[\s\x{00A0}\x{3000};；:：,，、]*([\p{Han}][\p{Han}\s\x{00A0}\x{3000};；·・]{1,9})$`)
@@ -248,9 +249,9 @@ func parseHeader(h header, opening string, source string) (Meta, []string) {
 			}
 		}
 	}
-	if sm := reSession.FindString(compact); sm != "" {
-		m.Session = strings.TrimSuffix(strings.TrimSuffix(sm, "全体会议"), "会议") + "会议"
-		m.Session = strings.Replace(m.Session, "次全体会议", "次会议", 1)
+	// One form whatever the source wrote: 第十四届人民代表大会第三次会议.
+	if sm := reSession.FindStringSubmatch(compact); sm != nil {
+		m.Session = "第" + sm[1] + "届" + sm[2] + "人民代表大会" + sm[3] + "第" + sm[4] + "次会议"
 	}
 
 	// Region: session line, then title, then speaker line, then opening.
@@ -341,10 +342,110 @@ func parseHeader(h header, opening string, source string) (Meta, []string) {
 			m.SpeakerTitle = sm[1]
 		}
 	}
-	if m.Title == "" {
-		m.Title = "政府工作报告"
+	if m.Speaker == "" {
+		m.Speaker, m.SpeakerTitle = speakerInDateLine(h.lines, m.Region)
 	}
+	m.Title = specificTitle(m.Title, m.Year, m.Region, m.Level)
 	return m, warn
+}
+
+// specificTitle names the report by year and region when the source's
+// title says only 政府工作报告 (or nothing): a citation needs to say whose.
+func specificTitle(title string, year int, region, level string) string {
+	if title != "" && (reTitleYear.MatchString(title) || regionFromTitle(title) != "") {
+		return title
+	}
+	switch {
+	case year == 0 || region == "":
+		if title == "" {
+			return "政府工作报告"
+		}
+		return title
+	case level == LevelNational:
+		return fmt.Sprintf("%d年国务院政府工作报告", year)
+	}
+	return fmt.Sprintf("%d年%s人民政府工作报告", year, region)
+}
+
+const speakerTitles = `(?:代理|代)?(?:副总理|总理|省长|市长|区长|县长|州长|旗长|盟长|主席)`
+
+var (
+	// "……会议上某省省长某某作政府工作报告", "省长某某在……"
+	reTitleName = regexp.MustCompile(`(` + speakerTitles + `)([\p{Han}·]{2,12}?)(?:在|作|所作|代表)`)
+	// "——2025年1月15日某某市长在……"
+	reNameTitle = regexp.MustCompile(`日([\p{Han}·]{2,12}?)(` + speakerTitles + `)在`)
+	reBareName  = regexp.MustCompile(`^[\p{Han}]{2,4}$|^[\p{Han}]{1,8}·[\p{Han}·]{1,12}$`)
+)
+
+// speakerInDateLine finds the speaker where the title-and-name line is
+// missing: named inside the date line, or a bare name on its own line
+// after it. The title of a bare name follows from the region's unit.
+func speakerInDateLine(lines []string, region string) (name, title string) {
+	dateSeen := false
+	for _, l := range lines {
+		c := strings.Map(func(r rune) rune {
+			if isSpaceRune(r) {
+				return -1
+			}
+			return r
+		}, foldDigits(l))
+		if i := strings.LastIndex(c, "会议上"); i >= 0 {
+			tail := strings.TrimRight(c[i+len("会议上"):], "。")
+			for _, suf := range []string{"所作的政府工作报告", "作的政府工作报告", "作政府工作报告", "的政府工作报告", "政府工作报告", "的讲话", "讲话"} {
+				tail = strings.TrimSuffix(tail, suf)
+			}
+			if sm := reSpeaker.FindStringSubmatch(tail); sm != nil && plausibleName(sm[2]) {
+				return strings.TrimSuffix(sm[2], "同志"), sm[1]
+			}
+		}
+		if sm := reTitleName.FindStringSubmatch(c); sm != nil && plausibleName(sm[2]) {
+			return strings.TrimSuffix(sm[2], "同志"), sm[1]
+		}
+		if sm := reNameTitle.FindStringSubmatch(c); sm != nil && plausibleName(sm[1]) {
+			return strings.TrimSuffix(sm[1], "同志"), sm[2]
+		}
+		if dateSeen && reBareName.MatchString(c) && plausibleName(c) {
+			return c, titleForRegion(region)
+		}
+		if isSessionLine(l) {
+			dateSeen = true
+		}
+	}
+	return "", ""
+}
+
+// plausibleName rejects words that fill a name's place in a date line.
+func plausibleName(s string) bool {
+	s = strings.TrimSuffix(s, "同志")
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 4 && !strings.ContainsAny(s, "·・") {
+		return false
+	}
+	for _, w := range []string{"政府", "人民", "会议", "代表", "大会", "自治", "报告", "工作", "省", "区", "县"} {
+		if strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// titleForRegion is the head of government's title in a region.
+func titleForRegion(region string) string {
+	switch {
+	case strings.HasSuffix(region, "自治区"), strings.HasSuffix(region, "特别行政区"):
+		return "主席"
+	case strings.HasSuffix(region, "省"):
+		return "省长"
+	case strings.HasSuffix(region, "市"):
+		return "市长"
+	case strings.HasSuffix(region, "区"):
+		return "区长"
+	case strings.HasSuffix(region, "县"):
+		return "县长"
+	case strings.HasSuffix(region, "州"):
+		return "州长"
+	}
+	return ""
 }
 
 // titleOf returns the report title a header line states, or "".

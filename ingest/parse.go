@@ -404,20 +404,30 @@ func firstRunes(s string, n int) string {
 	return s
 }
 
-var reSessionLine = regexp.MustCompile(`^[—─\-–―~～\s]*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:至\d{1,2}日)?\s*在`)
+// reSessionLine is the date line of a report: "——2025年1月16日在…", also
+// with the speaker before 在 ("——2025年1月15日某某市长在…") and after a
+// source label ("来源：某省人民政府2025年1月17日在…").
+var reSessionLine = regexp.MustCompile(`^(?:来源[：:][\p{Han}\s]{0,20}?)?[—─\-–―~～\s]*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:至\d{1,2}日)?\s*[\p{Han}·\s]{0,20}?在`)
 
 // isSessionLine reports a header line stating the meeting at which the
 // report was delivered.
 func isSessionLine(t string) bool {
-	if utf8.RuneCountInString(t) > 100 {
+	if utf8.RuneCountInString(t) > 120 {
 		return false
 	}
 	f := foldDigits(t)
-	if reSessionLine.MatchString(f) {
+	if reSessionLine.MatchString(f) && strings.Contains(f, "人民代表大会") {
+		return true
+	}
+	if reSessionLine.MatchString(f) && utf8.RuneCountInString(f) <= 100 {
 		return true
 	}
 	i := strings.Index(f, "会议上")
-	return i >= 0 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f, "。！？，") && utf8.RuneCountInString(f[i:]) <= 24
+	if i < 0 {
+		i = strings.Index(f, "会议的")
+	}
+	tail := strings.TrimRight(f[max(i, 0):], "。")
+	return i >= 0 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f[:i], "。！？，") && !strings.ContainsAny(tail, "。！？，") && utf8.RuneCountInString(tail) <= 30
 }
 
 func endsLatin(t string) bool {
