@@ -57,7 +57,43 @@ var forumWords = []string{"查看:", "查看：", "复制链接", "TA的每日�
 	"显示全部楼层", "阅读模式", "在线时间", "Powered by", "Licensed", "只看该作者", "楼主"}
 var closerForum = []string{"登录后才可以回帖", "本版积分规则", "立即注册"}
 var contributionWords = []string{"投稿", "稿件", "有想补充的信息", "我已阅读并同意"}
-var linkWords = []string{"较旧一篇", "较新一篇", "上一篇", "下一篇", "相关链接", "相关新闻", "相关阅读", "E-mail推荐", "推荐给朋友", "责任编辑", "字库未存字注释"}
+var linkWords = []string{"较旧一篇", "较新一篇", "上一篇", "下一篇", "相关链接", "相关新闻", "相关阅读", "E-mail推荐", "推荐给朋友", "责任编辑", "字库未存字注释",
+	"延伸阅读", "推荐阅读", "相关报道", "相关文章", "相关稿件", "热点推荐"}
+
+// widgetWords are the labels of a page's font-size, print and share
+// buttons; a short line made of nothing else is page furniture.
+var widgetWords = map[string]bool{"收藏": true, "加大": true, "还原": true, "减小": true, "放大": true, "缩小": true, "默认": true,
+	"打印": true, "关闭": true, "分享": true, "分享到": true, "字体": true, "字号": true, "大": true, "中": true, "小": true,
+	"微信": true, "微博": true, "QQ": true, "QQ空间": true, "复制链接": true, "纠错": true, "我要纠错": true, "打印本页": true, "关闭窗口": true}
+
+var (
+	// rePostTime is a labelled publication time, perhaps followed by a
+	// source: "时间：2026-01-28 09:12", "发布日期：2025年1月20日 来源：……".
+	rePostTime = regexp.MustCompile(`^(?:发布|更新|信息)?(?:时间|日期)\s*[：:]\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}`)
+	// reByline is a credit line: "编辑：张三", "（来源：某某日报）".
+	reByline = regexp.MustCompile(`^[（(]?(?:来源|编辑|作者|审核|校对|记者|通讯员|摄影|供稿|主编|值班编辑|责编|出处)\s*[：:]`)
+	// reReadMore opens a list of related articles after a report:
+	// "解读：……", "图解：……", "某某热议政府工作报告".
+	reReadMore = regexp.MustCompile(`^(?:【?(?:解读|图解|专家解读|权威解读|一图读懂|视频)】?[：:|｜]|.{0,20}热议)`)
+)
+
+// widgetLine reports a line made only of button labels ("【字体：大 中 小】",
+// "收藏 加大 还原 减小", "分享：").
+func widgetLine(t string) bool {
+	fields := strings.FieldsFunc(t, func(r rune) bool {
+		return isSpaceRune(r) || strings.ContainsRune("【】[]|｜:：/、·", r)
+	})
+	if len(fields) == 0 {
+		return false
+	}
+	for _, f := range fields {
+		if !widgetWords[f] {
+			return false
+		}
+	}
+	// "大 中 小" alone only with its brackets or label: 大中小 is a word.
+	return len(fields) > 1 || t != fields[0]
+}
 
 // classifyChrome decides whether a trimmed line is page furniture. Rules
 // look only at short lines (or at unmistakable markers) so that report text
@@ -77,6 +113,18 @@ func classifyChrome(t string) (chromeKind, string) {
 	}
 	if n <= 80 && (strings.Contains(t, "本作品是") || strings.Contains(t, "维基文库") || t == "公有领域" || strings.Contains(t, "版权所有")) {
 		return chromeCloser, DropLicense
+	}
+	if n <= 60 && reReadMore.MatchString(t) && !hasSentencePunct(t) {
+		return chromeCloser, DropLinks
+	}
+	if n <= 60 && rePostTime.MatchString(t) {
+		return chromeDrop, DropPostDate
+	}
+	if n <= 40 && (widgetLine(t) || strings.Contains(t, "点击") && strings.ContainsAny(t, "》《>")) {
+		return chromeDrop, DropNav
+	}
+	if n <= 40 && reByline.MatchString(t) && !strings.Contains(t, "人民代表大会") && !strings.ContainsAny(t, "。；，") {
+		return chromeDrop, DropSource
 	}
 	if n <= 60 {
 		for _, w := range linkWords {
@@ -136,7 +184,7 @@ func classifyChrome(t string) (chromeKind, string) {
 	if n <= 160 && (strings.Contains(t, "来源：") || strings.Contains(t, "来源:")) && (strings.Contains(t, "www.") || strings.Contains(t, "网")) {
 		return chromeDrop, DropSource
 	}
-	if n <= 200 && strings.Contains(t, "记者") && strings.HasSuffix(strings.TrimRightFunc(t, isSpaceRune), "摄") {
+	if n <= 200 && isCaption(t) {
 		return chromeDrop, DropCaption
 	}
 	return chromeNone, ""
@@ -195,4 +243,15 @@ func textualNonHan(t string) bool {
 		return false
 	}
 	return true
+}
+
+// reCaptionEnd ends a photo caption: "……（新华社记者 某某 摄）", "（某某 摄）",
+// "（资料图）", "（图片来源：……）".
+var reCaptionEnd = regexp.MustCompile(`(?:记者[\p{Han}\s·]{0,12}摄|[（(][\p{Han}\s·]{2,12}摄[）)]|[（(](?:资料图|资料图片|图片来源[：:][^）)]*|[\p{Han}]{2,8}供图)[）)])$`)
+
+// isCaption reports a photo caption: it ends in a photographer's credit,
+// or it starts with 图为 and is short.
+func isCaption(t string) bool {
+	t = strings.TrimRightFunc(t, isSpaceRune)
+	return reCaptionEnd.MatchString(t) || strings.HasPrefix(t, "图为") && utf8.RuneCountInString(t) <= 100 || strings.HasSuffix(t, "摄") && strings.Contains(t, "记者")
 }
