@@ -117,7 +117,7 @@ func (p *parser) titleBlock(head []piece) (Paragraph, bool) {
 	}
 	start, end := p.c.span(head[0].a, head[len(head)-1].b)
 	return Paragraph{
-		Kind: KindHeading, PartKind: PartOther,
+		Kind: KindHeading, PartKind: PartOpening,
 		Text: strings.Join(lines, "\n"), Start: start, End: end,
 	}, true
 }
@@ -156,7 +156,7 @@ var (
 
 // paragraphs builds the paragraphs of one report from its body pieces.
 func (p *parser) paragraphs(body []piece, title string) []Paragraph {
-	st := &structure{nextTop: 1, nextSec: 1, partKind: PartOther}
+	st := &structure{nextTop: 1, nextSec: 1, partKind: PartOpening}
 	var out []*para
 	queue := append([]piece(nil), body...)
 	last := func() *para {
@@ -230,9 +230,16 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		}
 		if ok {
 			hp := sub(p.c.text, pc, 0, end)
-			emit(KindHeading, hp)
+			h := emit(KindHeading, hp)
 			if end < len(t) {
 				queue = append([]piece{sub(p.c.text, pc, end, len(t))}, queue...)
+			} else if len(queue) > 0 && st.part == t && p.headingContinues(t, queue[0]) {
+				// "三、全面加强政府" / "自身建设": one heading over two lines.
+				h.Text += p.text(queue[0])
+				h.b = queue[0].b
+				st.part, st.partKind = h.Text, partKindOf(h.Text)
+				h.Part, h.PartKind = st.part, st.partKind
+				queue = queue[1:]
 			}
 			continue
 		}
@@ -299,6 +306,15 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		}
 	}
 	return res
+}
+
+// headingContinues reports whether next is the rest of a top heading that a
+// line break cut: both short, next without any punctuation or marker, on
+// the following line.
+func (p *parser) headingContinues(heading string, next piece) bool {
+	t := p.text(next)
+	return reTopMarker.MatchString(heading) && utf8.RuneCountInString(heading) <= 20 && utf8.RuneCountInString(t) <= 16 &&
+		!startsHeading(t) && !strings.ContainsAny(t, "。，、；：:！？,.;“”（）()") && hasHan(t)
 }
 
 // linkList reports whether the pieces after a line naming other reports
@@ -370,6 +386,13 @@ func (p *parser) heading(st *structure, t string) (int, bool) {
 	}
 	if st.appendix || st.glossary {
 		return 0, false
+	}
+	// A part heading without a number ("2024年工作回顾", "加强政府自身建设"),
+	// in a report whose parts are not numbered.
+	if st.nextTop == 1 && n <= 30 && reUnnumberedPart.MatchString(t) {
+		st.part, st.partKind, st.section = t, partKindOf(t), ""
+		st.nextSec = 1
+		return len(t), true
 	}
 	if m := reTopMarker.FindStringSubmatch(t); m != nil {
 		if ord, ok := hanNumber(m[1]); ok && ord == st.nextTop {
@@ -602,6 +625,13 @@ func hanOrdinal(n int) string {
 	return ""
 }
 
+// reUnnumberedPart is a part heading that carries no number: the review,
+// the plan, the government's own conduct.
+var reUnnumberedPart = regexp.MustCompile(`^(?:(?:19|20)\d{2}\s*年|过去一年|过去五年|今年|明年|关于(?:19|20)\d{2}\s*年|“十[一二三四五六七八九]五”)[^，。；：:！？,;]{0,16}(?:回顾|总结|安排|建议|任务|工作|要求|部署|成就|思路)$|^[\p{Han}]{0,6}政府自身建设$`)
+
+// reYear is a year in a heading.
+var reYear = regexp.MustCompile(`(?:19|20)\d{2}\s*年`)
+
 // partKindOf classifies a top heading.
 func partKindOf(h string) string {
 	switch {
@@ -609,8 +639,16 @@ func partKindOf(h string) string {
 		return PartGlossary
 	case strings.HasPrefix(h, "附"):
 		return PartAppendix
-	case strings.Contains(h, "回顾") || strings.Contains(h, "过去") || strings.Contains(h, "工作总结") || strings.Contains(h, "一年来") || strings.Contains(h, "五年来"):
+	case strings.Contains(h, "回顾") || strings.Contains(h, "过去") || strings.Contains(h, "工作总结") || strings.Contains(h, "一年来") || strings.Contains(h, "五年来") || strings.Contains(h, "成就") || strings.Contains(h, "成绩"):
 		return PartReview
+	// "加强政府自身建设", "努力建设人民满意政府", "全面提升政府治理效能"
+	case strings.Contains(h, "自身建设") || strings.Contains(h, "政府") && !strings.Contains(h, "政府工作") && !reYear.MatchString(h) && !strings.ContainsAny(h, "今明") && !strings.Contains(h, "任务"):
+		return PartSelfBuilding
+	case strings.Contains(h, "十五五") || strings.Contains(h, "十六五"):
+		return PartFiveYearPlan
+	// "2025年重点工作", "关于2025年工作": a year's tasks.
+	case reYear.MatchString(h) && !strings.Contains(h, "五年"):
+		return PartPlan
 	// "全力做好“十四五”开局工作" plans the coming year, not the five years.
 	case strings.Contains(h, "开局") || strings.Contains(h, "今年") || strings.Contains(h, "明年"):
 		return PartPlan

@@ -249,9 +249,9 @@ func TestParagraphRules(t *testing.T) {
 		got = append(got, p.Kind+"|"+p.PartKind+"|"+p.Section+"|"+p.Text)
 	}
 	want := []string{
-		"heading|other||政府工作报告\n——2019年1月8日在某某区第一届人民代表大会第三次会议上\n某某区区长 王五",
-		"body|other||各位代表：",
-		"body|other||现在，我代表某某区人民政府，向大会作政府工作报告，请予审议。",
+		"heading|opening||政府工作报告\n——2019年1月8日在某某区第一届人民代表大会第三次会议上\n某某区区长 王五",
+		"body|opening||各位代表：",
+		"body|opening||现在，我代表某某区人民政府，向大会作政府工作报告，请予审议。",
 		"heading|review||一、2018年工作回顾",
 		"body|review||全年完成税收总收入100亿元，实现在法定时限的基础上减少办理时间。推动区属二、三级企业改革。",
 		"heading|review|（一）经济发展 稳中有进|（一）经济发展 稳中有进",

@@ -13,12 +13,14 @@ const (
 
 // Part kinds: what a top-level part of a report is about.
 const (
-	PartReview       = "review"
-	PartPlan         = "plan"
-	PartFiveYearPlan = "five_year_plan"
-	PartAppendix     = "appendix"
-	PartGlossary     = "glossary"
-	PartOther        = "other"
+	PartOpening      = "opening"        // the title block and the salutation before the first part
+	PartReview       = "review"         // the past year's or the past five years' work and results
+	PartPlan         = "plan"           // the coming year's targets and tasks
+	PartFiveYearPlan = "five_year_plan" // a five-year plan (“十五五”时期…)
+	PartSelfBuilding = "self_building"  // the government's own conduct (政府自身建设)
+	PartAppendix     = "appendix"       // appendices: lists of projects, practical matters
+	PartGlossary     = "glossary"       // explanations of terms
+	PartOther        = "other"          // a part none of the above fits
 )
 
 // Paragraph kinds.
@@ -33,7 +35,7 @@ const (
 // query parsers check against these.
 var (
 	Levels    = []string{LevelDistrict, LevelCity, LevelProvince, LevelNational}
-	PartKinds = []string{PartReview, PartPlan, PartFiveYearPlan, PartAppendix, PartGlossary, PartOther}
+	PartKinds = []string{PartOpening, PartReview, PartPlan, PartFiveYearPlan, PartSelfBuilding, PartAppendix, PartGlossary, PartOther}
 	Kinds     = []string{KindHeading, KindBody, KindList, KindGlossary}
 )
 
