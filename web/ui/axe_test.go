@@ -1,0 +1,170 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"govsearch/web"
+)
+
+// findAxe returns the path of axe-core's axe.min.js: $GOVSEARCH_AXE, or the
+// copy scripts/test.sh installs under the user cache directory.
+func findAxe() string {
+	if p := os.Getenv("GOVSEARCH_AXE"); p != "" {
+		return p
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		p := filepath.Join(dir, "govsearch-axe", "node_modules", "axe-core", "axe.min.js")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+type axeViolation struct {
+	ID, Impact, Help string
+	Targets          []string
+}
+
+// TestAxe runs axe-core (its default rule set: WCAG 2.x A and AA plus best
+// practices) over every kind of page at desktop and phone widths, in
+// headless Chromium against the real server over the seed index, and fails
+// on any violation.
+func TestAxe(t *testing.T) {
+	chrome := findChromium()
+	if chrome == "" {
+		t.Skip("no Chromium found; install it with `apt-get install -y chromium` or set GOVSEARCH_CHROMIUM to run the axe-core test")
+	}
+	axePath := findAxe()
+	if axePath == "" {
+		t.Skip("axe-core not found; install it with `npm install --ignore-scripts --prefix ~/.cache/govsearch-axe axe-core` " +
+			"(scripts/test.sh does) or set GOVSEARCH_AXE to an axe.min.js")
+	}
+	if testing.Short() {
+		t.Skip("axe-core test skipped in -short mode")
+	}
+	axeSrc, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := seedIndex(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: web.New(ix, web.Options{}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	base := "http://" + ln.Addr().String()
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chrome),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+	// The first call starts the browser; it must not carry a timeout.
+	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting %s: %v", chrome, err)
+	}
+	deadline := time.AfterFunc(4*time.Minute, cancelCtx) // a hung browser must not hang the suite
+	defer deadline.Stop()
+
+	const q = "一网通办"
+	// The reader is opened at the first hit, as a user arrives there.
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(base+"/?q="+url.QueryEscape(q))); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.hits .hit a[href^="/reports/"]').getAttribute('href')`))
+	if err != nil {
+		t.Fatalf("finding a hit to read: %v", err)
+	}
+	pages := []struct{ name, path string }{
+		{"home", "/"},
+		{"search", "/?q=" + url.QueryEscape(q)},
+		{"search-facets", "/?q=" + url.QueryEscape(q) + "&region=" + url.QueryEscape("静安区") + "&year=2018..2020&sort=-year"},
+		{"search-none", "/?q=" + url.QueryEscape("没有这个词组合")},
+		{"trend", "/trend?q=" + url.QueryEscape(q)},
+		{"reader", reader},
+		{"error-query", "/?q=" + url.QueryEscape(`"未闭合`)},
+		{"error-report", "/reports/no-such-report"},
+		{"error-page", "/no-such-page"},
+	}
+	widths := []struct {
+		name string
+		act  chromedp.Action[chromedp.Void]
+	}{
+		{"desktop", chromedp.EmulateViewport(1280, 900)},
+		{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)},
+	}
+	for _, w := range widths {
+		if _, err := chromedp.Run(ctx, w.act); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pages {
+			name := w.name + "/" + p.name
+			if _, err := chromedp.Run(ctx, chromedp.Navigate(base+p.path)); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			// Evaluated through the DevTools protocol, axe-core is not
+			// subject to the page's Content-Security-Policy.
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
+				t.Fatalf("%s: loading axe-core: %v", name, err)
+			}
+			raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](`axe.run(document).then(r => r.violations.map(v => ({
+				ID: v.id, Impact: v.impact || "", Help: v.help,
+				Targets: v.nodes.map(n => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ") : ""))})))`,
+				chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: running axe-core: %v", name, err)
+			}
+			var vs []axeViolation
+			if err := json.Unmarshal(raw, &vs); err != nil {
+				t.Fatalf("%s: decoding %s: %v", name, raw, err)
+			}
+			nodes := 0
+			var sum []string
+			for _, v := range vs {
+				nodes += len(v.Targets)
+				sum = append(sum, fmt.Sprintf("%s×%d", v.ID, len(v.Targets)))
+			}
+			t.Logf("%-22s %s: %d violations (%d elements) %s", name, p.path, len(vs), nodes, strings.Join(sum, " "))
+			for _, v := range vs {
+				for i, tg := range v.Targets {
+					if i == 5 {
+						t.Errorf("%s: %s: … and %d more", name, v.ID, len(v.Targets)-5)
+						break
+					}
+					t.Errorf("%s: %s (%s, %s): %s", name, v.ID, v.Impact, v.Help, tg)
+				}
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		t.Errorf("the axe-core test hit its time limit: %v", err)
+	}
+}
