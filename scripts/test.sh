@@ -25,6 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# axe-core (injected into the pages by web/ui's TestAxe); its install script is not needed.
+axedir=${XDG_CACHE_HOME:-$HOME/.cache}/govsearch-axe
+if [ ! -f "$axedir/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then
+  echo "== installing axe-core into $axedir"
+  npm install --ignore-scripts --no-audit --no-fund --silent --prefix "$axedir" axe-core@4 || echo "   (axe-core not installed: TestAxe will skip)"
+fi
+
 echo "== go vet"
 go vet ./...
 
