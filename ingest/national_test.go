@@ -77,3 +77,45 @@ func TestNationalCorpus(t *testing.T) {
 func TestNationalNoisyCorpus(t *testing.T) {
 	checkNational(t, sharedCorpus(t, "national-noisy"), 50)
 }
+
+// TestProvincesCorpus checks the 31 provincial-level reports of one year as
+// their publishers put them out: full metadata, a plan part, real parts
+// for nearly every paragraph, no page chrome.
+func TestProvincesCorpus(t *testing.T) {
+	dir := sharedCorpus(t, "provinces-2025")
+	files, errs := ReadPaths([]string{dir})
+	for _, err := range errs {
+		t.Errorf("%v", err)
+	}
+	if len(files) != 31 {
+		t.Fatalf("%s: parsed %d files, want 31", dir, len(files))
+	}
+	for _, f := range files {
+		checkFile(t, f)
+		if len(f.Reports) != 1 {
+			t.Errorf("%s: %d reports, want 1", f.Source, len(f.Reports))
+			continue
+		}
+		r := f.Reports[0]
+		if r.Level != LevelProvince || r.Speaker == "" || r.SpeakerTitle == "" || r.Date == "" || r.Session == "" || !reTitleYear.MatchString(r.Title) || regionFromTitle(r.Title) == "" {
+			t.Errorf("%s: metadata %+v", f.Source, r.Meta)
+		}
+		noPart, plan := 0, false
+		for _, p := range r.Paragraphs {
+			switch p.PartKind {
+			case PartOther, "":
+				noPart++
+			case PartPlan:
+				plan = true
+			}
+			for _, m := range []string{"来源：", "来源:", "字体", "编辑："} {
+				if strings.HasPrefix(p.Text, m) {
+					t.Errorf("%s: paragraph %d is page chrome: %.40q", f.Source, p.Ordinal, p.Text)
+				}
+			}
+		}
+		if !plan || noPart*100 > 3*len(r.Paragraphs) {
+			t.Errorf("%s: plan part %v, %d of %d paragraphs without a real part", f.Source, plan, noPart, len(r.Paragraphs))
+		}
+	}
+}
