@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"govsearch/web"
 )
@@ -164,6 +165,72 @@ func TestAxe(t *testing.T) {
 			}
 		}
 	}
+
+	// Keyboard, on the phone-width trend page where the heat map and the
+	// table are wider than the screen: Tab reaches both scroll regions,
+	// every focused element shows a focus ring, and arrow keys scroll.
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(base+"/trend?q="+url.QueryEscape(q))); err != nil {
+		t.Fatal(err)
+	}
+	type focused struct {
+		Desc    string
+		Visible bool
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 300; i++ {
+		if _, err := chromedp.Run(ctx, chromedp.KeyEvent("\t")); err != nil {
+			t.Fatal(err)
+		}
+		var f focused
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](`(() => { const e = document.activeElement, s = getComputedStyle(e);
+			return {Desc: e.tagName + (e.id ? "#" + e.id : "") + (typeof e.className === "string" && e.className ? "." + e.className.split(" ")[0] : "") + " " + (e.getAttribute("href") || ""),
+				Visible: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none"}; })()`))
+		if err == nil {
+			err = json.Unmarshal(raw, &f)
+		}
+		if err != nil {
+			t.Fatalf("reading the focused element: %v", err)
+		}
+		if strings.HasPrefix(f.Desc, "BODY") || seen[f.Desc] {
+			break // wrapped around
+		}
+		seen[f.Desc] = true
+		if !f.Visible {
+			t.Errorf("phone/trend: %s has no visible focus indicator", f.Desc)
+		}
+	}
+	for _, want := range []string{"DIV.scroll-x ", "DIV.table-scroll "} {
+		if !seen[want] {
+			t.Errorf("phone/trend: Tab never reaches %s(focused: %d elements)", want, len(seen))
+		}
+	}
+	for _, sel := range []string{".scroll-x", ".trend-table"} {
+		var moved bool
+		js := fmt.Sprintf(`(() => { const e = document.querySelector(%q).closest("[tabindex]"); e.scrollLeft = 0; e.focus(); return e.scrollWidth > e.clientWidth; })()`, sel)
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !wide {
+			t.Logf("phone/trend: %s fits the screen; no scrolling to check", sel)
+			continue
+		}
+		for i := 0; i < 5; i++ {
+			if _, err := chromedp.Run(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(300 * time.Millisecond) // smooth scrolling
+		moved, err = chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).closest("[tabindex]").scrollLeft > 0`, sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !moved {
+			t.Errorf("phone/trend: the arrow keys do not scroll %s", sel)
+		}
+	}
+	t.Logf("phone/trend: Tab visits %d elements, each with a focus ring", len(seen))
+
 	if err := ctx.Err(); err != nil {
 		t.Errorf("the axe-core test hit its time limit: %v", err)
 	}
