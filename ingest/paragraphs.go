@@ -80,10 +80,28 @@ func (p *parser) buildReport(items []item, sg *segment) (*Report, []string) {
 	if tb, ok := p.titleBlock(head); ok {
 		r.Paragraphs = append([]Paragraph{tb}, r.Paragraphs...)
 	}
+	warns = append(warns, missingParts(meta, r.Paragraphs)...)
 	for i, w := range warns {
 		warns[i] = fmt.Sprintf("%s %d: %s", meta.Region, meta.Year, w)
 	}
 	return r, warns
+}
+
+// missingParts names what a citation or an outline will lack: the
+// speaker, date, session, or any part heading.
+func missingParts(m Meta, ps []Paragraph) []string {
+	var w []string
+	for _, f := range []struct{ value, name string }{{m.Speaker, "speaker"}, {m.Date, "date"}, {m.Session, "session"}} {
+		if f.value == "" {
+			w = append(w, f.name+" not stated")
+		}
+	}
+	for _, p := range ps {
+		if p.Part != "" {
+			return w
+		}
+	}
+	return append(w, "no part headings found")
 }
 
 // reHeaderChrome matches header lines that are page furniture rather than

@@ -32,8 +32,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fl := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	asJSON := fl.Bool("json", false, "print one JSON record per paragraph per line")
+	listDropped := fl.Bool("dropped", false, "also list every dropped line with its rule")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govsearch ingest [--json] PATH...\n\nParse report files (directories: every *.txt below them) without indexing.")
+		fmt.Fprintln(stderr, "usage: govsearch ingest [--json] [--dropped] PATH...\n\nParse report files (directories: every *.txt below them) without indexing.")
 		fl.PrintDefaults()
 	}
 	if code, ok := parseFlags(fl, args); !ok {
@@ -63,7 +64,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			}
 		}
 	} else {
-		printIngestTable(w, files)
+		printIngestTable(w, files, *listDropped)
 	}
 	w.Flush()
 	for _, err := range errs {
@@ -75,7 +76,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-func printIngestTable(w io.Writer, files []*ingest.File) {
+func printIngestTable(w io.Writer, files []*ingest.File, listDropped bool) {
 	for _, f := range files {
 		fmt.Fprintf(w, "%s (%s): %d reports\n", f.Source, f.Encoding, len(f.Reports))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -101,6 +102,13 @@ func printIngestTable(w io.Writer, files []*ingest.File) {
 			}
 			sort.Strings(rules)
 			fmt.Fprintf(w, "  dropped %d: %s\n", f.Dropped, strings.Join(rules, " "))
+		}
+		if listDropped {
+			drops := append([]ingest.Drop(nil), f.Drops...)
+			sort.SliceStable(drops, func(i, j int) bool { return drops[i].Line < drops[j].Line })
+			for _, d := range drops {
+				fmt.Fprintf(w, "    line %d %s: %s\n", d.Line, d.Rule, oneLine(d.Text))
+			}
 		}
 	}
 }
