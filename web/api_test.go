@@ -416,9 +416,13 @@ func TestPostSearchDelete(t *testing.T) {
 	if w.Code != http.StatusCreated {
 		t.Fatalf("post: %d %s", w.Code, w.Body)
 	}
-	var posted reportsBody
+	var posted uploadBody
 	if err := json.Unmarshal(w.Body.Bytes(), &posted); err != nil || len(posted.Reports) != 1 {
 		t.Fatalf("post body %s: %v", w.Body, err)
+	}
+	// The parser's account of the file comes back with it.
+	if len(posted.Files) != 1 || posted.Files[0].Source != "test_2024.txt" || posted.Files[0].Reports != 1 || posted.Files[0].DroppedBy == nil || posted.Files[0].Warnings == nil {
+		t.Errorf("post files %+v", posted.Files)
 	}
 	id := posted.Reports[0].ID
 	if loc := w.Header().Get("Location"); loc != "/api/reports/"+id {

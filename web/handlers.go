@@ -243,6 +243,7 @@ func (s *server) addReports(c *gin.Context) error {
 		return err
 	}
 	var reports []ingest.Report
+	parsed := make([]uploadFile, 0, len(files))
 	for _, u := range files {
 		f, err := ingest.Parse(u.name, u.data)
 		if err != nil {
@@ -254,6 +255,8 @@ func (s *server) addReports(c *gin.Context) error {
 			return paramError(u.param, fmt.Sprintf("cannot parse %s: %s", u.name, msg))
 		}
 		reports = append(reports, f.Reports...)
+		parsed = append(parsed, uploadFile{Source: u.name, Encoding: f.Encoding, Reports: len(f.Reports),
+			Dropped: f.Dropped, DroppedBy: f.DroppedBy, Warnings: append([]string{}, f.Warnings...)})
 	}
 	if len(reports) == 0 {
 		return paramError("body", "no report found in the upload")
@@ -265,7 +268,7 @@ func (s *server) addReports(c *gin.Context) error {
 	if err := ix.AddReports(ctx, reports); err != nil {
 		return err
 	}
-	out := reportsBody{Reports: make([]index.ReportSummary, len(reports))}
+	out := uploadBody{Reports: make([]index.ReportSummary, len(reports)), Files: parsed}
 	for i, r := range reports {
 		out.Reports[i] = index.ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)}
 	}
@@ -274,6 +277,22 @@ func (s *server) addReports(c *gin.Context) error {
 	}
 	writeJSON(c, http.StatusCreated, out)
 	return nil
+}
+
+// uploadBody answers POST /api/reports: the reports indexed and, per file,
+// what the parser left out and warned about.
+type uploadBody struct {
+	Reports []index.ReportSummary `json:"reports"`
+	Files   []uploadFile          `json:"files"`
+}
+
+type uploadFile struct {
+	Source    string         `json:"source"`
+	Encoding  string         `json:"encoding"`
+	Reports   int            `json:"reports"`
+	Dropped   int            `json:"dropped"`
+	DroppedBy map[string]int `json:"dropped_by"`
+	Warnings  []string       `json:"warnings"`
 }
 
 // upload is one file of a POST /api/reports request.

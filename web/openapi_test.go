@@ -222,6 +222,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"SearchResponse": reflect.TypeFor[index.Response](),
 		"ReportSummary":  reflect.TypeFor[index.ReportSummary](),
 		"ReportList":     reflect.TypeFor[reportsBody](),
+		"UploadResult":   reflect.TypeFor[uploadBody](),
+		"UploadFile":     reflect.TypeFor[uploadFile](),
 		"Report":         reflect.TypeFor[ingest.Report](),
 		"TrendCell":      reflect.TypeFor[index.TrendCell](),
 		"Trend":          reflect.TypeFor[index.Trend](),
