@@ -165,7 +165,11 @@ type structure struct {
 }
 
 var (
-	reAppendix = regexp.MustCompile(`^附(?:件|录|表)[一二三四五六七八九十\d]*[：:]?$`)
+	reAppendix       = regexp.MustCompile(`^附(?:件|录|表)[一二三四五六七八九十\d]*[：:]?$`)
+	reAppendixTitled = regexp.MustCompile(`^附(?:件|录|表)[一二三四五六七八九十\d]*(?:[：:]\s*|\s+)(\S.*)$`)
+	// reLabelLine is a labelled line of an appendix item ("主办单位：省民政厅",
+	// "完成时限：2025年底"): complete in itself, though it ends in no 。.
+	reLabelLine = regexp.MustCompile(`^[\p{Han}]{2,6}[：:]`)
 	topSuffix  = []string{"回顾", "主要任务", "工作任务", "目标任务", "重点任务", "工作安排", "主要工作", "总体部署", "总体要求", "的说明"}
 	// Words that open the body after a run-in top heading
 	// ("三、全力做好“十四五”开局工作今年是……").
@@ -289,7 +293,10 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		}
 		// Join a piece that continues an unfinished sentence; a marker that
 		// did not fit the outline ("推动区属 二、三级企业") is text too.
-		if prev != nil && prev.open {
+		// In an appendix a numbered item starts afresh even after a line
+		// without a full stop (a 主办单位 line, an item title).
+		itemStart := st.appendix && (reSubMarker.MatchString(t) || reTopMarker.MatchString(t))
+		if prev != nil && prev.open && !itemStart {
 			prev.Text += t
 			prev.b = pc.b
 			prev.lastLine = pc.line
@@ -307,7 +314,7 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 			kind = KindList
 		}
 		q := emit(kind, pc)
-		q.open = !closedText(t)
+		q.open = !closedText(t) && !(st.appendix && utf8.RuneCountInString(t) <= 60 && reLabelLine.MatchString(t))
 	}
 	// Split over-long paragraphs and drop repeats.
 	var res []Paragraph
@@ -405,6 +412,12 @@ func (p *parser) heading(st *structure, t string) (int, bool) {
 	if reAppendix.MatchString(t) {
 		st.part, st.partKind, st.section = t, PartAppendix, ""
 		st.appendix, st.glossary, st.appendixTitle = true, false, true
+		return len(t), true
+	}
+	// "附件：2025年10件惠民实事": the appendix and its title on one line.
+	if m := reAppendixTitled.FindStringSubmatch(t); m != nil && n <= 40 && !strings.ContainsAny(m[1], "。；，") {
+		st.part, st.partKind, st.section = t, PartAppendix, ""
+		st.appendix, st.glossary, st.appendixTitle = true, false, false
 		return len(t), true
 	}
 	if st.appendix || st.glossary {

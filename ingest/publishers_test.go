@@ -236,3 +236,40 @@ func TestProvincialPage(t *testing.T) {
 		t.Errorf("dropped %v", f.DroppedBy)
 	}
 }
+
+// An appendix list: numbered items, each with a labelled line that ends in
+// no full stop; every item stays its own paragraph.
+func TestAppendixItems(t *testing.T) {
+	page := `2026年某某市人民政府工作报告
+——2026年1月10日在某某市第十届人民代表大会第二次会议上
+某某市市长 钱六
+各位代表：
+现在，我代表市人民政府，向大会报告工作，请予审议。
+一、2025年工作回顾
+全市经济稳中有进。
+二、2026年主要任务
+今年要办好十件实事。
+附件：2026年10件惠民实事
+1.新增养老床位
+新增养老床位3000张。
+主办单位：市民政局
+2.建设口袋公园
+建成口袋公园50个。
+主办单位：市绿化局
+`
+	f, err := Parse("appendix.txt", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range f.Reports[0].Paragraphs {
+		if p.PartKind == PartAppendix {
+			got = append(got, p.Kind+"|"+p.Text)
+		}
+	}
+	want := []string{"heading|附件：2026年10件惠民实事", "list|1.新增养老床位新增养老床位3000张。", "body|主办单位：市民政局",
+		"list|2.建设口袋公园建成口袋公园50个。", "body|主办单位：市绿化局"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("appendix paragraphs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
