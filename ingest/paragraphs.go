@@ -170,7 +170,7 @@ var (
 	// reLabelLine is a labelled line of an appendix item ("主办单位：省民政厅",
 	// "完成时限：2025年底"): complete in itself, though it ends in no 。.
 	reLabelLine = regexp.MustCompile(`^[\p{Han}]{2,6}[：:]`)
-	topSuffix  = []string{"回顾", "主要任务", "工作任务", "目标任务", "重点任务", "工作安排", "主要工作", "总体部署", "总体要求", "的说明"}
+	topSuffix   = []string{"回顾", "主要任务", "工作任务", "目标任务", "重点任务", "工作安排", "主要工作", "总体部署", "总体要求", "的说明"}
 	// Words that open the body after a run-in top heading
 	// ("三、全力做好“十四五”开局工作今年是……").
 	topBodyOpeners = []string{"今年", "过去", "根据", "面对", "当前", "一年来", "五年来", "新的一年", "19", "20", "１９", "２０"}
