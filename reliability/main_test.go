@@ -333,7 +333,13 @@ func start(t testing.TB, env []string, args ...string) *proc {
 		select {
 		case p.addr = <-addr:
 		case <-p.done:
-			t.Fatalf("govsearch serve exited at start: %v\n%s", p.err, p.stderr)
+			// A server that listens and then stops at once (a refused
+			// index) may exit before its address line is read.
+			select {
+			case p.addr = <-addr:
+			case <-time.After(time.Second):
+				t.Fatalf("govsearch serve exited at start: %v\n%s", p.err, p.stderr)
+			}
 		case <-time.After(30 * time.Second):
 			t.Fatalf("govsearch serve did not start listening\n%s", p.stderr)
 		}
