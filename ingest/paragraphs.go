@@ -296,7 +296,13 @@ func (p *parser) paragraphs(body []piece, title string) []Paragraph {
 		// In an appendix a numbered item starts afresh even after a line
 		// without a full stop (a 主办单位 line, an item title).
 		itemStart := st.appendix && (reSubMarker.MatchString(t) || reTopMarker.MatchString(t))
-		if prev != nil && prev.open && !itemStart {
+		// A line that opens with punctuation no sentence starts with
+		// ("》提出……", "，并……") continues the paragraph before it.
+		continues := prev != nil && prev.Kind == KindBody && !prev.open && p.lineParagraphs && startsMidSentence(t)
+		if prev != nil && prev.open && p.paragraphEndsAt(prev.Text, t) {
+			prev.open = false
+		}
+		if prev != nil && (prev.open || continues) && !itemStart {
 			prev.Text += t
 			prev.b = pc.b
 			prev.lastLine = pc.line
@@ -356,6 +362,11 @@ func (p *parser) linkList(rest []piece) bool {
 		}
 	}
 	return true
+}
+
+func startsMidSentence(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return strings.ContainsRune("》）」』，。、；：！？", r)
 }
 
 func lastRuneString(s string) string {

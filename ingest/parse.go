@@ -112,6 +112,10 @@ type parser struct {
 	source string
 	c      *cleaned
 	file   *File
+	// lineParagraphs: the file puts one paragraph on each line (a Word
+	// export), so a long line that ends in a closing quote ends its
+	// paragraph too.
+	lineParagraphs bool
 }
 
 func (p *parser) text(pc piece) string { return p.c.text[pc.a:pc.b] }
@@ -430,6 +434,33 @@ func isSessionLine(t string) bool {
 	return i >= 0 && strings.Contains(f[:i], "人民代表大会") && !strings.ContainsAny(f[:i], "。！？，") && !strings.ContainsAny(tail, "。！？，") && utf8.RuneCountInString(tail) <= 30
 }
 
+// paragraphPerLine reports whether most long lines end a sentence, as in
+// text with one paragraph per line (in PDF text most lines break inside a
+// sentence).
+func (p *parser) paragraphPerLine(pcs []piece) bool {
+	long, closed := 0, 0
+	for _, pc := range pcs {
+		if t := p.text(pc); utf8.RuneCountInString(t) >= 40 {
+			long++
+			if closedText(t) {
+				closed++
+			}
+		}
+	}
+	return long >= 10 && closed*10 >= long*8
+}
+
+// paragraphEndsAt reports whether a paragraph whose text is prev ends at
+// the line break before next although prev ends in no full stop: in a file
+// with one paragraph per line, a long paragraph that ends in a closing
+// quote ("……确保“一泓清水永续北上”") followed by a line that starts a
+// paragraph of its own. A short next line ("五项原则") is a ragged break.
+func (p *parser) paragraphEndsAt(prev, next string) bool {
+	r, _ := utf8.DecodeLastRuneInString(prev)
+	return p.lineParagraphs && (r == '”' || r == '’') && utf8.RuneCountInString(prev) >= 40 &&
+		utf8.RuneCountInString(next) >= 20 && !startsMidSentence(next) && !startsHeading(next)
+}
+
 func endsLatin(t string) bool {
 	r, _ := utf8.DecodeLastRuneInString(t)
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
@@ -454,6 +485,7 @@ func weakTitle(t string) bool {
 
 func (p *parser) run() error {
 	pcs := p.pieces()
+	p.lineParagraphs = p.paragraphPerLine(pcs)
 	items := make([]item, len(pcs))
 	var content []int
 	toc := false

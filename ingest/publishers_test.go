@@ -273,3 +273,33 @@ func TestAppendixItems(t *testing.T) {
 		t.Errorf("appendix paragraphs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// In a file with one paragraph per line, a paragraph may end in a closing
+// quote; in the same file a short line after a quote is a ragged break.
+func TestQuoteEndedParagraphs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("2026年某某省人民政府工作报告\n——2026年1月20日在某某省第十四届人民代表大会第五次会议上\n某某省省长 王小明\n各位代表：\n现在，我代表省人民政府，向大会报告工作，请予审议。\n一、2025年工作回顾\n")
+	for i := 0; i < 12; i++ {
+		b.WriteString("全省上下坚持稳中求进工作总基调，经济运行总体平稳、稳中有进，社会大局和谐稳定，各项事业取得新的进展。\n")
+	}
+	b.WriteString("深入推进生态环境保护，持续打好蓝天、碧水、净土保卫战，加强南水北调水源地保护，确保“一泓清水永续北上”\n")
+	b.WriteString("深化污染防治攻坚，空气质量优良天数比例达到百分之八十以上，水环境质量持续改善。\n")
+	b.WriteString("坚持和平共处外交政策，始终坚定奉行“互相尊重、平等互利、和平共处”\n五项原则\n，不断开创对外交往新局面。\n")
+	f, err := Parse("quote.txt", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]bool{}
+	for _, p := range f.Reports[0].Paragraphs {
+		texts[p.Text] = true
+	}
+	for _, want := range []string{
+		"深入推进生态环境保护，持续打好蓝天、碧水、净土保卫战，加强南水北调水源地保护，确保“一泓清水永续北上”",
+		"深化污染防治攻坚，空气质量优良天数比例达到百分之八十以上，水环境质量持续改善。",
+		"坚持和平共处外交政策，始终坚定奉行“互相尊重、平等互利、和平共处”五项原则，不断开创对外交往新局面。",
+	} {
+		if !texts[want] {
+			t.Errorf("no paragraph %q", want)
+		}
+	}
+}
