@@ -4,9 +4,11 @@ import "govsearch/ingest"
 
 // partLabels names each part kind in Chinese.
 var partLabels = map[string]string{
+	ingest.PartOpening:      "开篇",
 	ingest.PartReview:       "工作回顾",
 	ingest.PartPlan:         "今年工作安排",
 	ingest.PartFiveYearPlan: "五年规划",
+	ingest.PartSelfBuilding: "政府自身建设",
 	ingest.PartAppendix:     "附录",
 	ingest.PartGlossary:     "名词解释",
 	ingest.PartOther:        "其他",
