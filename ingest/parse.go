@@ -25,8 +25,12 @@ import (
 //     space between paragraphs).
 //  3. Classify page furniture (navigation, forum panels, post dates, hotline
 //     ads, contribution rules, article links, tables of contents, licence
-//     notices …) and drop it, counting each dropped piece under its rule
-//     name in File.DroppedBy.
+//     notices, font-size and share widgets, source and editor credits,
+//     photo captions …) and drop it, counting each dropped piece under its
+//     rule name in File.DroppedBy and listing it in File.Drops. A short line
+//     without Chinese characters is text when it can be part of a sentence
+//     ("PM" / "2.5" / "）年均浓度" from subscript markup, a headword "ESI"),
+//     furniture when it is markup, a label or a page number.
 //  4. Find reports: a report starts at its header (title, "——2018年1月16日在
 //     ……人民代表大会第五次会议上", speaker) around an opening salutation that
 //     states the mandate ("各位代表：现在，我代表……向大会报告") or a session
@@ -47,7 +51,10 @@ import (
 //     not end a sentence is joined with the next piece (PDF page breaks,
 //     ragged line breaks) without inserting anything; paragraphs longer than
 //     MaxParagraphRunes are cut at sentence ends into pieces of about 2,400
-//     characters; 名词解释 entries become glossary paragraphs; repeated
+//     characters; glossary entries (under 名词解释, 名词注释, 注释, 注解 …;
+//     "1、term" then its definition, or "［5］term：definition") become
+//     one glossary paragraph each; part headings without numbers
+//     ("2024年工作回顾") and headings broken over two lines are parts; repeated
 //     paragraphs (12 characters or more) and repeated copies of the same
 //     report (same region, level and year) are kept once.
 //
