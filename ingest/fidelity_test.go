@@ -23,14 +23,7 @@ type fidelity struct {
 
 // squeeze removes all white space, which paragraph text may lose or keep
 // at line breaks.
-func squeeze(s string) string {
-	return strings.Map(func(r rune) rune {
-		if isSpaceRune(r) || r == '\n' {
-			return -1
-		}
-		return r
-	}, s)
-}
+func squeeze(s string) string { return dedupeKey(s) }
 
 // auditFile checks f against the raw bytes it was parsed from.
 func auditFile(t testing.TB, data []byte, f *File) fidelity {

@@ -36,7 +36,9 @@ func yearOfName(t testing.TB, path string) int {
 	return y
 }
 
-func checkNational(t *testing.T, dir string, wantFiles int) {
+// singleReports parses every file of dir, checks each with checkFile and
+// returns the one report of each file.
+func singleReports(t *testing.T, dir string, wantFiles int) []Report {
 	files, errs := ReadPaths([]string{dir})
 	for _, err := range errs {
 		t.Errorf("%v", err)
@@ -44,26 +46,33 @@ func checkNational(t *testing.T, dir string, wantFiles int) {
 	if len(files) != wantFiles {
 		t.Fatalf("%s: parsed %d files, want %d", dir, len(files), wantFiles)
 	}
+	var out []Report
 	for _, f := range files {
 		checkFile(t, f)
 		if len(f.Reports) != 1 {
 			t.Errorf("%s: %d reports, want 1", f.Source, len(f.Reports))
 			continue
 		}
-		r := f.Reports[0]
-		if r.Region != "全国" || r.Level != LevelNational || r.Year != yearOfName(t, f.Source) {
-			t.Errorf("%s: %s %s %d", f.Source, r.Region, r.Level, r.Year)
+		out = append(out, f.Reports[0])
+	}
+	return out
+}
+
+func checkNational(t *testing.T, dir string, wantFiles int) {
+	for _, r := range singleReports(t, dir, wantFiles) {
+		if r.Region != "全国" || r.Level != LevelNational || r.Year != yearOfName(t, r.Source) {
+			t.Errorf("%s: %s %s %d", r.Source, r.Region, r.Level, r.Year)
 		}
 		if r.Date != "" && !strings.HasPrefix(r.Date, strconv.Itoa(r.Year)) {
-			t.Errorf("%s: date %s outside year %d", f.Source, r.Date, r.Year)
+			t.Errorf("%s: date %s outside year %d", r.Source, r.Date, r.Year)
 		}
 		if len(r.Paragraphs) < 20 {
-			t.Errorf("%s: only %d paragraphs", f.Source, len(r.Paragraphs))
+			t.Errorf("%s: only %d paragraphs", r.Source, len(r.Paragraphs))
 		}
 		for _, p := range r.Paragraphs {
 			for _, m := range []string{"当前位置", "责任编辑", "字体：大", "www.gov.cn", "E-mail推荐", "公有领域", "<U+"} {
 				if strings.Contains(p.Text, m) {
-					t.Errorf("%s: paragraph %s holds %q", f.Source, p.ID, m)
+					t.Errorf("%s: paragraph %s holds %q", r.Source, p.ID, m)
 				}
 			}
 		}
@@ -83,22 +92,9 @@ func TestNationalNoisyCorpus(t *testing.T) {
 // for nearly every paragraph, no page chrome.
 func TestProvincesCorpus(t *testing.T) {
 	dir := sharedCorpus(t, "provinces-2025")
-	files, errs := ReadPaths([]string{dir})
-	for _, err := range errs {
-		t.Errorf("%v", err)
-	}
-	if len(files) != 31 {
-		t.Fatalf("%s: parsed %d files, want 31", dir, len(files))
-	}
-	for _, f := range files {
-		checkFile(t, f)
-		if len(f.Reports) != 1 {
-			t.Errorf("%s: %d reports, want 1", f.Source, len(f.Reports))
-			continue
-		}
-		r := f.Reports[0]
+	for _, r := range singleReports(t, dir, 31) {
 		if r.Level != LevelProvince || r.Speaker == "" || r.SpeakerTitle == "" || r.Date == "" || r.Session == "" || !reTitleYear.MatchString(r.Title) || regionFromTitle(r.Title) == "" {
-			t.Errorf("%s: metadata %+v", f.Source, r.Meta)
+			t.Errorf("%s: metadata %+v", r.Source, r.Meta)
 		}
 		noPart, plan := 0, false
 		for _, p := range r.Paragraphs {
@@ -110,12 +106,12 @@ func TestProvincesCorpus(t *testing.T) {
 			}
 			for _, m := range []string{"来源：", "来源:", "字体", "编辑："} {
 				if strings.HasPrefix(p.Text, m) {
-					t.Errorf("%s: paragraph %d is page chrome: %.40q", f.Source, p.Ordinal, p.Text)
+					t.Errorf("%s: paragraph %d is page chrome: %.40q", r.Source, p.Ordinal, p.Text)
 				}
 			}
 		}
 		if !plan || noPart*100 > 3*len(r.Paragraphs) {
-			t.Errorf("%s: plan part %v, %d of %d paragraphs without a real part", f.Source, plan, noPart, len(r.Paragraphs))
+			t.Errorf("%s: plan part %v, %d of %d paragraphs without a real part", r.Source, plan, noPart, len(r.Paragraphs))
 		}
 	}
 }
