@@ -22,10 +22,16 @@ func FuzzParse(f *testing.F) {
 	})
 	f.Add([]byte(sampleReport))
 	f.Add([]byte("各位代表：\n现在，我代表国务院向大会作报告。\n一、二、三、（一）（二）\n<U+00A0>\r\n"))
+	f.Add([]byte(provincialPage))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse("fuzz.txt", data)
 		if err != nil {
 			return
+		}
+		// Nothing vanishes: every line is in the paragraphs or dropped
+		// with a rule.
+		if fd := auditFile(t, data, file); fd.lostChars > 0 {
+			t.Fatalf("text lost: %v", fd.lost)
 		}
 		dec, _, err := Decode(data)
 		if err != nil {
