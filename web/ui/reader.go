@@ -59,6 +59,14 @@ func (h *handler) reader(c *gin.Context) {
 		h.renderError(c, h.classify(err))
 		return
 	}
+	// A query the search page refuses is refused here too, not shown
+	// with no marks.
+	if q != "" {
+		if _, err := index.ParseQuery(q); err != nil {
+			h.renderError(c, h.classify(err))
+			return
+		}
+	}
 	ctx, cancel := h.ctx(c)
 	defer cancel()
 	rep, err := h.s.Report(ctx, id)

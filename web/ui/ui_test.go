@@ -99,6 +99,7 @@ func TestPagesGolden(t *testing.T) {
 		{"reader_exclude", "/reports/ja2018?q=一网通办+-示例", 200},
 		{"reader_plain", "/reports/ja2020", 200},
 		{"reader_missing", "/reports/nope?q=x", 404},
+		{"reader_query_error", "/reports/ja2018?q=一网通办+year:abc", 400},
 		{"trend", "/trend?q=一网通办", 200},
 		{"trend_empty", "/trend", 200},
 		{"trend_none", "/trend?q=不存在的词", 200},
