@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"govsearch"
 )
 
 // fidelity is the account of one file: every non-blank source line is
@@ -21,10 +19,6 @@ type fidelity struct {
 	lostChars            int
 }
 
-// squeeze removes all white space, which paragraph text may lose or keep
-// at line breaks.
-func squeeze(s string) string { return dedupeKey(s) }
-
 // auditFile checks f against the raw bytes it was parsed from.
 func auditFile(t testing.TB, data []byte, f *File) fidelity {
 	t.Helper()
@@ -36,23 +30,18 @@ func auditFile(t testing.TB, data []byte, f *File) fidelity {
 	var kept strings.Builder
 	for _, r := range f.Reports {
 		for _, q := range r.Paragraphs {
-			kept.WriteString(squeeze(q.Text))
+			kept.WriteString(dedupeKey(q.Text))
 		}
 	}
 	all := kept.String()
+	// Repeats (line 0) need no place: their text is in the paragraphs.
 	dropsOn := map[int][]Drop{}
-	var loose []Drop // drops whose line is not known (repeats)
 	for _, d := range f.Drops {
-		if d.Line > 0 {
-			dropsOn[d.Line] = append(dropsOn[d.Line], d)
-		} else {
-			loose = append(loose, d)
-		}
+		dropsOn[d.Line] = append(dropsOn[d.Line], d)
 	}
-	_ = loose
 	fd := fidelity{droppedBy: map[string]int{}}
 	for i, line := range strings.Split(c.text, "\n") {
-		l := squeeze(line)
+		l := dedupeKey(line)
 		if l == "" {
 			continue
 		}
@@ -65,7 +54,7 @@ func auditFile(t testing.TB, data []byte, f *File) fidelity {
 		rest := l
 		var rules []string
 		for _, d := range dropsOn[i+1] {
-			dt := squeeze(d.Text)
+			dt := dedupeKey(d.Text)
 			if dt != "" && strings.Contains(rest, dt) {
 				rest = strings.Replace(rest, dt, "\x00", 1)
 				rules = append(rules, d.Rule)
@@ -156,7 +145,6 @@ func corpusDirs(t testing.TB) map[string]string {
 // text is in the paragraphs, every left-out piece has a reason, and no text
 // is lost.
 func TestSourceFidelity(t *testing.T) {
-	_ = govsearch.SeedReports
 	dirs := corpusDirs(t)
 	names := make([]string, 0, len(dirs))
 	for n := range dirs {

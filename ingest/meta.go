@@ -383,12 +383,7 @@ var (
 func speakerInDateLine(lines []string, region string) (name, title string) {
 	dateSeen := false
 	for _, l := range lines {
-		c := strings.Map(func(r rune) rune {
-			if isSpaceRune(r) {
-				return -1
-			}
-			return r
-		}, foldDigits(l))
+		c := dedupeKey(foldDigits(l))
 		if i := strings.LastIndex(c, "会议上"); i >= 0 {
 			tail := strings.TrimRight(c[i+len("会议上"):], "。")
 			for _, suf := range []string{"所作的政府工作报告", "作的政府工作报告", "作政府工作报告", "的政府工作报告", "政府工作报告", "的讲话", "讲话"} {

@@ -369,11 +369,6 @@ func startsMidSentence(t string) bool {
 	return strings.ContainsRune("》）」』，。、；：！？", r)
 }
 
-func lastRuneString(s string) string {
-	_, size := utf8.DecodeLastRuneInString(s)
-	return s[len(s)-size:]
-}
-
 func lastRune(s string) rune {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r
@@ -401,7 +396,7 @@ func glossaryEntry(t string, afterEntry bool) (term, def string, ok bool) {
 	if i := strings.IndexAny(rest, "：:"); i > 0 {
 		head := rest[:i]
 		_, size := utf8.DecodeRuneInString(rest[i:])
-		if n := utf8.RuneCountInString(head); n <= 40 && !strings.ContainsAny(head, "。；！？") && (numbered || afterEntry && n <= 12 && !strings.ContainsAny(head, "，,") && !strings.ContainsAny(lastRuneString(head), "是为即指含有")) {
+		if n := utf8.RuneCountInString(head); n <= 40 && !strings.ContainsAny(head, "。；！？") && (numbered || afterEntry && n <= 12 && !strings.ContainsAny(head, "，,") && !strings.ContainsRune("是为即指含有", lastRune(head))) {
 			return strings.TrimSpace(head), strings.TrimSpace(rest[i+size:]), true
 		}
 	}

@@ -427,10 +427,7 @@ func isSessionLine(t string) bool {
 		return false
 	}
 	f := foldDigits(t)
-	if reSessionLine.MatchString(f) && strings.Contains(f, "人民代表大会") {
-		return true
-	}
-	if reSessionLine.MatchString(f) && utf8.RuneCountInString(f) <= 100 {
+	if reSessionLine.MatchString(f) && (utf8.RuneCountInString(f) <= 100 || strings.Contains(f, "人民代表大会")) {
 		return true
 	}
 	i := strings.Index(f, "会议上")
