@@ -150,15 +150,24 @@ func clean(s string) *cleaned {
 }
 
 // dropRune reports characters that carry no text: controls (except LF),
-// zero-width characters, BOMs, soft hyphens and replacement characters.
+// invisible characters and replacement characters.
 func dropRune(r rune) bool {
-	switch r {
-	case '\n':
+	if r == '\n' {
 		return false
-	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, utf8.RuneError:
+	}
+	return InvisibleRune(r) || r == utf8.RuneError || r < 0x20 || (r >= 0x7F && r < 0xA0)
+}
+
+// InvisibleRune reports characters that carry no text: zero-width
+// characters, byte order marks, soft hyphens and bidirectional controls.
+// Documents lose them on ingest; a query must lose them too, or a pasted
+// zero-width space would match nothing.
+func InvisibleRune(r rune) bool {
+	switch r {
+	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, 0x061C:
 		return true
 	}
-	return r < 0x20 || (r >= 0x7F && r < 0xA0) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // escapeDebris recognises "<U+XXXX>" at the start of s (4 to 6 hex digits)

@@ -391,7 +391,7 @@ func sourceName(param, given string, data []byte) (string, error) {
 		if !utf8.ValidString(given) {
 			return "", paramError(param, "the file name is not valid UTF-8")
 		}
-		if i := strings.IndexFunc(given, func(r rune) bool { return unicode.IsControl(r) || invisibleRune(r) }); i >= 0 {
+		if i := strings.IndexFunc(given, func(r rune) bool { return unicode.IsControl(r) || ingest.InvisibleRune(r) }); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(given[i:])
 			return "", paramError(param, fmt.Sprintf("the file name contains the invisible or control character %U; rename the file", r))
 		}

@@ -266,27 +266,15 @@ func (s *server) onlyParams(allowed ...string) gin.HandlerFunc {
 	}
 }
 
-// invisibleRune reports characters that carry no text: zero-width
-// characters, byte order marks, soft hyphens and bidirectional controls.
-// Ingest drops them from documents (ingest.dropRune), so a query must drop
-// them too: a pasted zero-width space would otherwise match nothing.
-func invisibleRune(r rune) bool {
-	switch r {
-	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, 0x061C:
-		return true
-	}
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
-}
-
 // cleanText removes invisible characters from a query or filter value and
 // turns other control characters into spaces, which separate terms.
 func cleanText(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return invisibleRune(r) || unicode.IsControl(r) }) {
+	if !strings.ContainsFunc(s, func(r rune) bool { return ingest.InvisibleRune(r) || unicode.IsControl(r) }) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
-		case invisibleRune(r):
+		case ingest.InvisibleRune(r):
 			return -1
 		case unicode.IsControl(r):
 			return ' '
