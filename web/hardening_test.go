@@ -251,6 +251,10 @@ func TestRegionShortNames(t *testing.T) {
 			t.Errorf("%s: %+v, want param %s listing %s", tc.target, e, tc.param, tc.lists)
 		}
 	}
+	// A full region name without reports filters to nothing; it is no typo.
+	if w := ts.get(t, "/api/search?q=a&region="+url.QueryEscape("长宁区")); w.Code != 200 || !slices.Equal(f.last.Filters.Region, []string{"长宁区"}) {
+		t.Errorf("region=长宁区: %d, filters %v (%s)", w.Code, f.last.Filters.Region, w.Body)
+	}
 	if w := ts.get(t, "/api/trend?q=a&region="+url.QueryEscape("宁夏")); w.Code != 200 {
 		t.Errorf("trend region=宁夏: %d %s", w.Code, w.Body)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"govsearch/index"
+	"govsearch/ingest"
 )
 
 // regionSuffixes are the administrative suffixes a short name leaves off:
@@ -31,8 +32,8 @@ func shortRegion(name string) string {
 
 // resolveRegion maps a region as typed to the stored region it names: the
 // name itself when it is stored, else the one stored region that starts with
-// the typed name less its suffix. Otherwise it returns the candidates (more
-// than one) or nil (none).
+// the typed name less its suffix, else a full region name as typed.
+// Otherwise it returns the candidates (more than one) or nil (none).
 func resolveRegion(typed string, known []string) (string, []string) {
 	if slices.Contains(known, typed) {
 		return typed, nil
@@ -46,6 +47,11 @@ func resolveRegion(typed string, known []string) (string, []string) {
 	}
 	if len(cands) == 1 {
 		return cands[0], nil
+	}
+	// A full region name that no report has yet (静安区 in a national
+	// index) is a filter with no hits, not a typo.
+	if _, ok := ingest.ParseRegion(typed); ok && len(cands) == 0 {
+		return typed, nil
 	}
 	return "", cands
 }
