@@ -18,7 +18,6 @@ import (
 
 	"govsearch/analyzer"
 	"govsearch/index"
-	"govsearch/ingest"
 )
 
 // Child modes. Every measurement whose memory peak or start-up time matters
@@ -309,11 +308,7 @@ func childSegment(ctx context.Context, c *childFlags) (*segmentOut, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		data, err := in.Read()
-		if err != nil {
-			continue
-		}
-		f, err := ingest.Parse(in.Name, data)
+		f, err := in.Parse()
 		if err != nil {
 			continue
 		}

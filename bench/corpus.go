@@ -9,6 +9,7 @@ import (
 
 	"govsearch"
 	"govsearch/index"
+	"govsearch/ingest"
 )
 
 // Corpus names accepted by --corpus.
@@ -43,7 +44,7 @@ type CorpusSpec struct {
 func (c CorpusSpec) Inputs() ([]index.Input, error) {
 	switch c.Name {
 	case CorpusSeeds:
-		return index.InputsFromFS(govsearch.SeedReports())
+		return ingest.InputsFromFS(govsearch.SeedReports())
 	case CorpusNational:
 		return c.sharedInputs("national")
 	case CorpusNoisy:
@@ -59,21 +60,14 @@ func (c CorpusSpec) sharedInputs(sub string) ([]index.Input, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoShared)
 	}
-	ins, err := index.InputsFromPaths([]string{dir})
+	ins, err := ingest.InputsFromPaths([]string{dir})
 	if err != nil {
 		return nil, err
 	}
-	out := ins[:0]
-	for _, in := range ins {
-		// MANIFEST.tsv and other notes are not reports.
-		if strings.HasSuffix(in.Name, ".txt") {
-			out = append(out, in)
-		}
-	}
-	if len(out) == 0 {
+	if len(ins) == 0 {
 		return nil, fmt.Errorf("%s: no .txt files", dir)
 	}
-	return out, nil
+	return ins, nil
 }
 
 // scaleInputs builds the scale corpus from every real corpus present.
@@ -86,7 +80,7 @@ func (c CorpusSpec) scaleInputs() ([]index.Input, error) {
 		ins []index.Input
 	}
 	var srcs []source
-	seeds, err := index.InputsFromFS(govsearch.SeedReports())
+	seeds, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 
 	"govsearch/analyzer"
 	"govsearch/index"
-	"govsearch/ingest"
 )
 
 // Engine names.
@@ -181,11 +180,7 @@ func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buil
 			bi.Close()
 			return nil, err
 		}
-		data, err := in.Read()
-		var f *ingest.File
-		if err == nil {
-			f, err = ingest.Parse(in.Name, data)
-		}
+		f, err := in.Parse()
 		if err != nil {
 			res.Skipped++
 			continue

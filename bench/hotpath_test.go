@@ -27,18 +27,14 @@ import (
 // seedParagraphs returns the paragraph texts of the seeds and their total
 // size in bytes.
 var seedParagraphs = sync.OnceValues(func() ([]string, int64) {
-	ins, err := index.InputsFromFS(govsearch.SeedReports())
+	ins, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		panic(err)
 	}
 	var texts []string
 	var n int64
 	for _, in := range ins {
-		data, err := in.Read()
-		if err != nil {
-			panic(err)
-		}
-		f, err := ingest.Parse(in.Name, data)
+		f, err := in.Parse()
 		if err != nil {
 			panic(err)
 		}
@@ -109,7 +105,7 @@ func BenchmarkParseQuerySet(b *testing.B) {
 }
 
 func BenchmarkBuildSeeds(b *testing.B) {
-	ins, err := index.InputsFromFS(govsearch.SeedReports())
+	ins, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -144,7 +140,7 @@ var seedIndexes = sync.OnceValues(func() (map[string]string, error) {
 		return nil, err
 	}
 	seedIndexRoot = root
-	ins, err := index.InputsFromFS(govsearch.SeedReports())
+	ins, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		return nil, err
 	}

@@ -122,9 +122,9 @@ func openCorpus(t testing.TB, path string) *corpus {
 	return c
 }
 
-// reportInputs lists the report files under dir (its *.txt files).
+// reportInputs lists the report files under dir.
 func reportInputs(dir string) ([]Input, error) {
-	return InputsFromPaths([]string{dir})
+	return ingest.InputsFromPaths([]string{dir})
 }
 
 // expected returns the ids of the records whose normalised text contains

@@ -4,8 +4,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -157,88 +155,6 @@ func Parse(source string, data []byte) (f *File, err error) {
 		return nil, &FileError{Path: source, Err: err}
 	}
 	return p.file, nil
-}
-
-// ParseFile reads and parses one file.
-func ParseFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	return Parse(path, data)
-}
-
-// ReadPaths parses files and, below directories, every *.txt file (in
-// lexical order; hidden files and directories are skipped). A file named
-// directly is parsed whatever its name. Files that fail are reported in
-// errs as *FileError; the others are still parsed.
-func ReadPaths(paths []string) (files []*File, errs []error) {
-	for _, root := range paths {
-		st, err := os.Stat(root)
-		if err != nil {
-			errs = append(errs, &FileError{Path: root, Err: err})
-			continue
-		}
-		if !st.IsDir() {
-			if f, err := ParseFile(root); err != nil {
-				errs = append(errs, err)
-			} else {
-				files = append(files, f)
-			}
-			continue
-		}
-		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, &FileError{Path: path, Err: err})
-				return nil
-			}
-			name := d.Name()
-			if path != root && strings.HasPrefix(name, ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() || !strings.EqualFold(filepath.Ext(name), ".txt") {
-				return nil
-			}
-			if f, err := ParseFile(path); err != nil {
-				errs = append(errs, err)
-			} else {
-				files = append(files, f)
-			}
-			return nil
-		})
-	}
-	return files, errs
-}
-
-// ReadFS parses every *.txt file of fsys (e.g. the embedded seed corpus).
-func ReadFS(fsys fs.FS) (files []*File, errs []error) {
-	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			errs = append(errs, &FileError{Path: path, Err: err})
-			return nil
-		}
-		if d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".txt") {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, path)
-		if err != nil {
-			errs = append(errs, &FileError{Path: path, Err: err})
-			return nil
-		}
-		if f, err := Parse(path, data); err != nil {
-			errs = append(errs, err)
-		} else {
-			files = append(files, f)
-		}
-		return nil
-	})
-	if err != nil {
-		errs = append(errs, err)
-	}
-	return files, errs
 }
 
 // ---- pieces ----------------------------------------------------------------

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"govsearch/index"
+	"govsearch/ingest"
 )
 
 // runHelper is the body of the test binary when it runs as a helper
@@ -47,7 +48,7 @@ func runHelper(mode string, args []string) int {
 // exists and rebuild is false.
 func helperIndex(dir string, paths []string, rebuild bool) error {
 	ctx := context.Background()
-	inputs, err := index.InputsFromPaths(paths)
+	inputs, err := ingest.InputsFromPaths(paths)
 	if err != nil {
 		return err
 	}

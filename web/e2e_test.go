@@ -59,7 +59,7 @@ func (o *onceIndex) close() {
 func buildSeedIndex(t testing.TB, name string) *index.Index {
 	t.Helper()
 	dir := filepath.Join(tempRoot, name)
-	inputs, err := index.InputsFromFS(govsearch.SeedReports())
+	inputs, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		t.Fatal(err)
 	}

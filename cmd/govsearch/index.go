@@ -17,6 +17,7 @@ import (
 
 	"govsearch/analyzer"
 	"govsearch/index"
+	"govsearch/ingest"
 )
 
 func init() {
@@ -63,7 +64,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	// The dictionary loads while the files are listed and the index opens.
 	analyzer.Preload()
-	inputs, err := index.InputsFromPaths(fl.Args())
+	inputs, err := ingest.InputsFromPaths(fl.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "govsearch index: %v\n", err)
 		return 1

@@ -19,6 +19,7 @@ import (
 	"govsearch"
 	"govsearch/analyzer"
 	"govsearch/index"
+	"govsearch/ingest"
 	"govsearch/web"
 )
 
@@ -332,7 +333,7 @@ func openOrBuild(ctx context.Context, dir string, seed, isDefault bool, log *slo
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	inputs, err := index.InputsFromFS(govsearch.SeedReports())
+	inputs, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		return nil, err
 	}

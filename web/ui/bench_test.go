@@ -13,6 +13,7 @@ import (
 
 	"govsearch"
 	"govsearch/index"
+	"govsearch/ingest"
 	"govsearch/web/ui"
 )
 
@@ -45,7 +46,7 @@ func benchEngine(b testing.TB) (*gin.Engine, *index.Index) {
 			return
 		}
 		var inputs []index.Input
-		if inputs, benchErr = index.InputsFromFS(govsearch.SeedReports()); benchErr != nil {
+		if inputs, benchErr = ingest.InputsFromFS(govsearch.SeedReports()); benchErr != nil {
 			return
 		}
 		if _, benchErr = index.Build(context.Background(), benchDir, inputs, index.BuildOptions{}); benchErr != nil {

@@ -70,7 +70,7 @@ func artifactsDir(t *testing.T) string {
 func seedIndex(t *testing.T) *index.Index {
 	t.Helper()
 	dir := t.TempDir()
-	inputs, err := index.InputsFromFS(govsearch.SeedReports())
+	inputs, err := ingest.InputsFromFS(govsearch.SeedReports())
 	if err != nil {
 		t.Fatal(err)
 	}
