@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -45,33 +44,22 @@ func runHelper(mode string, args []string) int {
 }
 
 // helperIndex builds the index in dir from paths, or updates it when it
-// exists and rebuild is false.
+// exists and rebuild is false, by the rule `govsearch index` follows.
 func helperIndex(dir string, paths []string, rebuild bool) error {
-	ctx := context.Background()
 	inputs, err := ingest.InputsFromPaths(paths)
 	if err != nil {
 		return err
 	}
-	var ix *index.Index
-	err = index.ErrNoIndex
-	if !rebuild {
-		ix, err = index.Open(dir)
-	}
-	var st *index.BuildStats
-	switch {
-	case errors.Is(err, index.ErrNoIndex) || errors.Is(err, index.ErrStale):
-		st, err = index.Build(ctx, dir, inputs, index.BuildOptions{BatchSize: 50})
-	case err != nil:
-		return err
-	default:
-		st, err = ix.Update(ctx, inputs, index.BuildOptions{})
-		if cerr := ix.Close(); err == nil {
-			err = cerr
-		}
-	}
+	// Small batches give a build many commits for kills to land between.
+	res, err := index.Refresh(context.Background(), dir, inputs, index.RefreshOptions{
+		BuildOptions: index.BuildOptions{BatchSize: 50}, Rebuild: rebuild})
 	if err != nil {
 		return err
 	}
+	if err := res.Index.Close(); err != nil {
+		return err
+	}
+	st := res.Stats
 	if len(st.Errors) > 0 {
 		return fmt.Errorf("files skipped: %v", st.Errors)
 	}

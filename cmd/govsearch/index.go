@@ -28,11 +28,10 @@ func init() {
 	})
 }
 
-// runIndex implements `govsearch index --index DIR [--rebuild] PATH...`.
-// Without an index in DIR, with a stale one (another analyzer version) or
-// with --rebuild it builds a new generation and switches to it atomically;
-// otherwise it updates the current generation in place, replacing the
-// reports each file produced before. A progress bar is drawn on a terminal;
+// runIndex implements `govsearch index --index DIR [--rebuild] PATH...`:
+// index.Refresh builds a new generation when DIR holds no index, a stale
+// one or --rebuild asks for it, and otherwise updates the current
+// generation in place. A progress bar is drawn on a terminal;
 // the summary goes to stdout. The exit status is 1 if the index could not
 // be written or any file was skipped.
 func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -66,7 +65,10 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	analyzer.Preload()
 	inputs, err := ingest.InputsFromPaths(fl.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "govsearch index: %v\n", err)
+		// One line per path that could not be listed.
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "govsearch index: %s\n", line)
+		}
 		return 1
 	}
 	if len(inputs) == 0 {
@@ -78,53 +80,31 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dictStart := time.Now()
 	analyzer.WaitReady()
 	dictTime := time.Since(dictStart)
-	opts := index.BuildOptions{BatchSize: *batch, MemoryLimit: limit}
-	var bar *progressbar.ProgressBar
-	if isTerminal(stderr) {
-		var total int64
-		for _, in := range inputs {
-			total += in.Size
-		}
-		bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("indexing"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowCount(),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
+	opts := index.RefreshOptions{
+		BuildOptions: index.BuildOptions{BatchSize: *batch, MemoryLimit: limit},
+		Rebuild:      *rebuild,
+		BeforeBuild: func(reason error) error {
+			if errors.Is(reason, index.ErrStale) {
+				fmt.Fprintf(stderr, "govsearch index: rebuilding: %v\n", reason)
+			}
+			return nil
+		},
+	}
+	bar := progressBar(stderr, inputs)
+	if bar != nil {
 		opts.Progress = func(done, _ int64) { _ = bar.Set64(done) }
 	}
-
-	var st *index.BuildStats
-	mode := "built"
-	if !*rebuild {
-		ix, err := index.Open(*dir)
-		switch {
-		case err == nil:
-			mode = "updated"
-			st, err = ix.Update(ctx, inputs, opts)
-			if cerr := ix.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "govsearch index: %v\n", err)
-				return 1
-			}
-		case errors.Is(err, index.ErrNoIndex):
-		case errors.Is(err, index.ErrStale):
-			fmt.Fprintf(stderr, "govsearch index: rebuilding: %v\n", err)
-		default:
-			fmt.Fprintf(stderr, "govsearch index: %v\n", err)
-			return 1
-		}
+	res, err := index.Refresh(ctx, *dir, inputs, opts)
+	if err == nil {
+		err = res.Index.Close()
 	}
-	if st == nil {
-		st, err = index.Build(ctx, *dir, inputs, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "govsearch index: %v\n", err)
-			return 1
-		}
+	if err != nil {
+		fmt.Fprintf(stderr, "govsearch index: %v\n", err)
+		return 1
+	}
+	st, mode := res.Stats, "updated"
+	if res.Built {
+		mode = "built"
 	}
 	if bar != nil {
 		_ = bar.Finish()
@@ -138,6 +118,26 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// progressBar returns a bar over the inputs' bytes when stderr is a
+// terminal, else nil.
+func progressBar(stderr io.Writer, inputs []index.Input) *progressbar.ProgressBar {
+	if !isTerminal(stderr) {
+		return nil
+	}
+	var total int64
+	for _, in := range inputs {
+		total += in.Size
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
 }
 
 // isTerminal reports whether w is a terminal.

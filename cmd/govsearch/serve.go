@@ -300,50 +300,48 @@ func noIndexError(dir string) error {
 		"or run `govsearch serve --index %s --seed` to serve the embedded seed reports there", dir, dir, dir)
 }
 
-// openOrBuild opens and verifies the index in dir. When there is none yet
-// and seed is set, it builds one from the embedded seed corpus, so that a
-// first `govsearch serve` works on a fresh machine; without seed that is an
-// error naming the command that builds one. A stale index (another analyzer
-// or layout version, or contents that disagree with its manifest) at the
-// default location, which only serve itself writes, is rebuilt the same
-// way; anywhere else it is an error, because only the user knows what it
-// was built from.
+// openOrBuild opens and verifies the index in dir (index.Refresh keeping
+// a current index). When there is none yet and seed is set, it builds one
+// from the embedded seed corpus, so that a first `govsearch serve` works on
+// a fresh machine; without seed that is an error naming the command that
+// builds one. A stale index (another analyzer or layout version, or
+// contents that disagree with its manifest) at the default location, which
+// only serve itself writes, is rebuilt the same way; anywhere else it is an
+// error, because only the user knows what it was built from.
 func openOrBuild(ctx context.Context, dir string, seed, isDefault bool, log *slog.Logger) (*index.Index, error) {
-	ix, err := index.Open(dir)
-	if err == nil {
-		// Open checks the manifest's totals; Verify checks every report's
-		// paragraphs, so a partial report is never served.
-		if err = ix.Verify(ctx); err == nil {
-			return ix, nil
-		}
-		ix.Close()
+	seeds, err := ingest.InputsFromFS(govsearch.SeedReports())
+	if err != nil {
+		return nil, err
 	}
+	building := false
+	res, err := index.Refresh(ctx, dir, seeds, index.RefreshOptions{
+		KeepCurrent: true,
+		BeforeBuild: func(reason error) error {
+			switch {
+			case errors.Is(reason, index.ErrNoIndex) && !seed:
+				return noIndexError(dir)
+			case errors.Is(reason, index.ErrNoIndex):
+				log.Info("no index yet: building one from the embedded seed corpus", "dir", dir)
+			case isDefault:
+				log.Warn("the index is stale: rebuilding it from the embedded seed corpus", "dir", dir, "reason", reason.Error())
+			default:
+				return fmt.Errorf("%w; rebuild it with `govsearch index --index %s PATH...`", reason, dir)
+			}
+			building = true
+			return nil
+		},
+	})
 	switch {
-	case errors.Is(err, index.ErrNoIndex) && !seed:
-		return nil, noIndexError(dir)
-	case errors.Is(err, index.ErrNoIndex):
-		log.Info("no index yet: building one from the embedded seed corpus", "dir", dir)
-	case errors.Is(err, index.ErrStale) && isDefault:
-		log.Warn("the index is stale: rebuilding it from the embedded seed corpus", "dir", dir, "reason", err.Error())
-	case errors.Is(err, index.ErrStale):
-		return nil, fmt.Errorf("%w; rebuild it with `govsearch index --index %s PATH...`", err, dir)
-	default:
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	inputs, err := ingest.InputsFromFS(govsearch.SeedReports())
-	if err != nil {
-		return nil, err
-	}
-	st, err := index.Build(ctx, dir, inputs, index.BuildOptions{})
-	if err != nil {
+	case err != nil && building:
 		return nil, fmt.Errorf("building the seed index: %w", err)
+	case err != nil:
+		return nil, err
+	case res.Built:
+		st := res.Stats
+		for _, e := range st.Errors {
+			log.Warn("seed file skipped", "error", e.Error())
+		}
+		log.Info("seed index built", "reports", st.Reports, "paragraphs", st.Paragraphs, "seconds", st.Elapsed.Seconds())
 	}
-	for _, e := range st.Errors {
-		log.Warn("seed file skipped", "error", e.Error())
-	}
-	log.Info("seed index built", "reports", st.Reports, "paragraphs", st.Paragraphs, "seconds", st.Elapsed.Seconds())
-	return index.Open(dir)
+	return res.Index, nil
 }
