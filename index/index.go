@@ -94,33 +94,42 @@ type Index struct {
 	gen  string // the generation directory
 	bi   bleve.Index
 
-	closeOnce sync.Once
-	closeErr  error
-	// life keeps Close from closing the bleve index under a search that
-	// reads it directly (collect); closed is set under its write lock.
-	life   sync.RWMutex
-	closed bool
+	// life guards closed and closeErr, and keeps Close from closing the
+	// bleve index under a search that reads it directly (collect takes it
+	// for reading).
+	life     sync.RWMutex
+	closed   bool
+	closeErr error
 
-	wmu        sync.Mutex // serialises writes and manifest updates
+	// wmu serialises writes; the manifest, the field statistics and
+	// docBuild change only under it (the first two are read without it).
+	wmu        sync.Mutex
 	man        atomic.Pointer[manifest]
 	fieldStats atomic.Pointer[fieldStats]
+	docBuild   *docBuilder // built by the first write: it needs the word analyzer
 
 	// epoch changes with every write; caches remember the epoch they were
 	// computed at.
 	epoch atomic.Uint64
 
-	cacheMu   sync.Mutex
-	sumLoadMu sync.Mutex // serialises loads of the report summaries
-	lexicon   *cachedLexicon
-	reports   *cachedReports
+	// cacheMu guards the caches searches read and writes replace: lexicon,
+	// reports and written. It is never held while a cache is computed.
+	cacheMu sync.Mutex
+	lexicon *cachedLexicon
+	reports *cachedReports
 	// written holds the summaries of reports this process wrote: a search
 	// whose snapshot holds a report that a later write removed again, before
 	// any summary load saw it, still finds its metadata.
-	written  map[string]ReportSummary
-	docBuild *docBuilder // built on first write: needs the word analyzer
+	written map[string]ReportSummary
+	// sumLoadMu lets one goroutine at a time load the report summaries:
+	// concurrent first searches wait for one load instead of each reading
+	// every report.
+	sumLoadMu sync.Mutex
 
+	// keyMu serialises building the facet key table, for the same reason;
+	// keys is the table of the last snapshot a search asked about.
 	keyMu sync.Mutex
-	keys  *keyTable // of the last snapshot a search asked about
+	keys  *keyTable
 }
 
 // Open opens the current generation of the index in dir. It fails with an
@@ -221,14 +230,15 @@ func (ix *Index) loadManifest() error {
 	return nil
 }
 
-// Close closes the index; closing it again does nothing.
+// Close closes the index; closing it again returns the first Close's
+// result.
 func (ix *Index) Close() error {
-	ix.closeOnce.Do(func() {
-		ix.life.Lock()
-		defer ix.life.Unlock()
+	ix.life.Lock()
+	defer ix.life.Unlock()
+	if !ix.closed {
 		ix.closed = true
 		ix.closeErr = ix.bi.Close()
-	})
+	}
 	return ix.closeErr
 }
 
@@ -373,10 +383,9 @@ func createGeneration(dir string) (string, bleve.Index, error) {
 	return gen, bi, nil
 }
 
-// builder returns the document builder, constructing it on first use.
+// builder returns the document builder, constructing it on first use. The
+// caller holds wmu.
 func (ix *Index) builder() (*docBuilder, error) {
-	ix.cacheMu.Lock()
-	defer ix.cacheMu.Unlock()
 	if ix.docBuild == nil {
 		b, err := newDocBuilder(ix.bi.Mapping())
 		if err != nil {

@@ -110,12 +110,12 @@ func (ix *Index) DeleteReport(ctx context.Context, id string) error {
 // reports with the ids of reports, and adds reports, in one batch.
 // The caller has validated reports.
 func (ix *Index) replace(ctx context.Context, sources []string, reports []ingest.Report) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	b, err := ix.builder()
 	if err != nil {
 		return err
 	}
-	ix.wmu.Lock()
-	defer ix.wmu.Unlock()
 	ix.rememberWritten(reports)
 	var which []query.Query
 	for _, s := range sources {
