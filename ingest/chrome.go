@@ -145,37 +145,8 @@ func classifyChrome(t string) (chromeKind, string) {
 		return chromeBoundary, DropNonReport
 	}
 	if n <= 40 {
-		if navExact[t] {
-			return chromeDrop, DropNav
-		}
-		for _, w := range navWords {
-			if strings.Contains(t, w) {
-				return chromeDrop, DropNav
-			}
-		}
-		for _, w := range forumWords {
-			if strings.Contains(t, w) {
-				return chromeDrop, DropForum
-			}
-		}
-		if rePageCount.MatchString(t) {
-			return chromeDrop, DropNav
-		}
-		if reDateline.MatchString(t) {
-			return chromeDrop, DropDateline
-		}
-		if reSignature.MatchString(t) || reDocHeader.MatchString(t) {
-			return chromeDrop, DropDocHeader
-		}
-		if !hasSentencePunct(t) {
-			for _, w := range contributionWords {
-				if strings.Contains(t, w) {
-					return chromeDrop, DropContribution
-				}
-			}
-			if strings.Contains(t, "热线") || strings.Contains(t, "联系电话") || strings.Contains(t, "咨询电话") || rePhone.MatchString(t) {
-				return chromeDrop, DropHotline
-			}
+		if kind, rule := shortLineChrome(t); kind != chromeNone {
+			return kind, rule
 		}
 	}
 	if n <= 40 && strings.HasPrefix(t, "（《") && strings.Contains(t, "报》") {
@@ -186,6 +157,44 @@ func classifyChrome(t string) (chromeKind, string) {
 	}
 	if n <= 200 && isCaption(t) {
 		return chromeDrop, DropCaption
+	}
+	return chromeNone, ""
+}
+
+// shortLineChrome applies the word and pattern rules that are safe only on
+// short lines: navigation and forum labels, page counts, datelines,
+// document furniture, calls for contributions and hotline ads.
+func shortLineChrome(t string) (chromeKind, string) {
+	if navExact[t] {
+		return chromeDrop, DropNav
+	}
+	for _, w := range navWords {
+		if strings.Contains(t, w) {
+			return chromeDrop, DropNav
+		}
+	}
+	for _, w := range forumWords {
+		if strings.Contains(t, w) {
+			return chromeDrop, DropForum
+		}
+	}
+	switch {
+	case rePageCount.MatchString(t):
+		return chromeDrop, DropNav
+	case reDateline.MatchString(t):
+		return chromeDrop, DropDateline
+	case reSignature.MatchString(t) || reDocHeader.MatchString(t):
+		return chromeDrop, DropDocHeader
+	case hasSentencePunct(t):
+		return chromeNone, ""
+	}
+	for _, w := range contributionWords {
+		if strings.Contains(t, w) {
+			return chromeDrop, DropContribution
+		}
+	}
+	if strings.Contains(t, "热线") || strings.Contains(t, "联系电话") || strings.Contains(t, "咨询电话") || rePhone.MatchString(t) {
+		return chromeDrop, DropHotline
 	}
 	return chromeNone, ""
 }

@@ -215,97 +215,25 @@ func parseHeader(h header, opening string, source string) (Meta, []string) {
 	var m Meta
 	var warn []string
 	m.Source = filepath.Base(source)
-	joined := foldDigits(strings.Join(h.lines, ""))
 	compact := strings.Map(func(r rune) rune {
 		if isSpaceRune(r) {
 			return -1
 		}
 		return r
-	}, joined)
-
-	// Title: the first header line that names a report.
-	for _, l := range h.lines {
-		t := titleOf(l)
-		if t != "" {
-			m.Title = t
-			break
-		}
-	}
-
-	// Date and year of the meeting: the date that introduces the session.
-	if loc := reSessionAt.FindStringIndex(compact); loc != nil || strings.Contains(compact, "会议上") {
-		ds := reDateAt.FindAllStringSubmatch(compact, -1)
-		if ds == nil {
-			ds = reDate.FindAllStringSubmatch(compact, -1)
-		}
-		for _, d := range ds {
-			y, ok1 := hanNumber(d[1])
-			mo, ok2 := hanNumber(d[2])
-			dd, ok3 := hanNumber(d[3])
-			if ok1 && ok2 && ok3 && y > 1900 && y < 2200 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31 {
-				m.Year = y
-				m.Date = fmt.Sprintf("%04d-%02d-%02d", y, mo, dd)
-				break
-			}
-		}
-	}
-	// One form whatever the source wrote: 第十四届人民代表大会第三次会议.
-	if sm := reSession.FindStringSubmatch(compact); sm != nil {
-		m.Session = "第" + sm[1] + "届" + sm[2] + "人民代表大会" + sm[3] + "第" + sm[4] + "次会议"
-	}
+	}, foldDigits(strings.Join(h.lines, "")))
+	m.Title = headerTitle(h.lines)
+	m.Year, m.Date = meetingDate(compact)
+	m.Session = sessionName(compact)
 
 	// Region: session line, then title, then speaker line, then opening.
-	var cands []string
-	if sm := reSessionAt.FindStringSubmatch(compact); sm != nil {
-		if sm[2] != "" {
-			cands = append(cands, "全国")
-		} else {
-			cands = append(cands, sm[1])
-		}
-	}
+	cands := sessionRegion(compact)
 	if m.Title != "" {
 		cands = append(cands, regionFromTitle(m.Title))
 	}
-	speakerLine := ""
-	for _, l := range h.lines {
-		l = strings.TrimSpace(foldDigits(l))
-		if i := strings.LastIndex(l, "会议上"); i >= 0 {
-			l = l[i+len("会议上"):]
-		}
-		if sm := reSpeaker.FindStringSubmatchIndex(l); sm != nil {
-			speakerLine = l
-			prefix := l[:sm[2]]
-			prefix = strings.TrimSuffix(strings.TrimSuffix(prefix, "人民政府"), "政府")
-			cands = append(cands, strings.TrimSpace(prefix))
-		}
-	}
-	if speakerLine == "" {
-		// The title and the name may sit on separate lines ("国务院总理" / "李　强").
-		if i := strings.LastIndex(compact, "会议上"); i >= 0 {
-			if tail := compact[i+len("会议上"):]; reSpeaker.MatchString(tail) {
-				speakerLine = tail
-			}
-		}
-	}
-	if om := reOpening.FindStringSubmatch(opening); om != nil {
-		cands = append(cands, om[1])
-	}
-	if strings.Contains(opening, "代表国务院") || strings.Contains(opening, "代表中央人民政府") || strings.Contains(opening, "代表中華人民共和國") || strings.Contains(opening, "代表中央人民政府") {
-		cands = append(cands, "全国")
-	}
-	if strings.Contains(opening, "代表國務院") || strings.Contains(opening, "代表中央人民政府") {
-		cands = append(cands, "全国")
-	}
-	var info RegionInfo
-	for _, c := range cands {
-		if ri, ok := ParseRegion(c); ok {
-			if info.Region == "" {
-				info = ri
-			} else if ri.Region == info.Region && info.Parent == "" && ri.Parent != "" {
-				info.Parent = ri.Parent
-			}
-		}
-	}
+	speakerLine, prefixes := findSpeakerLine(h.lines, compact)
+	cands = append(cands, prefixes...)
+	cands = append(cands, openingRegions(opening)...)
+	info := chooseRegion(cands)
 	fy, fr := fromFileName(source)
 	if info.Region == "" {
 		if fr.Region != "" {
@@ -328,25 +256,145 @@ func parseHeader(h header, opening string, source string) (Meta, []string) {
 		warn = append(warn, "year not stated")
 	}
 
-	// Speaker: "静安区区长 陆晓栋", "国务院总理 温家宝", "区长;高;香".
-	if speakerLine != "" {
-		sm := reSpeaker.FindStringSubmatch(speakerLine)
-		name := strings.Map(func(r rune) rune {
-			if isSpaceRune(r) || r == ';' || r == '；' {
-				return -1
-			}
-			return r
-		}, sm[2])
-		if n := utf8.RuneCountInString(name); n >= 2 && (n <= 4 || strings.ContainsAny(name, "·・")) {
-			m.Speaker = name
-			m.SpeakerTitle = sm[1]
-		}
-	}
+	m.Speaker, m.SpeakerTitle = speakerOf(speakerLine)
 	if m.Speaker == "" {
 		m.Speaker, m.SpeakerTitle = speakerInDateLine(h.lines, m.Region)
 	}
 	m.Title = specificTitle(m.Title, m.Year, m.Region, m.Level)
 	return m, warn
+}
+
+// headerTitle returns the first header line's report title, or "".
+func headerTitle(lines []string) string {
+	for _, l := range lines {
+		if t := titleOf(l); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// meetingDate reads the date of the meeting at which the report was
+// delivered, the date that introduces the session, from the compact
+// header; year is 0 when there is none.
+func meetingDate(compact string) (year int, date string) {
+	if reSessionAt.FindStringIndex(compact) == nil && !strings.Contains(compact, "会议上") {
+		return 0, ""
+	}
+	ds := reDateAt.FindAllStringSubmatch(compact, -1)
+	if ds == nil {
+		ds = reDate.FindAllStringSubmatch(compact, -1)
+	}
+	for _, d := range ds {
+		y, ok1 := hanNumber(d[1])
+		mo, ok2 := hanNumber(d[2])
+		dd, ok3 := hanNumber(d[3])
+		if ok1 && ok2 && ok3 && y > 1900 && y < 2200 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31 {
+			return y, fmt.Sprintf("%04d-%02d-%02d", y, mo, dd)
+		}
+	}
+	return 0, ""
+}
+
+// sessionName writes the session the compact header names in one form
+// whatever the source wrote: 第十四届人民代表大会第三次会议.
+func sessionName(compact string) string {
+	sm := reSession.FindStringSubmatch(compact)
+	if sm == nil {
+		return ""
+	}
+	return "第" + sm[1] + "届" + sm[2] + "人民代表大会" + sm[3] + "第" + sm[4] + "次会议"
+}
+
+// sessionRegion returns the region whose people's congress the session
+// line names ("在上海市静安区第六届人民代表大会…", 全国 for the national
+// one), as a one-element candidate list, or nil.
+func sessionRegion(compact string) []string {
+	sm := reSessionAt.FindStringSubmatch(compact)
+	switch {
+	case sm == nil:
+		return nil
+	case sm[2] != "":
+		return []string{"全国"}
+	}
+	return []string{sm[1]}
+}
+
+// findSpeakerLine returns the header line that names the speaker and the
+// region named before the speaker's title on each line that names one
+// ("静安区区长 陆晓栋" gives 静安区).
+func findSpeakerLine(lines []string, compact string) (speakerLine string, regions []string) {
+	for _, l := range lines {
+		l = strings.TrimSpace(foldDigits(l))
+		if i := strings.LastIndex(l, "会议上"); i >= 0 {
+			l = l[i+len("会议上"):]
+		}
+		if sm := reSpeaker.FindStringSubmatchIndex(l); sm != nil {
+			speakerLine = l
+			prefix := l[:sm[2]]
+			prefix = strings.TrimSuffix(strings.TrimSuffix(prefix, "人民政府"), "政府")
+			regions = append(regions, strings.TrimSpace(prefix))
+		}
+	}
+	if speakerLine == "" {
+		// The title and the name may sit on separate lines ("国务院总理" / "李　强").
+		if i := strings.LastIndex(compact, "会议上"); i >= 0 {
+			if tail := compact[i+len("会议上"):]; reSpeaker.MatchString(tail) {
+				speakerLine = tail
+			}
+		}
+	}
+	return speakerLine, regions
+}
+
+// openingRegions returns the region the opening speaks for ("我代表静安区
+// 人民政府…", 全国 for "代表国务院…"), as candidates.
+func openingRegions(opening string) []string {
+	var out []string
+	if om := reOpening.FindStringSubmatch(opening); om != nil {
+		out = append(out, om[1])
+	}
+	for _, w := range []string{"代表国务院", "代表國務院", "代表中央人民政府", "代表中華人民共和國"} {
+		if strings.Contains(opening, w) {
+			return append(out, "全国")
+		}
+	}
+	return out
+}
+
+// chooseRegion takes the first candidate that is a region name; a later
+// candidate naming the same region may supply its parent.
+func chooseRegion(cands []string) RegionInfo {
+	var info RegionInfo
+	for _, c := range cands {
+		if ri, ok := ParseRegion(c); ok {
+			if info.Region == "" {
+				info = ri
+			} else if ri.Region == info.Region && info.Parent == "" && ri.Parent != "" {
+				info.Parent = ri.Parent
+			}
+		}
+	}
+	return info
+}
+
+// speakerOf reads the speaker's name and title from a speaker line:
+// "静安区区长 陆晓栋", "国务院总理 温家宝", "区长;高;香".
+func speakerOf(line string) (name, title string) {
+	if line == "" {
+		return "", ""
+	}
+	sm := reSpeaker.FindStringSubmatch(line)
+	name = strings.Map(func(r rune) rune {
+		if isSpaceRune(r) || r == ';' || r == '；' {
+			return -1
+		}
+		return r
+	}, sm[2])
+	if n := utf8.RuneCountInString(name); n >= 2 && (n <= 4 || strings.ContainsAny(name, "·・")) {
+		return name, sm[1]
+	}
+	return "", ""
 }
 
 // specificTitle names the report by year and region when the source's

@@ -178,151 +178,228 @@ var (
 
 // paragraphs builds the paragraphs of one report from its body pieces.
 func (p *parser) paragraphs(body []piece, title string) []Paragraph {
-	st := &structure{nextTop: 1, nextSec: 1, partKind: PartOpening}
-	var out []*para
-	queue := append([]piece(nil), body...)
-	last := func() *para {
-		if len(out) == 0 {
-			return nil
-		}
-		return out[len(out)-1]
-	}
-	emit := func(kind string, pc piece) *para {
-		q := &para{a: pc.a, b: pc.b, lastLine: pc.line}
-		q.Kind = kind
-		q.Text = p.text(pc)
-		q.Part, q.PartKind, q.Section = st.part, st.partKind, st.section
-		out = append(out, q)
-		return q
-	}
-	for len(queue) > 0 {
-		pc := queue[0]
-		queue = queue[1:]
-		t := p.text(pc)
-		if t == "" {
-			continue
-		}
-		// Running page headers: the title alone on a line, or glued to the
-		// end of a sentence at a page break.
-		if t == title || t == "政府工作报告" {
-			p.drop(DropPageHeader, pc)
-			continue
-		}
-		for _, ph := range []string{title, "政府工作报告"} {
-			if ph != "" && strings.HasSuffix(t, ph) && len(t) > len(ph) {
-				rest := t[:len(t)-len(ph)]
-				if closedText(rest) {
-					p.drop(DropPageHeader, sub(p.c.text, pc, len(rest), len(t)))
-					pc = sub(p.c.text, pc, 0, len(rest))
-					t = p.text(pc)
-					break
-				}
-			}
-		}
-		prev := last()
-
-		// Glossary entries: "1、term" then its definition, or one line
-		// "［5］term：definition".
-		if st.glossary {
-			if term, def, ok := glossaryEntry(t, prev != nil && prev.Kind == KindGlossary && prev.Definition != ""); ok {
-				q := emit(KindGlossary, pc)
-				q.Term, q.Definition = term, def
-				q.open = def == ""
-				continue
-			}
-			if prev != nil && prev.Kind == KindGlossary {
-				if prev.Definition == "" {
-					prev.Definition = t
-					prev.Text += "\n" + t
-				} else {
-					prev.Definition += t
-					prev.Text += t
-				}
-				prev.b = pc.b
-				continue
-			}
-		}
-
-		// A marker right after an unfinished sentence on the same line
-		// ("推动区属 二、三级企业") continues that sentence.
-		midLine := prev != nil && prev.open && prev.lastLine == pc.line
-		end, ok := 0, false
-		if !midLine {
-			end, ok = p.heading(st, t)
-		}
-		if ok {
-			hp := sub(p.c.text, pc, 0, end)
-			h := emit(KindHeading, hp)
-			if end < len(t) {
-				queue = append([]piece{sub(p.c.text, pc, end, len(t))}, queue...)
-			} else if len(queue) > 0 && st.part == t && p.headingContinues(t, queue[0]) {
-				// "三、全面加强政府" / "自身建设": one heading over two lines.
-				h.Text += p.text(queue[0])
-				h.b = queue[0].b
-				st.part, st.partKind = h.Text, partKindOf(h.Text)
-				h.Part, h.PartKind = st.part, st.partKind
-				queue = queue[1:]
-			}
-			continue
-		}
-		// A short line naming other reports ("历年国务院政府工作报告") is a
-		// link list after the report's end: the rest is page furniture.
-		if utf8.RuneCountInString(t) <= 40 && strings.Contains(t, "工作报告") && !hasSentencePunct(t) && !startsHeading(t) && len(out) > 3 && p.linkList(queue) {
-			p.drop(DropLinks, pc)
-			for _, rest := range queue {
-				p.drop(DropLinks, rest)
-			}
+	b := &paraBuilder{p: p, st: &structure{nextTop: 1, nextSec: 1, partKind: PartOpening}, title: title,
+		queue: append([]piece(nil), body...)}
+	for len(b.queue) > 0 {
+		pc := b.queue[0]
+		b.queue = b.queue[1:]
+		if !b.add(pc) {
 			break
 		}
-		// Short lines right after 附件 are the appendix's title.
-		if st.appendixTitle {
-			if utf8.RuneCountInString(t) <= 40 && !strings.ContainsAny(t, "。；，") && !startsHeading(t) && prev != nil && prev.Kind == KindHeading {
-				if prev.Text == st.part && strings.HasPrefix(prev.Text, "附") {
-					q := emit(KindHeading, pc)
-					st.part = t
-					q.Part = t
-				} else {
-					prev.Text += t
-					prev.b = pc.b
-					st.part = prev.Text
-					prev.Part = st.part
-				}
-				continue
-			}
-			st.appendixTitle = false
-		}
-		// Join a piece that continues an unfinished sentence; a marker that
-		// did not fit the outline ("推动区属 二、三级企业") is text too.
-		// In an appendix a numbered item starts afresh even after a line
-		// without a full stop (a 主办单位 line, an item title).
-		itemStart := st.appendix && (reSubMarker.MatchString(t) || reTopMarker.MatchString(t))
-		// A line that opens with punctuation no sentence starts with
-		// ("》提出……", "，并……") continues the paragraph before it.
-		continues := prev != nil && prev.Kind == KindBody && !prev.open && p.lineParagraphs && startsMidSentence(t)
-		if prev != nil && prev.open && p.paragraphEndsAt(prev.Text, t) {
-			prev.open = false
-		}
-		if prev != nil && (prev.open || continues) && !itemStart {
-			prev.Text += t
-			prev.b = pc.b
-			prev.lastLine = pc.line
-			prev.open = !closedText(prev.Text)
-			continue
-		}
-		// Cut a glued heading out of run-on text.
-		if cut := p.gluedHeading(st, t); cut > 0 {
-			queue = append([]piece{sub(p.c.text, pc, cut, len(t))}, queue...)
-			pc = sub(p.c.text, pc, 0, cut)
-			t = p.text(pc)
-		}
-		kind := KindBody
-		if reSubMarker.MatchString(t) || (st.appendix && reTopMarker.MatchString(t)) {
-			kind = KindList
-		}
-		q := emit(kind, pc)
-		q.open = !closedText(t) && !(st.appendix && utf8.RuneCountInString(t) <= 60 && reLabelLine.MatchString(t))
 	}
-	// Split over-long paragraphs and drop repeats.
+	return p.finishParagraphs(b.out)
+}
+
+// paraBuilder reads a report body piece by piece and builds its
+// paragraphs.
+type paraBuilder struct {
+	p     *parser
+	st    *structure
+	title string
+	// queue holds the pieces still to read; when a heading or glued
+	// heading is cut out of a piece, the rest goes back to its front.
+	queue []piece
+	out   []*para
+}
+
+// last returns the paragraph built last, or nil.
+func (b *paraBuilder) last() *para {
+	if len(b.out) == 0 {
+		return nil
+	}
+	return b.out[len(b.out)-1]
+}
+
+// emit starts a paragraph of kind from pc at the current place in the
+// outline.
+func (b *paraBuilder) emit(kind string, pc piece) *para {
+	q := &para{a: pc.a, b: pc.b, lastLine: pc.line}
+	q.Kind = kind
+	q.Text = b.p.text(pc)
+	q.Part, q.PartKind, q.Section = b.st.part, b.st.partKind, b.st.section
+	b.out = append(b.out, q)
+	return q
+}
+
+// add places one piece: in a glossary entry, as a heading, as the title of
+// an appendix, joined to the paragraph before it, or as a paragraph of its
+// own. It returns false when the piece starts a list of links that ends
+// the report: it and the rest of the body are dropped.
+func (b *paraBuilder) add(pc piece) bool {
+	pc, ok := b.withoutPageHeader(pc)
+	if !ok {
+		return true
+	}
+	t := b.p.text(pc)
+	prev := b.last()
+	switch {
+	case b.st.glossary && b.addGlossary(pc, t, prev):
+	case b.addHeading(pc, t, prev):
+	case b.startsLinkList(t):
+		b.p.drop(DropLinks, pc)
+		for _, rest := range b.queue {
+			b.p.drop(DropLinks, rest)
+		}
+		return false
+	case b.addAppendixTitle(pc, t, prev):
+	case b.join(pc, t, prev):
+	default:
+		b.addBody(pc, t)
+	}
+	return true
+}
+
+// withoutPageHeader drops running page headers, the title alone on a line
+// or glued to the end of a sentence at a page break, and returns what is
+// left of pc; ok is false when nothing is.
+func (b *paraBuilder) withoutPageHeader(pc piece) (_ piece, ok bool) {
+	t := b.p.text(pc)
+	if t == "" {
+		return pc, false
+	}
+	if t == b.title || t == "政府工作报告" {
+		b.p.drop(DropPageHeader, pc)
+		return pc, false
+	}
+	for _, ph := range []string{b.title, "政府工作报告"} {
+		if ph != "" && strings.HasSuffix(t, ph) && len(t) > len(ph) {
+			rest := t[:len(t)-len(ph)]
+			if closedText(rest) {
+				b.p.drop(DropPageHeader, sub(b.p.c.text, pc, len(rest), len(t)))
+				return sub(b.p.c.text, pc, 0, len(rest)), true
+			}
+		}
+	}
+	return pc, true
+}
+
+// addGlossary reads a piece of a glossary: an entry ("1、term" then its
+// definition, or one line "［5］term：definition") or the continuation of
+// the entry before it.
+func (b *paraBuilder) addGlossary(pc piece, t string, prev *para) bool {
+	if term, def, ok := glossaryEntry(t, prev != nil && prev.Kind == KindGlossary && prev.Definition != ""); ok {
+		q := b.emit(KindGlossary, pc)
+		q.Term, q.Definition = term, def
+		q.open = def == ""
+		return true
+	}
+	if prev == nil || prev.Kind != KindGlossary {
+		return false
+	}
+	if prev.Definition == "" {
+		prev.Definition = t
+		prev.Text += "\n" + t
+	} else {
+		prev.Definition += t
+		prev.Text += t
+	}
+	prev.b = pc.b
+	return true
+}
+
+// addHeading makes a heading paragraph of the heading pc starts with, if
+// it fits the outline; run-in text after it goes back to the queue.
+func (b *paraBuilder) addHeading(pc piece, t string, prev *para) bool {
+	// A marker right after an unfinished sentence on the same line
+	// ("推动区属 二、三级企业") continues that sentence.
+	if prev != nil && prev.open && prev.lastLine == pc.line {
+		return false
+	}
+	end, ok := b.p.heading(b.st, t)
+	if !ok {
+		return false
+	}
+	h := b.emit(KindHeading, sub(b.p.c.text, pc, 0, end))
+	if end < len(t) {
+		b.queue = append([]piece{sub(b.p.c.text, pc, end, len(t))}, b.queue...)
+	} else if len(b.queue) > 0 && b.st.part == t && b.p.headingContinues(t, b.queue[0]) {
+		// "三、全面加强政府" / "自身建设": one heading over two lines.
+		h.Text += b.p.text(b.queue[0])
+		h.b = b.queue[0].b
+		b.st.part, b.st.partKind = h.Text, partKindOf(h.Text)
+		h.Part, h.PartKind = b.st.part, b.st.partKind
+		b.queue = b.queue[1:]
+	}
+	return true
+}
+
+// startsLinkList reports a short line naming other reports
+// ("历年国务院政府工作报告") followed by a list of links after the report's
+// end.
+func (b *paraBuilder) startsLinkList(t string) bool {
+	return utf8.RuneCountInString(t) <= 40 && strings.Contains(t, "工作报告") && !hasSentencePunct(t) && !startsHeading(t) &&
+		len(b.out) > 3 && b.p.linkList(b.queue)
+}
+
+// addAppendixTitle adds a short line right after 附件 to the appendix's
+// title; the first line that is not one ends the title.
+func (b *paraBuilder) addAppendixTitle(pc piece, t string, prev *para) bool {
+	st := b.st
+	if !st.appendixTitle {
+		return false
+	}
+	if utf8.RuneCountInString(t) > 40 || strings.ContainsAny(t, "。；，") || startsHeading(t) || prev == nil || prev.Kind != KindHeading {
+		st.appendixTitle = false
+		return false
+	}
+	if prev.Text == st.part && strings.HasPrefix(prev.Text, "附") {
+		q := b.emit(KindHeading, pc)
+		st.part = t
+		q.Part = t
+	} else {
+		prev.Text += t
+		prev.b = pc.b
+		st.part = prev.Text
+		prev.Part = st.part
+	}
+	return true
+}
+
+// join appends a piece that continues an unfinished sentence to the
+// paragraph before it; a marker that did not fit the outline ("推动区属
+// 二、三级企业") is text too.
+func (b *paraBuilder) join(pc piece, t string, prev *para) bool {
+	if prev == nil {
+		return false
+	}
+	// In an appendix a numbered item starts afresh even after a line
+	// without a full stop (a 主办单位 line, an item title).
+	itemStart := b.st.appendix && (reSubMarker.MatchString(t) || reTopMarker.MatchString(t))
+	// A line that opens with punctuation no sentence starts with
+	// ("》提出……", "，并……") continues the paragraph before it.
+	continues := prev.Kind == KindBody && !prev.open && b.p.lineParagraphs && startsMidSentence(t)
+	if prev.open && b.p.paragraphEndsAt(prev.Text, t) {
+		prev.open = false
+	}
+	if !(prev.open || continues) || itemStart {
+		return false
+	}
+	prev.Text += t
+	prev.b = pc.b
+	prev.lastLine = pc.line
+	prev.open = !closedText(prev.Text)
+	return true
+}
+
+// addBody starts a body or list paragraph, first cutting off a heading
+// glued to the end of one of its sentences.
+func (b *paraBuilder) addBody(pc piece, t string) {
+	st := b.st
+	if cut := b.p.gluedHeading(st, t); cut > 0 {
+		b.queue = append([]piece{sub(b.p.c.text, pc, cut, len(t))}, b.queue...)
+		pc = sub(b.p.c.text, pc, 0, cut)
+		t = b.p.text(pc)
+	}
+	kind := KindBody
+	if reSubMarker.MatchString(t) || (st.appendix && reTopMarker.MatchString(t)) {
+		kind = KindList
+	}
+	q := b.emit(kind, pc)
+	q.open = !closedText(t) && !(st.appendix && utf8.RuneCountInString(t) <= 60 && reLabelLine.MatchString(t))
+}
+
+// finishParagraphs splits over-long paragraphs and drops repeated ones.
+func (p *parser) finishParagraphs(out []*para) []Paragraph {
 	var res []Paragraph
 	seen := map[string]bool{}
 	for _, q := range out {

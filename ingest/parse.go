@@ -403,11 +403,35 @@ func weakTitle(t string) bool {
 	return tt != "" && strings.Contains(tt, "工作报告") && reTitleYear.MatchString(tt)
 }
 
+// run finds the reports of the cleaned text (steps 2–5 above) and fills
+// p.file with them.
 func (p *parser) run() error {
 	pcs := p.pieces()
 	p.lineParagraphs = p.paragraphPerLine(pcs)
-	items := make([]item, len(pcs))
-	var content []int
+	items, content := p.classify(pcs)
+	p.markReportStarts(items, content)
+	segs, seenReport := p.segments(items)
+	if !seenReport {
+		// No header anywhere: accept the whole text as one report when it
+		// looks like one (a bare report with the header cut off).
+		if !p.looksLikeBareReport(items, content) {
+			return ErrNoReport
+		}
+		segs = []*segment{{items: content}}
+		p.undropPreamble()
+	}
+	reports := p.buildReports(items, segs)
+	if len(reports) == 0 {
+		return ErrNoReport
+	}
+	p.finish(reports)
+	return nil
+}
+
+// classify decides for each piece whether it is page furniture and returns
+// the items and the indexes of the content items (the pieces kept).
+func (p *parser) classify(pcs []piece) (items []item, content []int) {
+	items = make([]item, len(pcs))
 	toc := false
 	for i, pc := range pcs {
 		t := p.text(pc)
@@ -432,8 +456,13 @@ func (p *parser) run() error {
 			content = append(content, i)
 		}
 	}
-	// Find report starts: a header cluster around an opening or a session
-	// line, extended back over title and short header lines.
+	return items, content
+}
+
+// markReportStarts marks the items where a report starts: a header
+// cluster around an opening or a session line, extended back over the
+// title and short header lines.
+func (p *parser) markReportStarts(items []item, content []int) {
 	bodySeen := true
 	lastStart := -1
 	for ci, idx := range content {
@@ -466,15 +495,15 @@ func (p *parser) run() error {
 		}
 		items[content[start]].start = true
 		lastStart = ci
-		// The opening piece itself usually carries body text after the
-		// salutation; what follows it is body.
-		if o := openingAt(t, next); o >= 0 && len(t)-o > 40 {
-			bodySeen = false
-		}
 	}
-	var segs []*segment
+}
+
+// segments groups the content items into report segments: one per report
+// start, and a weak one per report title after a closed report. Furniture
+// and text outside any report are dropped. seenReport says whether any
+// report start was found.
+func (p *parser) segments(items []item) (segs []*segment, seenReport bool) {
 	var cur *segment
-	seenReport := false
 	for i := range items {
 		it := &items[i]
 		switch it.kind {
@@ -505,25 +534,28 @@ func (p *parser) run() error {
 		}
 		cur.items = append(cur.items, i)
 	}
-	if !seenReport {
-		// No header anywhere: accept the whole text as one report when it
-		// looks like one (a bare report with the header cut off).
-		if p.looksLikeBareReport(items, content) {
-			// The pieces counted as preamble are the report after all.
-			segs = []*segment{{items: content}}
-			p.file.Dropped -= p.file.DroppedBy[DropPreamble]
-			delete(p.file.DroppedBy, DropPreamble)
-			kept := p.file.Drops[:0]
-			for _, d := range p.file.Drops {
-				if d.Rule != DropPreamble {
-					kept = append(kept, d)
-				}
-			}
-			p.file.Drops = kept
-		} else {
-			return ErrNoReport
+	return segs, seenReport
+}
+
+// undropPreamble takes back the pieces counted as preamble: they are the
+// report after all.
+func (p *parser) undropPreamble() {
+	p.file.Dropped -= p.file.DroppedBy[DropPreamble]
+	delete(p.file.DroppedBy, DropPreamble)
+	kept := p.file.Drops[:0]
+	for _, d := range p.file.Drops {
+		if d.Rule != DropPreamble {
+			kept = append(kept, d)
 		}
 	}
+	p.file.Drops = kept
+}
+
+// buildReports turns the segments into reports. A header without body
+// text, and a weak segment that continues no earlier report, are dropped;
+// repeated copies and continuation pages are merged into the report they
+// repeat.
+func (p *parser) buildReports(items []item, segs []*segment) []*Report {
 	var reports []*Report
 	for _, sg := range segs {
 		r, warns := p.buildReport(items, sg)
@@ -547,11 +579,7 @@ func (p *parser) run() error {
 			reports = append(reports, r)
 		}
 	}
-	if len(reports) == 0 {
-		return ErrNoReport
-	}
-	p.finish(reports)
-	return nil
+	return reports
 }
 
 // shortBetween reports whether the content pieces strictly between
