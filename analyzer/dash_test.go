@@ -148,7 +148,7 @@ func gramTerms(stream analysis.TokenStream) string {
 }
 
 func TestDashFilterRegistered(t *testing.T) {
-	f, err := registry.NewCache().TokenFilterNamed(DashFilterName)
+	f, err := registry.NewCache().TokenFilterNamed(dashFilterName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,46 +7,46 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
-// WidthFilter maps full-width ASCII variants (U+FF01–U+FF5E) to ASCII and
+// widthFilter maps full-width ASCII variants (U+FF01–U+FF5E) to ASCII and
 // the ideographic space to a space, in each token's term.
-type WidthFilter struct{}
+type widthFilter struct{}
 
 // Filter implements analysis.TokenFilter.
-func (WidthFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+func (widthFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return mapTerms(input, foldWidth)
 }
 
-// DashFilter maps every dash (hyphens, en and em dashes, the minus sign and
+// dashFilter maps every dash (hyphens, en and em dashes, the minus sign and
 // their small and full-width forms) to '-' and every tilde (the tilde
 // operator, the wave dash, the full-width tilde) to '~', in each token's
 // term; — is three bytes and - one, so the term shrinks while Start and End
 // keep pointing at the original bytes.
-type DashFilter struct{}
+type dashFilter struct{}
 
 // Filter implements analysis.TokenFilter.
-func (DashFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+func (dashFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return mapTerms(input, foldDash)
 }
 
-// LowerFilter lower-cases each token's term.
-type LowerFilter struct{}
+// lowerFilter lower-cases each token's term.
+type lowerFilter struct{}
 
 // Filter implements analysis.TokenFilter.
-func (LowerFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+func (lowerFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return mapTerms(input, foldLower)
 }
 
-// TradSimpFilter maps traditional characters in each token's term to
+// tradSimpFilter maps traditional characters in each token's term to
 // simplified ones (OpenCC's TSCharacters table, first candidate).
-type TradSimpFilter struct{}
+type tradSimpFilter struct{}
 
 // Filter implements analysis.TokenFilter.
-func (TradSimpFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+func (tradSimpFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return mapTerms(input, foldTradSimp)
 }
 
 // FoldFilter replaces each token's term with its FoldRune mapping, rune by
-// rune: WidthFilter, DashFilter, LowerFilter and TradSimpFilter in one pass. Start and
+// rune: widthFilter, dashFilter, lowerFilter and tradSimpFilter in one pass. Start and
 // End are left alone, so highlights stay on the original text.
 type FoldFilter struct{}
 
@@ -113,14 +113,14 @@ func appendMapped(out, src []byte, f func(rune) rune) []byte {
 
 func init() {
 	for name, f := range map[string]analysis.TokenFilter{
-		FoldFilterName:     FoldFilter{},
-		WidthFilterName:    WidthFilter{},
-		DashFilterName:     DashFilter{},
-		LowerFilterName:    LowerFilter{},
-		TradSimpFilterName: TradSimpFilter{},
+		foldFilterName:     FoldFilter{},
+		widthFilterName:    widthFilter{},
+		dashFilterName:     dashFilter{},
+		lowerFilterName:    lowerFilter{},
+		tradSimpFilterName: tradSimpFilter{},
 	} {
-		registry.RegisterTokenFilter(name, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		mustRegister("token filter", name, registry.RegisterTokenFilter(name, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 			return f, nil
-		})
+		}))
 	}
 }

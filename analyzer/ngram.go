@@ -10,9 +10,9 @@ import (
 // Registered names. They are stored in every index mapping, so they must never
 // change meaning: a new behaviour gets a new name or a new Version.
 const (
-	NgramTokenizerName = "govsearch_ngram"
-	NgramAnalyzerName  = "govsearch_ngram"
-	FoldFilterName     = "govsearch_fold"
+	ngramTokenizerName = "govsearch_ngram"
+	ngramAnalyzerName  = "govsearch_ngram"
+	foldFilterName     = "govsearch_fold"
 )
 
 // NgramTokenizer emits, for every non-space character, a unigram and (when a
@@ -94,10 +94,10 @@ func (t NgramTokenizer) Tokenize(input []byte) analysis.TokenStream {
 }
 
 func init() {
-	registry.RegisterTokenizer(NgramTokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+	mustRegister("tokenizer", ngramTokenizerName, registry.RegisterTokenizer(ngramTokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
 		return NgramTokenizer{}, nil
-	})
-	registry.RegisterAnalyzer(NgramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+	}))
+	mustRegister("analyzer", ngramAnalyzerName, registry.RegisterAnalyzer(ngramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		return &analysis.DefaultAnalyzer{Tokenizer: NgramTokenizer{}, TokenFilters: []analysis.TokenFilter{FoldFilter{}}}, nil
-	})
+	}))
 }

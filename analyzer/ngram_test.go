@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -48,7 +49,7 @@ func TestNgramFindsWhatWordsMiss(t *testing.T) {
 }
 
 func TestNgramAnalyzerRegistered(t *testing.T) {
-	a, err := registry.NewCache().AnalyzerNamed(NgramAnalyzerName)
+	a, err := registry.NewCache().AnalyzerNamed(ngramAnalyzerName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,4 +76,17 @@ func TestNgramOnly(t *testing.T) {
 	if len(all) != 5 {
 		t.Errorf("both kinds: %d tokens; want 5", len(all))
 	}
+}
+
+// TestRegistrationFailureIsFatal checks that a name registered twice ends
+// the program with a message naming it instead of going unnoticed.
+func TestRegistrationFailureIsFatal(t *testing.T) {
+	defer func() {
+		if msg := fmt.Sprint(recover()); !strings.Contains(msg, `analyzer "govsearch_ngram"`) || !strings.Contains(msg, "duplicate") {
+			t.Errorf("registering govsearch_ngram again: panic %q, want one naming the analyzer", msg)
+		}
+	}()
+	mustRegister("analyzer", ngramAnalyzerName, registry.RegisterAnalyzer(ngramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+		return nil, nil
+	}))
 }

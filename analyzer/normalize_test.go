@@ -63,7 +63,7 @@ func TestFiltersComposeToFold(t *testing.T) {
 		one := analysis.TokenStream{{Term: []byte(text)}}
 		four := analysis.TokenStream{{Term: []byte(text)}}
 		FoldFilter{}.Filter(one)
-		TradSimpFilter{}.Filter(LowerFilter{}.Filter(DashFilter{}.Filter(WidthFilter{}.Filter(four))))
+		tradSimpFilter{}.Filter(lowerFilter{}.Filter(dashFilter{}.Filter(widthFilter{}.Filter(four))))
 		if string(one[0].Term) != string(four[0].Term) {
 			t.Errorf("%q: fold %q, four filters %q", text, one[0].Term, four[0].Term)
 		}

@@ -16,12 +16,12 @@ import (
 // Registered names of the word analyzer and its parts. Like the n-gram
 // names they are stored in index mappings and must keep their meaning.
 const (
-	WordTokenizerName  = "govsearch_word"
+	wordTokenizerName  = "govsearch_word"
 	WordAnalyzerName   = "govsearch_word"
-	WidthFilterName    = "govsearch_width"
-	DashFilterName     = "govsearch_dash"
-	LowerFilterName    = "govsearch_lower"
-	TradSimpFilterName = "govsearch_tradsimp"
+	widthFilterName    = "govsearch_width"
+	dashFilterName     = "govsearch_dash"
+	lowerFilterName    = "govsearch_lower"
+	tradSimpFilterName = "govsearch_tradsimp"
 )
 
 // The word dictionary: loaded once per process, shared read-only by every
@@ -405,10 +405,10 @@ func Tokens(text string) []Token {
 }
 
 func init() {
-	registry.RegisterTokenizer(WordTokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+	mustRegister("tokenizer", wordTokenizerName, registry.RegisterTokenizer(wordTokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
 		return WordTokenizer{}, nil
-	})
-	registry.RegisterAnalyzer(WordAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+	}))
+	mustRegister("analyzer", WordAnalyzerName, registry.RegisterAnalyzer(WordAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		return wordAnalyzer, nil
-	})
+	}))
 }

@@ -131,10 +131,10 @@ func TestWordAnalyzerRegistered(t *testing.T) {
 	if len(stream) != 1 || string(stream[0].Term) != "一网通办" {
 		t.Fatalf("registered analyzer gave %v", stream)
 	}
-	if _, err := cache.TokenizerNamed(WordTokenizerName); err != nil {
+	if _, err := cache.TokenizerNamed(wordTokenizerName); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{FoldFilterName, WidthFilterName, LowerFilterName, TradSimpFilterName} {
+	for _, name := range []string{foldFilterName, widthFilterName, lowerFilterName, tradSimpFilterName} {
 		if _, err := cache.TokenFilterNamed(name); err != nil {
 			t.Errorf("filter %s: %v", name, err)
 		}
@@ -286,7 +286,7 @@ func checkNgramStream(t testing.TB, text []byte, stream analysis.TokenStream) in
 func TestNoDictionaryWithoutWordAnalysis(t *testing.T) {
 	if os.Getenv("GOVSEARCH_NODICT_CHILD") == "1" {
 		cache := registry.NewCache()
-		for _, name := range []string{NgramAnalyzerName, WordAnalyzerName} {
+		for _, name := range []string{ngramAnalyzerName, WordAnalyzerName} {
 			if _, err := cache.AnalyzerNamed(name); err != nil {
 				t.Fatal(err)
 			}

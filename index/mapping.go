@@ -78,9 +78,11 @@ const (
 const bigramAnalyzerName = "govsearch_ngram_bigram"
 
 func init() {
-	registry.RegisterAnalyzer(bigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+	if err := registry.RegisterAnalyzer(bigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		return bigramAnalyzer{}, nil
-	})
+	}); err != nil {
+		panic("index: registering the analyzer " + bigramAnalyzerName + ": " + err.Error())
+	}
 }
 
 // endMark is the second half of the bigram that follows a text's last
