@@ -6,7 +6,7 @@ package bench
 //
 //	go test -run '^$' -bench . -benchtime 2s ./bench
 //
-// `govsearch bench` measures the same things on larger corpora, in fresh
+// govsearch-bench measures the same things on larger corpora, in fresh
 // processes, with latency percentiles.
 
 import (

@@ -7,7 +7,7 @@
 //
 // Every build, query run and start-up runs in a child process (Config.Child
 // re-executes the program), so memory peaks of different builds never mix
-// and start-up is measured from a fresh process. `govsearch bench` is the
+// and start-up is measured from a fresh process. cmd/govsearch-bench is the
 // command; docs/performance.md holds a run's tables.
 package bench
 

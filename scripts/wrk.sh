@@ -14,7 +14,7 @@
 #   TIMEOUT=5s        a request slower than this counts as a timeout error
 #   PORT=18080        loopback port of the server
 #   INDEX=            an existing index directory to serve (for example one
-#                     kept by `govsearch bench --work DIR`: DIR/national-ours);
+#                     kept by `govsearch-bench --work DIR`: DIR/national-ours);
 #                     it is only read
 #   CORPUS=           files or folders to index with `govsearch index` into a
 #                     temporary index (e.g. ../shared/corpus/national)
@@ -92,7 +92,7 @@ urlencode() {
 }
 
 # One request path per query of the query set; the class decides facets and
-# highlights as in `govsearch bench`.
+# highlights as in `govsearch-bench`.
 PATHS="$WORK/paths.txt"
 : >"$PATHS"
 while IFS= read -r line || [ -n "$line" ]; do
