@@ -10,7 +10,8 @@
 // must import it. Token Start and End are byte offsets into the original
 // text and Positions count from 1; filters change terms only.
 //
-// The word dictionary (about 70 ms and 10 MB) is loaded once per process,
-// on first use or after Preload, and shared by all goroutines. The n-gram analyzer, Normalize, Version and LexiconTerms never
+// The word dictionary is loaded once per process, on first use or after
+// Preload, and shared by all goroutines; what loading costs is measured in
+// README.md. The n-gram analyzer, Normalize, Version and LexiconTerms never
 // need it.
 package analyzer

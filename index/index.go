@@ -152,8 +152,8 @@ func Open(dir string) (*Index, error) {
 
 // warm reads, in the background, what the first search needs and Open does
 // not: the report summaries and the facet key table, one on each core. The
-// first search waits for them instead of reading them itself; on a 1 GiB
-// index (600,000 paragraphs) they take about 60 and 90 ms.
+// first search waits for them instead of reading them itself
+// (docs/performance.md, "Facet keys from the keyword postings").
 func (ix *Index) warm() {
 	go func() { _, _ = ix.summaries(context.Background()) }()
 	go func() { _, _ = ix.paragraphsPerReport(context.Background()) }()

@@ -154,7 +154,8 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 	// Searching never segments text; only uploads, a seed build and
 	// /api/analyze do, and they load the dictionary on first use. A server
 	// that accepts uploads loads it in the background now so the first
-	// upload does not wait; a read-only server is spared its ~130 MB.
+	// upload does not wait; a read-only server is spared its memory
+	// (analyzer/README.md).
 	if cfg.AdminKey != "" {
 		analyzer.Preload()
 	}
