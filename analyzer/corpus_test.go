@@ -193,14 +193,16 @@ func TestUnquotedTermsInContext(t *testing.T) {
 		{"PM2.5年均浓度为35微克/立方米", "PM2.5"},
 		{"市民拨打12345热线反映", "12345热线"},
 	} {
-		start := strings.Index(tc.text, tc.term)
-		found := false
-		for _, tok := range Tokens(tc.text) {
-			found = found || (tok.Start == start && tok.End == start+len(tc.term))
-		}
-		if !found {
-			t.Errorf("%q not one token in %q: %s", tc.term, tc.text, show(Tokens(tc.text)))
-		}
+		t.Run(tc.term, func(t *testing.T) {
+			start := strings.Index(tc.text, tc.term)
+			found := false
+			for _, tok := range Tokens(tc.text) {
+				found = found || (tok.Start == start && tok.End == start+len(tc.term))
+			}
+			if !found {
+				t.Errorf("%q not one token in %q: %s", tc.term, tc.text, show(Tokens(tc.text)))
+			}
+		})
 	}
 }
 

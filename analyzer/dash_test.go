@@ -36,13 +36,15 @@ func TestNormalizeDashesAndTildes(t *testing.T) {
 		{"⸺〰_·…", "⸺〰_·…"},         // two-em dash, wavy dash and other punctuation are not folded
 	}
 	for _, tt := range tests {
-		got := Normalize(tt.in)
-		if got != tt.want {
-			t.Errorf("Normalize(%q) = %q; want %q", tt.in, got, tt.want)
-		}
-		if n := NewNormalizedText(tt.in); string(n.Runes) != got {
-			t.Errorf("NewNormalizedText(%q).Runes = %q; Normalize gives %q", tt.in, string(n.Runes), got)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			got := Normalize(tt.in)
+			if got != tt.want {
+				t.Errorf("Normalize(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+			if n := NewNormalizedText(tt.in); string(n.Runes) != got {
+				t.Errorf("NewNormalizedText(%q).Runes = %q; Normalize gives %q", tt.in, string(n.Runes), got)
+			}
+		})
 	}
 }
 
@@ -96,34 +98,36 @@ func TestDashVariantsAnalyzeAlike(t *testing.T) {
 	}
 	WaitReady()
 	for _, s := range sentences {
-		var wantWords, wantGrams string
-		for i, v := range s.variants {
-			text := strings.ReplaceAll(s.pattern, "@", v)
-			words := Tokens(text)
-			for _, tk := range words {
-				if tk.Text != text[tk.Start:tk.End] || Normalize(tk.Text) != tk.Term {
-					t.Errorf("%q: word token %q@%d-%d does not fold from its source %q", text, tk.Term, tk.Start, tk.End, text[tk.Start:tk.End])
+		t.Run(s.pattern, func(t *testing.T) {
+			var wantWords, wantGrams string
+			for i, v := range s.variants {
+				text := strings.ReplaceAll(s.pattern, "@", v)
+				words := Tokens(text)
+				for _, tk := range words {
+					if tk.Text != text[tk.Start:tk.End] || Normalize(tk.Text) != tk.Term {
+						t.Errorf("%q: word token %q@%d-%d does not fold from its source %q", text, tk.Term, tk.Start, tk.End, text[tk.Start:tk.End])
+					}
+				}
+				grams := ngramAnalyzer.Analyze([]byte(text))
+				checkNgramStream(t, []byte(text), grams)
+				for _, tk := range grams {
+					if Normalize(text[tk.Start:tk.End]) != string(tk.Term) {
+						t.Errorf("%q: n-gram %q@%d-%d does not fold from its source %q", text, tk.Term, tk.Start, tk.End, text[tk.Start:tk.End])
+					}
+				}
+				gotWords, gotGrams := termsAndPositions(words), gramTerms(grams)
+				if i == 0 {
+					wantWords, wantGrams = gotWords, gotGrams
+					continue
+				}
+				if gotWords != wantWords {
+					t.Errorf("%q: words %s; with %q: %s", text, gotWords, s.variants[0], wantWords)
+				}
+				if gotGrams != wantGrams {
+					t.Errorf("%q: n-grams %s; with %q: %s", text, gotGrams, s.variants[0], wantGrams)
 				}
 			}
-			grams := ngramAnalyzer.Analyze([]byte(text))
-			checkNgramStream(t, []byte(text), grams)
-			for _, tk := range grams {
-				if Normalize(text[tk.Start:tk.End]) != string(tk.Term) {
-					t.Errorf("%q: n-gram %q@%d-%d does not fold from its source %q", text, tk.Term, tk.Start, tk.End, text[tk.Start:tk.End])
-				}
-			}
-			gotWords, gotGrams := termsAndPositions(words), gramTerms(grams)
-			if i == 0 {
-				wantWords, wantGrams = gotWords, gotGrams
-				continue
-			}
-			if gotWords != wantWords {
-				t.Errorf("%q: words %s; with %q: %s", text, gotWords, s.variants[0], wantWords)
-			}
-			if gotGrams != wantGrams {
-				t.Errorf("%q: n-grams %s; with %q: %s", text, gotGrams, s.variants[0], wantGrams)
-			}
-		}
+		})
 	}
 	// The lexicon term written with em dashes comes out whole.
 	if toks := Tokens("区—街道—居民区三级联动"); len(toks) == 0 || toks[0].Term != "区-街道-居民区" || toks[0].Text != "区—街道—居民区" {

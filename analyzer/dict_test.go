@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -82,27 +83,29 @@ func TestDictMatchesGse(t *testing.T) {
 	t.Logf("%d words, %d trie nodes, %d slots", len(b.freq), b.nodes, len(b.slots))
 
 	for _, gseCosts := range []bool{false, true} {
-		w := b.wordDict(gseCosts)
-		total := d.TotalFreq()
-		if !gseCosts {
-			for i := range d.Tokens {
-				if d.Tokens[i].Pos() == lexiconPos {
-					total -= d.Tokens[i].Freq()
+		t.Run(fmt.Sprintf("gseCosts %v", gseCosts), func(t *testing.T) {
+			w := b.wordDict(gseCosts)
+			total := d.TotalFreq()
+			if !gseCosts {
+				for i := range d.Tokens {
+					if d.Tokens[i].Pos() == lexiconPos {
+						total -= d.Tokens[i].Freq()
+					}
 				}
 			}
-		}
-		logTotal := math.Log2(total)
-		for i := range d.Tokens {
-			key := b.key(i)
-			id, word := w.lookup(key)
-			if !word || id != b.node[i] {
-				t.Fatalf("word %d %q: lookup gives node %d (word %v); want %d", i, key, id, word, b.node[i])
+			logTotal := math.Log2(total)
+			for i := range d.Tokens {
+				key := b.key(i)
+				id, word := w.lookup(key)
+				if !word || id != b.node[i] {
+					t.Fatalf("word %d %q: lookup gives node %d (word %v); want %d", i, key, id, word, b.node[i])
+				}
+				want := float32(logTotal - math.Log2(d.Tokens[i].Freq()))
+				if math.Float32bits(w.cost[id]) != math.Float32bits(want) {
+					t.Fatalf("word %q: cost %v; want %v", key, w.cost[id], want)
+				}
 			}
-			want := float32(logTotal - math.Log2(d.Tokens[i].Freq()))
-			if math.Float32bits(w.cost[id]) != math.Float32bits(want) {
-				t.Fatalf("word %q (gseCosts %v): cost %v; want %v", key, gseCosts, w.cost[id], want)
-			}
-		}
+		})
 	}
 
 	w := b.wordDict(false)
@@ -130,11 +133,13 @@ func TestDictMatchesGse(t *testing.T) {
 	}
 	t.Logf("%d proper prefixes agree", prefixes)
 	for _, s := range []string{"", "x", "一网通办不存在的词", "\xff", "pm2.5浓度"} {
-		_, word := w.lookup([]byte(s))
-		_, _, err := d.Value([]byte(s))
-		if s != "" && word != (err == nil) {
-			t.Errorf("%q: word %v; gse %v", s, word, err == nil)
-		}
+		t.Run(fmt.Sprintf("%q", s), func(t *testing.T) {
+			_, word := w.lookup([]byte(s))
+			_, _, err := d.Value([]byte(s))
+			if s != "" && word != (err == nil) {
+				t.Errorf("word %v; gse %v", word, err == nil)
+			}
+		})
 	}
 }
 

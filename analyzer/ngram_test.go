@@ -26,9 +26,11 @@ func TestNgramTokenStreams(t *testing.T) {
 		{" \n\t", ""},
 	}
 	for _, tt := range tests {
-		if got := ngrams(tt.text); got != tt.want {
-			t.Errorf("ngrams(%q)\n got %s\nwant %s", tt.text, got, tt.want)
-		}
+		t.Run(fmt.Sprintf("%q", tt.text), func(t *testing.T) {
+			if got := ngrams(tt.text); got != tt.want {
+				t.Errorf("ngrams(%q)\n got %s\nwant %s", tt.text, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -65,13 +67,15 @@ func TestNgramOnly(t *testing.T) {
 		1: "經@0-3#1 濟@4-7#2 a@7-8#3",
 		2: "經濟@0-7#1 濟a@4-8#2",
 	} {
-		var parts []string
-		for _, tok := range (NgramTokenizer{Only: only}).Tokenize(text) {
-			parts = append(parts, fmt.Sprintf("%s@%d-%d#%d", tok.Term, tok.Start, tok.End, tok.Position))
-		}
-		if got := strings.Join(parts, " "); got != want {
-			t.Errorf("Only %d: %s; want %s", only, got, want)
-		}
+		t.Run(fmt.Sprintf("Only %d", only), func(t *testing.T) {
+			var parts []string
+			for _, tok := range (NgramTokenizer{Only: only}).Tokenize(text) {
+				parts = append(parts, fmt.Sprintf("%s@%d-%d#%d", tok.Term, tok.Start, tok.End, tok.Position))
+			}
+			if got := strings.Join(parts, " "); got != want {
+				t.Errorf("%s; want %s", got, want)
+			}
+		})
 	}
 	if len(all) != 5 {
 		t.Errorf("both kinds: %d tokens; want 5", len(all))

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -15,9 +16,11 @@ func TestFoldRune(t *testing.T) {
 		'A': 'a', 'z': 'z', '经': '经', '，': ',', '“': '“', '〇': '〇',
 	}
 	for in, want := range tests {
-		if got := FoldRune(in); got != want {
-			t.Errorf("FoldRune(%q) = %q; want %q", in, got, want)
-		}
+		t.Run(string(in), func(t *testing.T) {
+			if got := FoldRune(in); got != want {
+				t.Errorf("FoldRune(%q) = %q; want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -26,9 +29,11 @@ func TestTradSimpTableCoverage(t *testing.T) {
 		t.Fatalf("tradToSimp has %d entries; the OpenCC table has about 4000", len(tradToSimp))
 	}
 	for _, p := range [][2]string{{"經濟", "经济"}, {"會議", "会议"}, {"一網通辦", "一网通办"}, {"１９５５年", "1955年"}} {
-		if got := Normalize(p[0]); got != p[1] {
-			t.Errorf("Normalize(%q) = %q; want %q", p[0], got, p[1])
-		}
+		t.Run(p[0], func(t *testing.T) {
+			if got := Normalize(p[0]); got != p[1] {
+				t.Errorf("Normalize(%q) = %q; want %q", p[0], got, p[1])
+			}
+		})
 	}
 }
 
@@ -60,16 +65,18 @@ func TestFiltersComposeToFold(t *testing.T) {
 	texts := []string{"ＰＭ２．５與經濟ＡＢＣ", "İstanbulȺ𠉂㒓", "invalid\xff\xfe經", "一網通辦", "",
 		"２０２１—２０２５年", "Ａ－Ｂ∼Ｃ〜Ｄ～", "——\xff–"}
 	for _, text := range texts {
-		one := analysis.TokenStream{{Term: []byte(text)}}
-		four := analysis.TokenStream{{Term: []byte(text)}}
-		FoldFilter{}.Filter(one)
-		tradSimpFilter{}.Filter(lowerFilter{}.Filter(dashFilter{}.Filter(widthFilter{}.Filter(four))))
-		if string(one[0].Term) != string(four[0].Term) {
-			t.Errorf("%q: fold %q, four filters %q", text, one[0].Term, four[0].Term)
-		}
-		if utf8.ValidString(text) && string(one[0].Term) != Normalize(text) {
-			t.Errorf("%q: fold filter %q, Normalize %q", text, one[0].Term, Normalize(text))
-		}
+		t.Run(fmt.Sprintf("%q", text), func(t *testing.T) {
+			one := analysis.TokenStream{{Term: []byte(text)}}
+			four := analysis.TokenStream{{Term: []byte(text)}}
+			FoldFilter{}.Filter(one)
+			tradSimpFilter{}.Filter(lowerFilter{}.Filter(dashFilter{}.Filter(widthFilter{}.Filter(four))))
+			if string(one[0].Term) != string(four[0].Term) {
+				t.Errorf("fold %q, four filters %q", one[0].Term, four[0].Term)
+			}
+			if utf8.ValidString(text) && string(one[0].Term) != Normalize(text) {
+				t.Errorf("fold filter %q, Normalize %q", one[0].Term, Normalize(text))
+			}
+		})
 	}
 }
 
@@ -128,14 +135,16 @@ func TestFoldPreimage(t *testing.T) {
 		f    rune
 		want string
 	}{{'发', "发發髮"}, {'a', "AaＡａ"}, {'5', "5５"}, {'-', "-‐‑‒–—―−﹘﹣－"}, {'~', "~∼〜～"}} {
-		got := map[rune]bool{}
-		for _, r := range FoldPreimage(tc.f) {
-			got[r] = true
-		}
-		for _, r := range tc.want {
-			if !got[r] {
-				t.Errorf("FoldPreimage(%q) lacks %q", tc.f, r)
+		t.Run(string(tc.f), func(t *testing.T) {
+			got := map[rune]bool{}
+			for _, r := range FoldPreimage(tc.f) {
+				got[r] = true
 			}
-		}
+			for _, r := range tc.want {
+				if !got[r] {
+					t.Errorf("FoldPreimage(%q) lacks %q", tc.f, r)
+				}
+			}
+		})
 	}
 }

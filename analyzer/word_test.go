@@ -91,10 +91,12 @@ func TestEquivalentFormsGiveSameTerms(t *testing.T) {
 		{"ＡＩ＋政务", "ai+政务"},
 	}
 	for _, p := range pairs {
-		a, b := terms(Tokens(p[0])), terms(Tokens(p[1]))
-		if a != b || a == "" {
-			t.Errorf("%q → %q, %q → %q; want equal and non-empty", p[0], a, p[1], b)
-		}
+		t.Run(p[0]+" "+p[1], func(t *testing.T) {
+			a, b := terms(Tokens(p[0])), terms(Tokens(p[1]))
+			if a != b || a == "" {
+				t.Errorf("%q → %q, %q → %q; want equal and non-empty", p[0], a, p[1], b)
+			}
+		})
 	}
 }
 
@@ -106,18 +108,22 @@ func TestMixedTokenRule(t *testing.T) {
 		"COVID19": "covid19", "5G++": "5g++", "１００％": "100%",
 	}
 	for in, want := range tests {
-		got := Tokens(in)
-		if len(got) != 1 || got[0].Term != want || got[0].Start != 0 || got[0].End != len(in) {
-			t.Errorf("Tokens(%q) = %s; want one token %q covering the input", in, show(got), want)
-		}
+		t.Run(in, func(t *testing.T) {
+			got := Tokens(in)
+			if len(got) != 1 || got[0].Term != want || got[0].Start != 0 || got[0].End != len(in) {
+				t.Errorf("Tokens(%q) = %s; want one token %q covering the input", in, show(got), want)
+			}
+		})
 	}
 	// A joiner that does not qualify splits the run.
 	for in, want := range map[string]string{
 		"2018-2020": "2018/2020", "a.b": "a/b", "%5": "5", "+5": "5", "1/2": "1/2",
 	} {
-		if got := terms(Tokens(in)); got != want {
-			t.Errorf("Tokens(%q) terms = %q; want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := terms(Tokens(in)); got != want {
+				t.Errorf("Tokens(%q) terms = %q; want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -135,9 +141,11 @@ func TestWordAnalyzerRegistered(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{foldFilterName, widthFilterName, lowerFilterName, tradSimpFilterName} {
-		if _, err := cache.TokenFilterNamed(name); err != nil {
-			t.Errorf("filter %s: %v", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := cache.TokenFilterNamed(name); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 

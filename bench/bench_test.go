@@ -52,9 +52,11 @@ func TestPercentile(t *testing.T) {
 		{"p50 of 3", []time.Duration{ms_(1), ms_(5), ms_(9)}, 50, ms_(5)},
 	}
 	for _, c := range cases {
-		if got := Percentile(c.sorted, c.p); got != c.want {
-			t.Errorf("%s: Percentile(p=%v) = %v, want %v", c.name, c.p, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got := Percentile(c.sorted, c.p); got != c.want {
+				t.Errorf("Percentile(p=%v) = %v, want %v", c.p, got, c.want)
+			}
+		})
 	}
 }
 
@@ -68,9 +70,11 @@ func TestSummarize(t *testing.T) {
 
 func TestLetters(t *testing.T) {
 	for n, want := range map[int]string{0: "a", 25: "z", 26: "aa", 27: "ab", 701: "zz", 702: "aaa"} {
-		if got := letters(n); got != want {
-			t.Errorf("letters(%d) = %q, want %q", n, got, want)
-		}
+		t.Run(want, func(t *testing.T) {
+			if got := letters(n); got != want {
+				t.Errorf("letters(%d) = %q, want %q", n, got, want)
+			}
+		})
 	}
 	seen := map[string]int{}
 	for n := 0; n < 5000; n++ {
@@ -187,19 +191,21 @@ func TestDefaultQueries(t *testing.T) {
 }
 
 func TestParseQueriesErrors(t *testing.T) {
-	cases := map[string]string{
-		"term":                   `x:1: "term" has a class but no query`,
-		"fuzzy 民生":               `x:1: unknown class "fuzzy"`,
-		"# c\n\nterm region:静安区": `x:3: query "region:静安区" has no search term`,
-		"term \"民生":              `x:1: query "\"民生": q: unterminated quote`,
-		"# only a comment":       `x: no queries`,
-		"term \xff":              `x: not valid UTF-8`,
+	cases := []struct{ name, in, want string }{
+		{"class without a query", "term", `x:1: "term" has a class but no query`},
+		{"unknown class", "fuzzy 民生", `x:1: unknown class "fuzzy"`},
+		{"filter without a term", "# c\n\nterm region:静安区", `x:3: query "region:静安区" has no search term`},
+		{"open quote", "term \"民生", `x:1: query "\"民生": q: unterminated quote`},
+		{"only a comment", "# only a comment", `x: no queries`},
+		{"invalid UTF-8", "term \xff", `x: not valid UTF-8`},
 	}
-	for in, want := range cases {
-		_, err := ParseQueries("x", in)
-		if err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("ParseQueries(%q) = %v, want an error starting %q", in, err, want)
-		}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseQueries("x", c.in)
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("ParseQueries(%q) = %v, want an error starting %q", c.in, err, c.want)
+			}
+		})
 	}
 }
 
@@ -230,9 +236,11 @@ func TestParseConc(t *testing.T) {
 		t.Errorf("ParseConc(\"1, 8\") = %v, %v", got, err)
 	}
 	for _, bad := range []string{"", "0", "x", "1,,2", "2000"} {
-		if _, err := ParseConc(bad); err == nil {
-			t.Errorf("ParseConc(%q) succeeded", bad)
-		}
+		t.Run(fmt.Sprintf("%q", bad), func(t *testing.T) {
+			if _, err := ParseConc(bad); err == nil {
+				t.Errorf("ParseConc(%q) succeeded", bad)
+			}
+		})
 	}
 }
 

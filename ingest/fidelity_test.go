@@ -153,13 +153,17 @@ func TestSourceFidelity(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			paths, _ := filepath.Glob(filepath.Join(dirs[name], "*.txt"))
-			if len(paths) == 0 {
+			ins, err := InputsFromPaths([]string{dirs[name]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ins) == 0 {
 				t.Skipf("no .txt files in %s", dirs[name])
 			}
 			total := fidelity{droppedBy: map[string]int{}}
-			for _, path := range paths {
-				data, err := os.ReadFile(path)
+			for _, in := range ins {
+				path := in.Name
+				data, err := in.Read()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -181,7 +185,7 @@ func TestSourceFidelity(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %d files, %d lines: %d kept, %d dropped %v, %d text characters lost",
-				name, len(paths), total.lines, total.kept, total.dropped, total.droppedBy, total.lostChars)
+				name, len(ins), total.lines, total.kept, total.dropped, total.droppedBy, total.lostChars)
 		})
 	}
 }

@@ -63,15 +63,19 @@ func TestPublisherChrome(t *testing.T) {
 }
 
 func TestGlossaryShapes(t *testing.T) {
-	for _, h := range []string{"名词解释", "名词注释", "注释", "注解", "附：名词解释", "《政府工作报告》有关内容名词注释", "附件2 名词解释", "有关用语解释"} {
-		if !reGlossaryHead.MatchString(h) {
-			t.Errorf("%q is not taken for a glossary heading", h)
-		}
-	}
-	for _, h := range []string{"二、2025年主要任务", "关于政府工作报告的说明", "注释清楚"} {
-		if reGlossaryHead.MatchString(h) {
-			t.Errorf("%q is taken for a glossary heading", h)
-		}
+	for _, tc := range []struct {
+		heading  string
+		glossary bool
+	}{
+		{"名词解释", true}, {"名词注释", true}, {"注释", true}, {"注解", true}, {"附：名词解释", true},
+		{"《政府工作报告》有关内容名词注释", true}, {"附件2 名词解释", true}, {"有关用语解释", true},
+		{"二、2025年主要任务", false}, {"关于政府工作报告的说明", false}, {"注释清楚", false},
+	} {
+		t.Run(tc.heading, func(t *testing.T) {
+			if got := reGlossaryHead.MatchString(tc.heading); got != tc.glossary {
+				t.Errorf("%q taken for a glossary heading: %v, want %v", tc.heading, got, tc.glossary)
+			}
+		})
 	}
 	for _, tc := range []struct {
 		line, term, def string

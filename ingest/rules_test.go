@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,16 +42,18 @@ func TestDecode(t *testing.T) {
 		{"english", []byte(strings.Repeat("This is not a Chinese report at all.\n", 20)), "", ErrNotChinese},
 	}
 	for _, tc := range tests {
-		s, enc, err := Decode(tc.in)
-		if tc.wantErr != nil {
-			if !errors.Is(err, tc.wantErr) {
-				t.Errorf("%s: err %v, want %v", tc.name, err, tc.wantErr)
+		t.Run(tc.name, func(t *testing.T) {
+			s, enc, err := Decode(tc.in)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Errorf("err %v, want %v", err, tc.wantErr)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil || enc != tc.enc || s != sampleReport {
-			t.Errorf("%s: enc %q err %v, text equal %v", tc.name, enc, err, s == sampleReport)
-		}
+			if err != nil || enc != tc.enc || s != sampleReport {
+				t.Errorf("enc %q err %v, text equal %v", enc, err, s == sampleReport)
+			}
+		})
 	}
 }
 
@@ -62,19 +65,20 @@ func TestParseEncodingsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, in := range map[string]string{"gb18030": gb, "crlf": crlf, "bom": "\uFEFF" + sampleReport} {
-		b, err := Parse("a.txt", []byte(in))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(b.Reports) != 1 || b.Reports[0].Meta != a.Reports[0].Meta || len(b.Reports[0].Paragraphs) != len(a.Reports[0].Paragraphs) {
-			t.Errorf("%s: parse differs from UTF-8", name)
-			continue
-		}
-		for i, p := range b.Reports[0].Paragraphs {
-			if p.Text != a.Reports[0].Paragraphs[i].Text {
-				t.Errorf("%s: paragraph %d %q, want %q", name, i, p.Text, a.Reports[0].Paragraphs[i].Text)
+		t.Run(name, func(t *testing.T) {
+			b, err := Parse("a.txt", []byte(in))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			if len(b.Reports) != 1 || b.Reports[0].Meta != a.Reports[0].Meta || len(b.Reports[0].Paragraphs) != len(a.Reports[0].Paragraphs) {
+				t.Fatal("parse differs from UTF-8")
+			}
+			for i, p := range b.Reports[0].Paragraphs {
+				if p.Text != a.Reports[0].Paragraphs[i].Text {
+					t.Errorf("paragraph %d %q, want %q", i, p.Text, a.Reports[0].Paragraphs[i].Text)
+				}
+			}
+		})
 	}
 }
 
@@ -120,10 +124,12 @@ func TestParseRegion(t *testing.T) {
 		{"Shanghai", "", "", "", false},
 	}
 	for _, tc := range tests {
-		got, ok := ParseRegion(tc.in)
-		if ok != tc.ok || got.Region != tc.region || got.Level != tc.level || got.Parent != tc.parent {
-			t.Errorf("ParseRegion(%q) = %+v %v, want %s %s %s %v", tc.in, got, ok, tc.region, tc.level, tc.parent, tc.ok)
-		}
+		t.Run(fmt.Sprintf("%q", tc.in), func(t *testing.T) {
+			got, ok := ParseRegion(tc.in)
+			if ok != tc.ok || got.Region != tc.region || got.Level != tc.level || got.Parent != tc.parent {
+				t.Errorf("ParseRegion(%q) = %+v %v, want %s %s %s %v", tc.in, got, ok, tc.region, tc.level, tc.parent, tc.ok)
+			}
+		})
 	}
 }
 
@@ -146,20 +152,20 @@ func TestUnseenRegions(t *testing.T) {
 		{"2019年昆山市政府工作报告", "市", "昆山市", LevelCity, "", "", "", 2019, ""},
 	}
 	for _, tc := range tests {
-		in := tc.header + strings.Replace(body, "%s", tc.gov, 1)
-		f, err := Parse("x.txt", []byte(in))
-		if err != nil {
-			t.Errorf("%s: %v", tc.region, err)
-			continue
-		}
-		if len(f.Reports) != 1 {
-			t.Errorf("%s: %d reports", tc.region, len(f.Reports))
-			continue
-		}
-		m := f.Reports[0].Meta
-		if m.Region != tc.region || m.Level != tc.level || m.Parent != tc.parent || m.Year != tc.year || m.Date != tc.date || m.Speaker != tc.speaker || m.SpeakerTitle != tc.title {
-			t.Errorf("%s: got %s %s %q %d %q %q %q", tc.region, m.Region, m.Level, m.Parent, m.Year, m.Date, m.Speaker, m.SpeakerTitle)
-		}
+		t.Run(tc.region, func(t *testing.T) {
+			in := tc.header + strings.Replace(body, "%s", tc.gov, 1)
+			f, err := Parse("x.txt", []byte(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Reports) != 1 {
+				t.Fatalf("%d reports", len(f.Reports))
+			}
+			m := f.Reports[0].Meta
+			if m.Region != tc.region || m.Level != tc.level || m.Parent != tc.parent || m.Year != tc.year || m.Date != tc.date || m.Speaker != tc.speaker || m.SpeakerTitle != tc.title {
+				t.Errorf("got %s %s %q %d %q %q %q", m.Region, m.Level, m.Parent, m.Year, m.Date, m.Speaker, m.SpeakerTitle)
+			}
+		})
 	}
 }
 
@@ -203,10 +209,12 @@ func TestClassifyChrome(t *testing.T) {
 		{"积分落户政策进一步完善，共受理申请1200件。", chromeNone, ""},
 	}
 	for _, tc := range tests {
-		k, r := classifyChrome(tc.in)
-		if k != tc.kind || r != tc.rule {
-			t.Errorf("classifyChrome(%q) = %v %q, want %v %q", tc.in, k, r, tc.kind, tc.rule)
-		}
+		t.Run(tc.in, func(t *testing.T) {
+			k, r := classifyChrome(tc.in)
+			if k != tc.kind || r != tc.rule {
+				t.Errorf("classifyChrome(%q) = %v %q, want %v %q", tc.in, k, r, tc.kind, tc.rule)
+			}
+		})
 	}
 }
 
@@ -223,9 +231,11 @@ func TestHeadingEnd(t *testing.T) {
 		{"(二)坚持多措并举,区域经济实现逆势上扬牢牢抓住发展第一要务不放松,坚持以保促稳、稳中求进,用稳的成效为进创造条件,经济运行稳步恢复。", false, "(二)坚持多措并举,区域经济实现逆势上扬"},
 	}
 	for _, tc := range tests {
-		if got := tc.in[:headingEnd(tc.in, tc.top)]; got != tc.want {
-			t.Errorf("headingEnd(%q) cuts %q, want %q", firstRunes(tc.in, 20), got, tc.want)
-		}
+		t.Run(firstRunes(tc.in, 20), func(t *testing.T) {
+			if got := tc.in[:headingEnd(tc.in, tc.top)]; got != tc.want {
+				t.Errorf("headingEnd(%q) cuts %q, want %q", firstRunes(tc.in, 20), got, tc.want)
+			}
+		})
 	}
 }
 
@@ -288,18 +298,23 @@ func TestLongRunOnSplit(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	tests := map[string]error{
-		"":                   ErrEmpty,
-		"\x00\x01\x02binary": ErrBinary,
-		"hello world, no Chinese here at all, only ASCII text.": ErrNotChinese,
-		strings.Repeat("今天天气很好，我们去公园散步。", 5):                    ErrNoReport,
+	tests := []struct {
+		name, in string
+		want     error
+	}{
+		{"empty", "", ErrEmpty},
+		{"binary", "\x00\x01\x02binary", ErrBinary},
+		{"not Chinese", "hello world, no Chinese here at all, only ASCII text.", ErrNotChinese},
+		{"no report", strings.Repeat("今天天气很好，我们去公园散步。", 5), ErrNoReport},
 	}
-	for in, want := range tests {
-		_, err := Parse("bad.txt", []byte(in))
-		var fe *FileError
-		if !errors.As(err, &fe) || fe.Path != "bad.txt" || !errors.Is(err, want) {
-			t.Errorf("Parse(%.20q) err = %v, want %v naming bad.txt", in, err, want)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("bad.txt", []byte(tc.in))
+			var fe *FileError
+			if !errors.As(err, &fe) || fe.Path != "bad.txt" || !errors.Is(err, tc.want) {
+				t.Errorf("Parse(%.20q) err = %v, want %v naming bad.txt", tc.in, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -315,9 +330,11 @@ func TestPartKindOf(t *testing.T) {
 		"附件:名词解释": PartGlossary,
 		"附:有关说明":  PartAppendix,
 	} {
-		if got := partKindOf(h); got != want {
-			t.Errorf("partKindOf(%q) = %q, want %q", h, got, want)
-		}
+		t.Run(h, func(t *testing.T) {
+			if got := partKindOf(h); got != want {
+				t.Errorf("partKindOf(%q) = %q, want %q", h, got, want)
+			}
+		})
 	}
 }
 

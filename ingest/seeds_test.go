@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,17 +92,19 @@ func TestSeedsTwelveReports(t *testing.T) {
 		t.Fatalf("got %d reports, want %d", len(got), len(wants))
 	}
 	for i, w := range wants {
-		r := got[i]
-		if r.Source != w.source || r.Region != w.region || r.Year != w.year || r.Date != w.date || r.Speaker != w.speaker || r.SpeakerTitle != w.title {
-			t.Errorf("report %d = %s %s %d %q %q %q, want %s %s %d %q %q %q", i, r.Source, r.Region, r.Year, r.Date, r.Speaker, r.SpeakerTitle,
-				w.source, w.region, w.year, w.date, w.speaker, w.title)
-		}
-		if r.Level != LevelDistrict || r.Parent != "上海市" {
-			t.Errorf("%s: level %q parent %q, want district 上海市", r.Region, r.Level, r.Parent)
-		}
-		if len(r.Paragraphs) < 20 {
-			t.Errorf("%s %d: only %d paragraphs", r.Region, r.Year, len(r.Paragraphs))
-		}
+		t.Run(fmt.Sprintf("%s %d", w.region, w.year), func(t *testing.T) {
+			r := got[i]
+			if r.Source != w.source || r.Region != w.region || r.Year != w.year || r.Date != w.date || r.Speaker != w.speaker || r.SpeakerTitle != w.title {
+				t.Errorf("report %d = %s %s %d %q %q %q, want %s %s %d %q %q %q", i, r.Source, r.Region, r.Year, r.Date, r.Speaker, r.SpeakerTitle,
+					w.source, w.region, w.year, w.date, w.speaker, w.title)
+			}
+			if r.Level != LevelDistrict || r.Parent != "上海市" {
+				t.Errorf("level %q parent %q, want district 上海市", r.Level, r.Parent)
+			}
+			if len(r.Paragraphs) < 20 {
+				t.Errorf("only %d paragraphs", len(r.Paragraphs))
+			}
+		})
 	}
 }
 

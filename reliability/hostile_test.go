@@ -91,38 +91,46 @@ func TestHostileDocumentThroughTheBinary(t *testing.T) {
 	}
 
 	// The pages: hostile text appears escaped, never as markup.
-	for _, path := range []string{"/?q=" + url.QueryEscape("恶意脚本测试"), "/reports/" + url.PathEscape(reportID)} {
-		req, _ := http.NewRequest("GET", srv.url(path), nil)
-		req.Header.Set("Accept", "text/html")
-		req.SetBasicAuth("reader", searchKey)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	for _, page := range []struct{ name, path string }{
+		{"search page", "/?q=" + url.QueryEscape("恶意脚本测试")},
+		{"report page", "/reports/" + url.PathEscape(reportID)},
+	} {
+		t.Run(page.name, func(t *testing.T) { checkHostilePage(t, srv, page.path) })
+	}
+}
+
+// checkHostilePage checks that the page at path shows the hostile
+// paragraphs escaped and sends the headers that keep scripts out.
+func checkHostilePage(t *testing.T, srv *proc, path string) {
+	req, _ := http.NewRequest("GET", srv.url(path), nil)
+	req.Header.Set("Accept", "text/html")
+	req.SetBasicAuth("reader", searchKey)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, res)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", path, res.StatusCode)
+	}
+	for _, raw := range []string{"<script>window.__pwned", "<img src=x", `onmouseover="alert`, "</mark><script>"} {
+		if strings.Contains(page, raw) {
+			t.Errorf("GET %s: the page carries the raw markup %q", path, raw)
 		}
-		page := readAll(t, res)
-		if res.StatusCode != 200 {
-			t.Errorf("GET %s: %d", path, res.StatusCode)
-			continue
+	}
+	if !strings.Contains(page, "恶意脚本测试") {
+		t.Errorf("GET %s: the hostile paragraphs are not shown", path)
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	scriptSrc := ""
+	for d := range strings.SplitSeq(csp, ";") {
+		if d = strings.TrimSpace(d); strings.HasPrefix(d, "script-src") || (scriptSrc == "" && strings.HasPrefix(d, "default-src")) {
+			scriptSrc = d
 		}
-		for _, raw := range []string{"<script>window.__pwned", "<img src=x", `onmouseover="alert`, "</mark><script>"} {
-			if strings.Contains(page, raw) {
-				t.Errorf("GET %s: the page carries the raw markup %q", path, raw)
-			}
-		}
-		if !strings.Contains(page, "恶意脚本测试") {
-			t.Errorf("GET %s: the hostile paragraphs are not shown", path)
-		}
-		csp := res.Header.Get("Content-Security-Policy")
-		scriptSrc := ""
-		for d := range strings.SplitSeq(csp, ";") {
-			if d = strings.TrimSpace(d); strings.HasPrefix(d, "script-src") || (scriptSrc == "" && strings.HasPrefix(d, "default-src")) {
-				scriptSrc = d
-			}
-		}
-		if scriptSrc == "" || strings.Contains(scriptSrc, "unsafe-inline") || strings.Contains(scriptSrc, "unsafe-eval") ||
-			!strings.Contains(csp, "frame-ancestors 'none'") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
-			t.Errorf("GET %s: security headers: CSP %q, nosniff %q", path, csp, res.Header.Get("X-Content-Type-Options"))
-		}
+	}
+	if scriptSrc == "" || strings.Contains(scriptSrc, "unsafe-inline") || strings.Contains(scriptSrc, "unsafe-eval") ||
+		!strings.Contains(csp, "frame-ancestors 'none'") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("GET %s: security headers: CSP %q, nosniff %q", path, csp, res.Header.Get("X-Content-Type-Options"))
 	}
 }
 

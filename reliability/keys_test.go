@@ -107,16 +107,19 @@ func TestKeyMatrixRealServer(t *testing.T) {
 
 	// Read routes: the search key and the admin key open them, nothing else.
 	for _, c := range []struct {
+		name   string
 		auth   string
 		status int
 	}{
-		{"", 401}, {"Bearer wrong-key", 401}, {"Bearer " + string(changed), 401},
-		{"Bearer " + searchKey, 200}, {"Bearer " + adminKey, 200}, {basic("reader", searchKey), 200},
+		{"no key", "", 401}, {"wrong key", "Bearer wrong-key", 401}, {"changed admin key", "Bearer " + string(changed), 401},
+		{"search key", "Bearer " + searchKey, 200}, {"admin key", "Bearer " + adminKey, 200}, {"search key as Basic password", basic("reader", searchKey), 200},
 	} {
-		status, _ := request(t, srv, "GET", "/api/search?q=%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E", c.auth, "", nil)
-		if status != c.status {
-			t.Errorf("GET /api/search with %.20q: status %d, want %d", c.auth, status, c.status)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			status, _ := request(t, srv, "GET", "/api/search?q=%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E", c.auth, "", nil)
+			if status != c.status {
+				t.Errorf("GET /api/search with %.20q: status %d, want %d", c.auth, status, c.status)
+			}
+		})
 	}
 
 	srv.stop(t)

@@ -40,7 +40,7 @@ func TestLimitsRealServer(t *testing.T) {
 	srv := serve(t, seedIndex(t))
 	const limit = 20 << 20 // web.DefaultMaxBodyBytes
 
-	jsonError := func(name string, status int, body []byte, wantStatus int, wantCode string) {
+	jsonError := func(t *testing.T, name string, status int, body []byte, wantStatus int, wantCode string) {
 		t.Helper()
 		var e struct {
 			Error struct{ Code, Message, Param string }
@@ -58,22 +58,24 @@ func TestLimitsRealServer(t *testing.T) {
 
 	// Bodies over the limit, declared and streamed.
 	for _, declared := range []bool{true, false} {
-		req, _ := http.NewRequest("POST", srv.url("/api/reports"), &zeroReader{n: limit + 1})
-		if declared {
-			req.ContentLength = limit + 1
-		} else {
-			req.ContentLength = -1 // chunked: the server finds out while reading
-		}
-		req.Header.Set("Authorization", "Bearer "+adminKey)
-		req.Header.Set("Content-Type", "text/plain")
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Errorf("oversized body (declared %v): %v", declared, err)
-			continue
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		jsonError(fmt.Sprintf("oversized body (declared length: %v)", declared), resp.StatusCode, body, 413, "payload_too_large")
+		name := fmt.Sprintf("oversized body (declared length: %v)", declared)
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", srv.url("/api/reports"), &zeroReader{n: limit + 1})
+			if declared {
+				req.ContentLength = limit + 1
+			} else {
+				req.ContentLength = -1 // chunked: the server finds out while reading
+			}
+			req.Header.Set("Authorization", "Bearer "+adminKey)
+			req.Header.Set("Content-Type", "text/plain")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			jsonError(t, name, resp.StatusCode, body, 413, "payload_too_large")
+		})
 	}
 
 	// Too many files in one form.
@@ -88,7 +90,7 @@ func TestLimitsRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jsonError("101 files in one form", status, body, 400, "invalid_parameter")
+	jsonError(t, "101 files in one form", status, body, 400, "invalid_parameter")
 
 	// Paging, query length and term limits.
 	long := strings.Repeat("政", 257)
@@ -102,42 +104,51 @@ func TestLimitsRealServer(t *testing.T) {
 		{"query of 17 terms", "q=" + terms, "invalid_query"},
 		{"query not UTF-8", "q=%ff%fe", "invalid_query"},
 	} {
-		v, _ := url.ParseQuery(c.query)
-		status, body, err := do("GET", srv.url("/api/search?"+v.Encode()), searchKey, "", nil)
-		if c.name == "query not UTF-8" {
-			status, body, err = do("GET", srv.url("/api/search?"+c.query), searchKey, "", nil)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		jsonError(c.name, status, body, 400, c.code)
+		t.Run(c.name, func(t *testing.T) {
+			v, _ := url.ParseQuery(c.query)
+			status, body, err := do("GET", srv.url("/api/search?"+v.Encode()), searchKey, "", nil)
+			if c.name == "query not UTF-8" {
+				status, body, err = do("GET", srv.url("/api/search?"+c.query), searchKey, "", nil)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			jsonError(t, c.name, status, body, 400, c.code)
+		})
 	}
 	// The limits are inclusive: the largest page and query pass.
-	for _, q := range []string{"q=经济&from=9990&size=10", "q=" + url.QueryEscape(strings.Repeat("政", 256))} {
-		if status, body, _ := do("GET", srv.url("/api/search?"+q), searchKey, "", nil); status != 200 {
-			t.Errorf("at the limit %.40s: %d %.200s", q, status, body)
-		}
+	for _, c := range []struct{ name, query string }{
+		{"last page", "q=经济&from=9990&size=10"},
+		{"query of 256 characters", "q=" + url.QueryEscape(strings.Repeat("政", 256))},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if status, body, _ := do("GET", srv.url("/api/search?"+c.query), searchKey, "", nil); status != 200 {
+				t.Errorf("at the limit %.40s: %d %.200s", c.query, status, body)
+			}
+		})
 	}
 
 	// Headers over the server's 64 KB limit get the JSON 431; only beyond
 	// net/http's own 1 MB bound is the answer net/http's plain text.
 	for _, size := range []int{128 << 10, 2 << 20} {
-		req, _ := http.NewRequest("GET", srv.url("/api/search?q=a"), nil)
-		req.Header.Set("X-Big", strings.Repeat("a", size))
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Logf("%d KB header: %v", size>>10, err)
-			continue
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-			t.Errorf("%d KB header: status %d", size>>10, resp.StatusCode)
-		}
-		if size < 1<<20 {
-			jsonError("128 KB header", resp.StatusCode, b, http.StatusRequestHeaderFieldsTooLarge, "headers_too_large")
-		}
-		t.Logf("%d KB header: %d %.120q", size>>10, resp.StatusCode, bytes.TrimSpace(b))
+		t.Run(fmt.Sprintf("%d KB header", size>>10), func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.url("/api/search?q=a"), nil)
+			req.Header.Set("X-Big", strings.Repeat("a", size))
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Logf("%d KB header: %v", size>>10, err)
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+				t.Errorf("%d KB header: status %d", size>>10, resp.StatusCode)
+			}
+			if size < 1<<20 {
+				jsonError(t, "128 KB header", resp.StatusCode, b, http.StatusRequestHeaderFieldsTooLarge, "headers_too_large")
+			}
+			t.Logf("%d KB header: %d %.120q", size>>10, resp.StatusCode, bytes.TrimSpace(b))
+		})
 	}
 
 	if status, _, err := do("GET", srv.url("/healthz"), "", "", nil); err != nil || status != 200 {

@@ -46,14 +46,22 @@ func TestAnalyzeJSON(t *testing.T) {
 }
 
 func TestAnalyzeErrors(t *testing.T) {
-	for _, args := range [][]string{{"analyze"}, {"analyze", "--bogus", "x"}} {
-		var out, errb bytes.Buffer
-		if code := run(context.Background(), args, &out, &errb); code != 2 {
-			t.Errorf("%v: exit %d; want 2", args, code)
-		}
-		if errb.Len() == 0 {
-			t.Errorf("%v: no message", args)
-		}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"no text", []string{"analyze"}},
+		{"unknown flag", []string{"analyze", "--bogus", "x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), tc.args, &out, &errb); code != 2 {
+				t.Errorf("%v: exit %d; want 2", tc.args, code)
+			}
+			if errb.Len() == 0 {
+				t.Errorf("%v: no message", tc.args)
+			}
+		})
 	}
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"analyze", "--json", "，。"}, &out, &errb); code != 0 || strings.TrimSpace(out.String()) != "[]" {

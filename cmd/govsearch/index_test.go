@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -99,13 +100,17 @@ func TestTerminalFragment(t *testing.T) {
 func TestParseMemoryLimit(t *testing.T) {
 	good := map[string]int64{"": 0, "none": -1, "NONE": -1, "800MiB": 800 << 20, "2GiB": 2 << 30, "1.5GiB": 1536 << 20, "900 MB": 900e6, "1e9": 1e9, "1gb": 1e9}
 	for in, want := range good {
-		if got, err := parseMemoryLimit(in); err != nil || got != want {
-			t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d", in, got, err, want)
-		}
+		t.Run(fmt.Sprintf("%q", in), func(t *testing.T) {
+			if got, err := parseMemoryLimit(in); err != nil || got != want {
+				t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d", in, got, err, want)
+			}
+		})
 	}
 	for _, in := range []string{"lots", "-1GiB", "0", "10MiB", "1TB", "GiB", "1e400", "NaN"} {
-		if got, err := parseMemoryLimit(in); err == nil {
-			t.Errorf("parseMemoryLimit(%q) = %d, want an error", in, got)
-		}
+		t.Run(fmt.Sprintf("%q", in), func(t *testing.T) {
+			if got, err := parseMemoryLimit(in); err == nil {
+				t.Errorf("parseMemoryLimit(%q) = %d, want an error", in, got)
+			}
+		})
 	}
 }

@@ -253,20 +253,23 @@ func TestServeCutsSlowClients(t *testing.T) {
 
 func TestServeFlags(t *testing.T) {
 	for _, tc := range []struct {
+		name string
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"--trusted-proxies", "not-an-ip"}, 2, "--trusted-proxies"},
-		{[]string{"extra"}, 2, "unexpected argument"},
-		{[]string{"--nope"}, 2, "flag provided but not defined"},
-		{[]string{"-h"}, 0, "usage: govsearch serve"},
+		{"bad proxy", []string{"--trusted-proxies", "not-an-ip"}, 2, "--trusted-proxies"},
+		{"extra argument", []string{"extra"}, 2, "unexpected argument"},
+		{"unknown flag", []string{"--nope"}, 2, "flag provided but not defined"},
+		{"help", []string{"-h"}, 0, "usage: govsearch serve"},
 	} {
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), append([]string{"serve"}, tc.args...), &out, &errOut)
-		if code != tc.code || !strings.Contains(errOut.String(), tc.want) {
-			t.Errorf("serve %v: exit %d, stderr %q", tc.args, code, errOut.String())
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), append([]string{"serve"}, tc.args...), &out, &errOut)
+			if code != tc.code || !strings.Contains(errOut.String(), tc.want) {
+				t.Errorf("serve %v: exit %d, stderr %q", tc.args, code, errOut.String())
+			}
+		})
 	}
 	// Equal admin and search keys are refused before anything is served.
 	err := Serve(context.Background(), serveConfig{IndexDir: t.TempDir(), Addr: "127.0.0.1:0", AdminKey: "k", SearchKey: "k",
@@ -281,16 +284,22 @@ func TestServeFlags(t *testing.T) {
 // instead of quietly serving the seeds; --seed fills it on purpose.
 func TestServeExplicitDirWithoutIndex(t *testing.T) {
 	root := t.TempDir()
-	for _, dir := range []string{filepath.Join(root, "mistyped", "path"), root} {
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"serve", "--index", dir, "--addr", "127.0.0.1:0"}, &out, &errOut)
-		msg := errOut.String()
-		if code != 1 || !strings.Contains(msg, "no index in "+dir) || !strings.Contains(msg, "govsearch index --index "+dir+" PATH") ||
-			!strings.Contains(msg, "govsearch serve --index "+dir+" --seed") {
-			t.Errorf("serve --index %s: exit %d, stderr %q", dir, code, msg)
-		}
-		if entries, _ := filepath.Glob(filepath.Join(dir, "*")); len(entries) > 0 {
-			t.Errorf("serve --index %s wrote %v", dir, entries)
-		}
+	for _, tc := range []struct{ name, dir string }{
+		{"mistyped", filepath.Join(root, "mistyped", "path")},
+		{"empty", root},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.dir
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"serve", "--index", dir, "--addr", "127.0.0.1:0"}, &out, &errOut)
+			msg := errOut.String()
+			if code != 1 || !strings.Contains(msg, "no index in "+dir) || !strings.Contains(msg, "govsearch index --index "+dir+" PATH") ||
+				!strings.Contains(msg, "govsearch serve --index "+dir+" --seed") {
+				t.Errorf("serve --index %s: exit %d, stderr %q", dir, code, msg)
+			}
+			if entries, _ := filepath.Glob(filepath.Join(dir, "*")); len(entries) > 0 {
+				t.Errorf("serve --index %s wrote %v", dir, entries)
+			}
+		})
 	}
 }

@@ -15,10 +15,16 @@ func TestParse(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "only 2 mappings") {
 		t.Fatalf("parse small table: %v, %v", got, err)
 	}
-	for _, bad := range []string{"經经\n", "經\t\n", "\xff\t经\n"} {
-		if _, err := parse(strings.NewReader(bad), "bad.txt"); err == nil || !strings.Contains(err.Error(), "bad.txt:1") {
-			t.Errorf("parse(%q) err = %v; want a line-numbered error", bad, err)
-		}
+	for _, tc := range []struct{ name, line string }{
+		{"no tab", "經经\n"},
+		{"no target", "經\t\n"},
+		{"invalid UTF-8", "\xff\t经\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := parse(strings.NewReader(tc.line), "bad.txt"); err == nil || !strings.Contains(err.Error(), "bad.txt:1") {
+				t.Errorf("parse(%q) err = %v; want a line-numbered error", tc.line, err)
+			}
+		})
 	}
 }
 
