@@ -270,13 +270,7 @@ func TestOpenErrors(t *testing.T) {
 	// A manifest from another analyzer version is stale.
 	m := *ix.man.Load()
 	m.Analyzer = "other"
-	b := ix.bi.NewBatch()
-	if err := setManifest(b, m); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.bi.Batch(b); err != nil {
-		t.Fatal(err)
-	}
+	rewriteManifest(t, ix, m)
 	ix.Close()
 	if _, err := Open(dir); !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "analyzer other") {
 		t.Errorf("Open with a foreign manifest = %v, want ErrStale", err)
@@ -288,11 +282,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 	m = currentManifest()
 	m.Reports, m.Paragraphs = 7, 7
-	b = ix.bi.NewBatch()
-	setManifest(b, m)
-	if err := ix.bi.Batch(b); err != nil {
-		t.Fatal(err)
-	}
+	rewriteManifest(t, ix, m)
 	ix.Close()
 	if _, err := Open(dir); !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "holds") {
 		t.Errorf("Open with wrong counts = %v, want ErrStale", err)
@@ -300,6 +290,23 @@ func TestOpenErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "CURRENT"), []byte("../etc\n"), 0o644)
 	if _, err := Open(dir); !errors.Is(err, ErrStale) {
 		t.Errorf("Open with a bad CURRENT = %v, want ErrStale", err)
+	}
+}
+
+// rewriteManifest stores m as the manifest of ix behind its back, in one
+// batch with the deletion of the documents dels, as a foreign program or a
+// torn write could leave it.
+func rewriteManifest(t *testing.T, ix *Index, m manifest, dels ...string) {
+	t.Helper()
+	b := ix.bi.NewBatch()
+	for _, id := range dels {
+		b.Delete(id)
+	}
+	if err := setManifest(b, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.bi.Batch(b); err != nil {
+		t.Fatal(err)
 	}
 }
 

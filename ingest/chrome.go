@@ -127,15 +127,11 @@ func classifyChrome(t string) (chromeKind, string) {
 		return chromeDrop, DropSource
 	}
 	if n <= 60 {
-		for _, w := range linkWords {
-			if strings.Contains(t, w) {
-				return chromeCloser, DropLinks
-			}
+		if containsOneOf(t, linkWords) {
+			return chromeCloser, DropLinks
 		}
-		for _, w := range closerForum {
-			if strings.Contains(t, w) {
-				return chromeCloser, DropForum
-			}
+		if containsOneOf(t, closerForum) {
+			return chromeCloser, DropForum
 		}
 	}
 	if n <= 40 && (strings.Contains(t, "点我投稿") || strings.Contains(t, "有想补充的信息")) {
@@ -168,15 +164,11 @@ func shortLineChrome(t string) (chromeKind, string) {
 	if navExact[t] {
 		return chromeDrop, DropNav
 	}
-	for _, w := range navWords {
-		if strings.Contains(t, w) {
-			return chromeDrop, DropNav
-		}
+	if containsOneOf(t, navWords) {
+		return chromeDrop, DropNav
 	}
-	for _, w := range forumWords {
-		if strings.Contains(t, w) {
-			return chromeDrop, DropForum
-		}
+	if containsOneOf(t, forumWords) {
+		return chromeDrop, DropForum
 	}
 	switch {
 	case rePageCount.MatchString(t):
@@ -188,15 +180,23 @@ func shortLineChrome(t string) (chromeKind, string) {
 	case hasSentencePunct(t):
 		return chromeNone, ""
 	}
-	for _, w := range contributionWords {
-		if strings.Contains(t, w) {
-			return chromeDrop, DropContribution
-		}
+	if containsOneOf(t, contributionWords) {
+		return chromeDrop, DropContribution
 	}
 	if strings.Contains(t, "热线") || strings.Contains(t, "联系电话") || strings.Contains(t, "咨询电话") || rePhone.MatchString(t) {
 		return chromeDrop, DropHotline
 	}
 	return chromeNone, ""
+}
+
+// containsOneOf reports whether t contains one of words.
+func containsOneOf(t string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasHan reports whether s holds at least one Chinese character.

@@ -24,26 +24,20 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"govsearch/bench"
+	"govsearch/internal/cli"
 )
 
 // childArg, as the first argument, runs one measurement of a benchmark in
 // this process; the benchmark re-executes the program with it.
 const childArg = "_child"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 // run is main without the process; it returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -102,11 +96,8 @@ func parseArgs(args []string, stderr io.Writer) (cfg bench.Config, out string, c
 		fmt.Fprintf(stderr, "govsearch-bench: "+format+"\n", a...)
 		return cfg, out, 2, false
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, out, 0, false
-		}
-		return cfg, out, 2, false
+	if code, ok := cli.ParseFlags(fs, args); !ok {
+		return cfg, out, code, false
 	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q", fs.Arg(0))

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"govsearch/analyzer"
+	"govsearch/internal/cli"
 )
 
 func init() {
@@ -31,7 +32,7 @@ func runAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "usage: govsearch analyze [--json] TEXT\n\nPrints the word tokens of TEXT: normalised term, source text, byte offsets and position.")
 		fs.PrintDefaults()
 	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := cli.ParseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {

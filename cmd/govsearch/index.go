@@ -18,6 +18,7 @@ import (
 	"govsearch/analyzer"
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/internal/cli"
 )
 
 func init() {
@@ -45,7 +46,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every *.txt below them).")
 		fl.PrintDefaults()
 	}
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := cli.ParseFlags(fl, args); !ok {
 		return code
 	}
 	if *dir == "" || fl.NArg() == 0 {

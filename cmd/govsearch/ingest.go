@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"govsearch/ingest"
+	"govsearch/internal/cli"
 )
 
 func init() {
@@ -37,7 +38,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "usage: govsearch ingest [--json] [--dropped] PATH...\n\nParse report files (directories: every *.txt below them) without indexing.")
 		fl.PrintDefaults()
 	}
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := cli.ParseFlags(fl, args); !ok {
 		return code
 	}
 	if fl.NArg() == 0 {

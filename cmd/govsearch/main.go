@@ -14,14 +14,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"sort"
-	"syscall"
+
+	"govsearch/internal/cli"
 )
 
 // command is one subcommand. run returns the process exit status.
@@ -41,12 +38,7 @@ func register(c command) {
 	commands[c.name] = c
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 // run dispatches args to a subcommand; it is main without the process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -64,19 +56,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
-}
-
-// parseFlags parses a subcommand's flags. When ok is false the command
-// ends with code: 0 after -h, 2 after a bad flag (the flag package has
-// already printed why).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
-		return 2, false
-	}
-	return 0, true
 }
 
 func usage(w io.Writer) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"govsearch/index"
+	"govsearch/internal/cli"
 )
 
 func init() {
@@ -49,7 +50,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			"$GOVSEARCH_SEARCH_KEY, if it has one); stderr says which was done.")
 		fl.PrintDefaults()
 	}
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := cli.ParseFlags(fl, args); !ok {
 		return code
 	}
 	if *dir == "" {

@@ -20,6 +20,7 @@ import (
 	"govsearch/analyzer"
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/internal/cli"
 	"govsearch/web"
 )
 
@@ -91,7 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
 	fs.IntVar(&cfg.MaxSearches, "max-searches", web.DefaultMaxSearches(), "concurrent searches and lookups; beyond them requests get 503 overloaded")
 	fs.IntVar(&cfg.MaxHeavy, "max-heavy", web.DefaultMaxHeavy(), "concurrent trend and export requests; beyond them requests get 503 overloaded")
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := cli.ParseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
