@@ -65,7 +65,7 @@ func (c CorpusSpec) sharedInputs(sub string) ([]index.Input, error) {
 		return nil, err
 	}
 	if len(ins) == 0 {
-		return nil, fmt.Errorf("%s: no .txt files", dir)
+		return nil, fmt.Errorf("%s: no report files (%s)", dir, ingest.ReportFiles)
 	}
 	return ins, nil
 }

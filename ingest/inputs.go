@@ -51,8 +51,12 @@ func (in Input) Parse() (*File, error) {
 // file.
 var errNotRegular = errors.New("not a regular file or directory")
 
-// reportExt is the extension of report files found below a directory.
-const reportExt = ".txt"
+// reportExt is the extension of report files found below a directory;
+// ReportFiles names them in messages.
+const (
+	reportExt   = ".txt"
+	ReportFiles = "*" + reportExt
+)
 
 // isReportName reports whether a file found below a directory is a report
 // file by its name.

@@ -43,7 +43,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	batch := fl.Int("batch", 0, "paragraphs per write batch of a full build (0: the index default, about 4 MB of text a batch)")
 	memLimit := fl.String("memory-limit", "", "soft memory limit of a full build, e.g. 800MiB or 2GiB, or none (default: 1.5GiB)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every *.txt below them).")
+		fmt.Fprintf(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every %s below them).\n", ingest.ReportFiles)
 		fl.PrintDefaults()
 	}
 	if code, ok := cli.ParseFlags(fl, args); !ok {
@@ -73,7 +73,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	if len(inputs) == 0 {
-		fmt.Fprintf(stderr, "govsearch index: no report files (*.txt) in %s\n", strings.Join(fl.Args(), " "))
+		fmt.Fprintf(stderr, "govsearch index: no report files (%s) in %s\n", ingest.ReportFiles, strings.Join(fl.Args(), " "))
 		return 1
 	}
 	// Segmentation needs the dictionary; wait for it here so that the

@@ -35,7 +35,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	asJSON := fl.Bool("json", false, "print one JSON record per paragraph per line")
 	listDropped := fl.Bool("dropped", false, "also list every dropped line with its rule")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govsearch ingest [--json] [--dropped] PATH...\n\nParse report files (directories: every *.txt below them) without indexing.")
+		fmt.Fprintf(stderr, "usage: govsearch ingest [--json] [--dropped] PATH...\n\nParse report files (directories: every %s below them) without indexing.\n", ingest.ReportFiles)
 		fl.PrintDefaults()
 	}
 	if code, ok := cli.ParseFlags(fl, args); !ok {
