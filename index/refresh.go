@@ -41,14 +41,14 @@ type Refreshed struct {
 // it is: rebuilding would not cure it.
 func Refresh(ctx context.Context, dir string, inputs []Input, opts RefreshOptions) (*Refreshed, error) {
 	if opts.Rebuild {
-		return build(ctx, dir, inputs, opts, nil)
+		return buildAndOpen(ctx, dir, inputs, opts, nil)
 	}
 	ix, err := Open(dir)
 	if err == nil {
 		return refreshCurrent(ctx, ix, dir, inputs, opts)
 	}
 	if errors.Is(err, ErrNoIndex) || errors.Is(err, ErrStale) {
-		return build(ctx, dir, inputs, opts, err)
+		return buildAndOpen(ctx, dir, inputs, opts, err)
 	}
 	return nil, err
 }
@@ -66,7 +66,7 @@ func refreshCurrent(ctx context.Context, ix *Index, dir string, inputs []Input, 
 		if !errors.Is(err, ErrStale) {
 			return nil, err
 		}
-		return build(ctx, dir, inputs, opts, err)
+		return buildAndOpen(ctx, dir, inputs, opts, err)
 	}
 	st, err := ix.Update(ctx, inputs, opts.BuildOptions)
 	if err != nil {
@@ -76,8 +76,8 @@ func refreshCurrent(ctx context.Context, ix *Index, dir string, inputs []Input, 
 	return &Refreshed{Index: ix, Stats: st}, nil
 }
 
-// build builds a new generation in dir for Refresh and opens it.
-func build(ctx context.Context, dir string, inputs []Input, opts RefreshOptions, reason error) (*Refreshed, error) {
+// buildAndOpen builds a new generation in dir for Refresh and opens it.
+func buildAndOpen(ctx context.Context, dir string, inputs []Input, opts RefreshOptions, reason error) (*Refreshed, error) {
 	if opts.BeforeBuild != nil {
 		if err := opts.BeforeBuild(reason); err != nil {
 			return nil, err
