@@ -38,7 +38,7 @@ func BenchmarkSearchFilteredFacets(b *testing.B) {
 	region := c.records[0].Region
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := c.ix.Search(ctx, Request{Query: "发展", Highlight: true, Filters: Filters{Region: []string{region}}}); err != nil {
+		if _, err := c.ix.Search(ctx, Request{Query: "发展", Highlight: true, Filters: Filters{FacetRegion: {region}}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -26,7 +26,8 @@ import (
 // descending, then id.
 
 // keyTable maps the document numbers of one index snapshot to their facet
-// keys: report id × part kind × kind.
+// keys: report id × the values of the facets of the paragraph
+// (keyedFacets).
 type keyTable struct {
 	// snap is the snapshot the table describes. It is held weakly: a
 	// cached table must not keep a replaced snapshot's segments in memory.
@@ -36,8 +37,8 @@ type keyTable struct {
 }
 
 // keyTableFor returns the key table of snapshot r, making it if the cached
-// one describes another snapshot. A paragraph's key is its report id, part
-// kind and kind; each comes from its keyword field's postings.
+// one describes another snapshot. A paragraph's key is its report id and
+// its values of keyedFacets; each comes from its keyword field's postings.
 func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTable, error) {
 	ix.keyMu.Lock()
 	defer ix.keyMu.Unlock()
@@ -45,51 +46,68 @@ func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTab
 	if t := ix.keys; t != nil && snap != nil && t.snap.Value() == snap {
 		return t, nil
 	}
-	reports, byReport, err := termsByDoc(ctx, r, fieldReportID)
-	if err != nil {
-		return nil, err
+	cols := make([]keyColumn, 1+len(keyedFacets))
+	fields := []string{fieldReportID}
+	for _, f := range keyedFacets {
+		fields = append(fields, f.Name)
 	}
-	parts, byPart, err := termsByDoc(ctx, r, fieldPartKind)
-	if err != nil {
-		return nil, err
-	}
-	kinds, byKind, err := termsByDoc(ctx, r, fieldKind)
-	if err != nil {
-		return nil, err
-	}
-	at := func(byDoc []uint32, n int) uint32 {
-		if n < len(byDoc) {
-			return byDoc[n]
+	for i, field := range fields {
+		var err error
+		if cols[i].terms, cols[i].byDoc, err = termsByDoc(ctx, r, field); err != nil {
+			return nil, err
 		}
-		return 0
 	}
-	t := &keyTable{byDoc: make([]uint32, len(byReport))}
+	t := &keyTable{byDoc: make([]uint32, len(cols[0].byDoc))}
 	if snap != nil {
 		t.snap = weak.Make(snap)
 	}
-	index := map[[3]uint32]uint32{}
-	for n, rep := range byReport {
+	// A key is looked up by its term numbers, written into buf; a string
+	// conversion in a map index allocates nothing.
+	index := map[string]uint32{}
+	buf := make([]byte, 4*len(cols))
+	for n, rep := range cols[0].byDoc {
 		if rep == 0 {
 			continue // not a paragraph
 		}
-		k := [3]uint32{rep, at(byPart, n), at(byKind, n)}
-		i, ok := index[k]
+		for i := range cols {
+			binary.LittleEndian.PutUint32(buf[4*i:], cols[i].at(n))
+		}
+		i, ok := index[string(buf)]
 		if !ok {
-			kc := keyCount{reportID: reports[rep-1]}
-			if k[1] > 0 {
-				kc.partKind = parts[k[1]-1]
-			}
-			if k[2] > 0 {
-				kc.kind = kinds[k[2]-1]
+			kc := keyCount{reportID: cols[0].terms[rep-1], values: make([]string, len(keyedFacets))}
+			for j := range keyedFacets {
+				kc.values[j] = cols[j+1].term(n)
 			}
 			t.keys = append(t.keys, kc)
 			i = uint32(len(t.keys))
-			index[k] = i
+			index[string(buf)] = i
 		}
 		t.byDoc[n] = i
 	}
 	ix.keys = t
 	return t, nil
+}
+
+// keyColumn is one keyword field of a snapshot by document number.
+type keyColumn struct {
+	terms []string
+	byDoc []uint32 // document number → 1 + index in terms; 0 for none
+}
+
+// at returns 1 + the index of document n's term, or 0.
+func (c *keyColumn) at(n int) uint32 {
+	if n < len(c.byDoc) {
+		return c.byDoc[n]
+	}
+	return 0
+}
+
+// term returns document n's term, or "".
+func (c *keyColumn) term(n int) string {
+	if i := c.at(n); i > 0 {
+		return c.terms[i-1]
+	}
+	return ""
 }
 
 // termsByDoc reads the postings of every term of a keyword field in
@@ -289,23 +307,17 @@ func (c *collector) Pop() any {
 	return x
 }
 
-// cursor turns search_after values into the candidate they name.
-func (c *collector) cursor(after []string) (*candidate, error) {
-	vals := after
+// cursor turns search_after values, which checkCursor accepted, into the
+// candidate they name.
+func (c *collector) cursor(after []string) *candidate {
 	cur := &candidate{hasID: true}
 	if c.yearOrder != 0 {
-		y, err := strconv.Atoi(vals[0])
-		if err != nil {
-			return nil, qerr("search_after", fmt.Sprintf("value 1 must be a year, got %q", vals[0]))
-		}
-		cur.year, vals = y, vals[1:]
+		cur.year, _ = strconv.Atoi(after[0])
+		after = after[1:]
 	}
-	s, err := strconv.ParseFloat(vals[0], 64)
-	if err != nil {
-		return nil, qerr("search_after", fmt.Sprintf("value %d must be a score", len(after)-1))
-	}
-	cur.score, cur.id = s, vals[1]
-	return cur, nil
+	cur.score, _ = strconv.ParseFloat(after[0], 64)
+	cur.id = after[1]
+	return cur
 }
 
 // collect runs spec.query on the current snapshot and gathers the total,
@@ -350,9 +362,7 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 	c := &collector{r: r, yearOrder: spec.yearOrder}
 	var cur *candidate
 	if spec.after != nil {
-		if cur, err = c.cursor(spec.after); err != nil {
-			return nil, err
-		}
+		cur = c.cursor(spec.after)
 	}
 	pool := search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+spec.keep+1, 0)
 	sctx := &search.SearchContext{DocumentMatchPool: pool, IndexReader: r}

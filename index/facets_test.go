@@ -2,26 +2,15 @@ package index
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"testing"
 )
 
 // fieldOf returns a record's value of a facet field.
 func fieldOf(c *corpus, id, facet string) string {
-	r := c.byID[id]
-	switch facet {
-	case FacetRegion:
-		return r.Region
-	case FacetYear:
-		return yearKey(r.Year)
-	case FacetLevel:
-		return r.Level
-	case FacetPartKind:
-		return r.PartKind
-	case FacetKind:
-		return r.Kind
-	}
-	return ""
+	f, _ := FacetNamed(facet)
+	return f.Value(c.byID[id])
 }
 
 // grouped counts the exported paragraphs of req by a facet field.
@@ -78,19 +67,7 @@ func TestFacetsEqualExportCounts(t *testing.T) {
 			}
 			v := res.Facets[sel][0].Value
 			filtered := base
-			switch sel {
-			case FacetRegion:
-				filtered.Filters.Region = []string{v}
-			case FacetLevel:
-				filtered.Filters.Level = []string{v}
-			case FacetPartKind:
-				filtered.Filters.Part = []string{v}
-			case FacetKind:
-				filtered.Filters.Kind = []string{v}
-			case FacetYear:
-				y, _ := ParseYearRange(v)
-				filtered.Filters.Year = []YearRange{y}
-			}
+			filtered.Filters = Filters{sel: {v}}
 			fres, err := c.ix.Search(ctx, filtered)
 			if err != nil {
 				t.Fatal(err)
@@ -204,7 +181,7 @@ func TestExportRows(t *testing.T) {
 	}
 	// A filter-only export has one row per paragraph.
 	region := c.records[0].Region
-	ids, rows := exportIDs(t, c.ix, Request{Filters: Filters{Region: []string{region}}})
+	ids, rows := exportIDs(t, c.ix, Request{Filters: Filters{FacetRegion: {region}}})
 	if len(ids) != len(rows) {
 		t.Errorf("filter-only export: %d rows for %d paragraphs", len(rows), len(ids))
 	}
@@ -212,32 +189,41 @@ func TestExportRows(t *testing.T) {
 
 func TestRequestValidation(t *testing.T) {
 	c := openCorpus(t, seedDir)
-	bad := []struct {
+	for _, tc := range []struct {
+		name  string
 		req   Request
 		param string
 	}{
-		{Request{Query: "a", Size: MaxSize + 1}, "size"},
-		{Request{Query: "a", Size: -1}, "size"},
-		{Request{Query: "a", From: -1}, "from"},
-		{Request{Query: "a", From: MaxWindow - 5, Size: 10}, "from"},
-		{Request{Query: "a", Sort: "date"}, "sort"},
-		{Request{Query: "a", Facets: []string{"speaker"}}, "facets"},
-		{Request{Query: "a", SearchAfter: []string{"1"}}, "search_after"},
-		{Request{Query: "a", SearchAfter: []string{"x", "id"}}, "search_after"},
-		{Request{Query: "a", From: 10, SearchAfter: []string{"1", "id"}}, "search_after"},
-		{Request{Query: "a", Filters: Filters{Level: []string{"county"}}}, "level"},
-		{Request{Query: "a", Filters: Filters{Kind: []string{"x"}}}, "kind"},
-		{Request{Query: "a", Filters: Filters{Part: []string{"x"}}}, "part"},
-		{Request{Query: "a", Filters: Filters{Year: []YearRange{{2021, 2018}}}}, "year"},
-		{Request{Query: "a", Filters: Filters{Region: []string{""}}}, "region"},
-		{Request{Query: "a OR"}, "q"},
-	}
-	for _, b := range bad {
-		_, err := c.ix.Search(context.Background(), b.req)
-		qe, ok := err.(*QueryError)
-		if !ok || qe.Param != b.param {
-			t.Errorf("Search(%+v) = %v, want a QueryError on %s", b.req, err, b.param)
-		}
+		{"size over the limit", Request{Query: "a", Size: MaxSize + 1}, "size"},
+		{"negative size", Request{Query: "a", Size: -1}, "size"},
+		{"negative from", Request{Query: "a", From: -1}, "from"},
+		{"past the window", Request{Query: "a", From: MaxWindow - 5, Size: 10}, "from"},
+		{"unknown sort", Request{Query: "a", Sort: "date"}, "sort"},
+		{"unknown facet", Request{Query: "a", Facets: []string{"speaker"}}, "facets"},
+		{"search_after too short", Request{Query: "a", SearchAfter: []string{"1"}}, "search_after"},
+		{"search_after without a score", Request{Query: "a", SearchAfter: []string{"x", "id"}}, "search_after"},
+		{"search_after with from", Request{Query: "a", From: 10, SearchAfter: []string{"1", "id"}}, "search_after"},
+		{"search_after without a year", Request{Query: "a", Sort: SortYearAsc, SearchAfter: []string{"x", "1", "id"}}, "search_after"},
+		{"unknown level", Request{Query: "a", Filters: Filters{FacetLevel: {"county"}}}, "level"},
+		{"unknown kind", Request{Query: "a", Filters: Filters{FacetKind: {"x"}}}, "kind"},
+		{"unknown part", Request{Query: "a", Filters: Filters{FacetPartKind: {"x"}}}, "part"},
+		{"backwards years", Request{Query: "a", Filters: Filters{FacetYear: {"2021..2018"}}}, "year"},
+		{"not a year", Request{Query: "a", Filters: Filters{FacetYear: {"20x1"}}}, "year"},
+		{"empty region", Request{Query: "a", Filters: Filters{FacetRegion: {""}}}, "region"},
+		{"unknown facet filter", Request{Query: "a", Filters: Filters{"speaker": {"x"}}}, "filters"},
+		{"bad query", Request{Query: "a OR"}, "q"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.ix.Search(context.Background(), tc.req)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Param != tc.param {
+				t.Errorf("Search(%+v) = %v, want a ValidationError on %s", tc.req, err, tc.param)
+			}
+			var qe *QueryError
+			if errors.As(err, &qe) != (tc.param == "q") {
+				t.Errorf("Search(%+v) = %#v: a QueryError is for q alone", tc.req, err)
+			}
+		})
 	}
 	if _, err := c.ix.Search(context.Background(), Request{Query: "发展", From: MaxWindow - MaxSize, Size: MaxSize}); err != nil {
 		t.Errorf("the deepest allowed page: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func checkFragment(t *testing.T, frag, text string, terms []string) {
 	}
 	for _, m := range markRE.FindAllStringSubmatch(frag, -1) {
 		inner := analyzer.Normalize(html.UnescapeString(m[1]))
-		if !contains(terms, inner) {
+		if !slices.Contains(terms, inner) {
 			t.Errorf("<mark>%s</mark> is not one whole occurrence of %q", m[1], terms)
 		}
 	}

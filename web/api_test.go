@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"govsearch/index"
+	"govsearch/web/errcode"
 )
 
 const (
@@ -59,8 +60,8 @@ func TestSearchParamsReachIndex(t *testing.T) {
 	got := f.last
 	want := index.Request{
 		Query: "x",
-		Filters: index.Filters{Region: []string{"静安区", "徐汇区"}, Level: []string{"district"}, Part: []string{"plan", "review"},
-			Kind: []string{"body"}, Year: []index.YearRange{{From: 2018, To: 2021}, {From: 2023, To: 2023}}},
+		Filters: index.Filters{index.FacetRegion: {"静安区", "徐汇区"}, index.FacetLevel: {"district"}, index.FacetPartKind: {"plan", "review"},
+			index.FacetKind: {"body"}, index.FacetYear: {"2018..2021", "2023"}},
 		Sort: "-year", From: 20, Size: 5, Facets: []string{"region", "kind", "year"}, Highlight: false,
 	}
 	if gj, wj := mustJSON(t, got), mustJSON(t, want); gj != wj {
@@ -106,44 +107,44 @@ var malformed = []struct {
 	code   string
 	param  string
 }{
-	{"/api/search?q=a&size=abc", 400, CodeInvalidParameter, "size"},
-	{"/api/search?q=a&size=1000", 400, CodeInvalidParameter, "size"},
-	{"/api/search?q=a&size=-1", 400, CodeInvalidParameter, "size"},
-	{"/api/search?q=a&match=x&sise=3", 400, CodeInvalidParameter, "match"},
-	{"/api/trend?q=a&size=3", 400, CodeInvalidParameter, "size"},
-	{"/api/reports?x=1", 400, CodeInvalidParameter, "x"},
-	{"/api/search?q=a&from=1e9", 400, CodeInvalidParameter, "from"},
-	{"/api/search?q=a&from=9995&size=10", 400, CodeInvalidParameter, "from"},
-	{"/api/search?q=a&from=99999999999999999999999", 400, CodeInvalidParameter, "from"},
-	{"/api/search?q=a&year=20x1", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=2021..2018", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=..", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=202", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%90", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&sort=foo", 400, CodeInvalidParameter, "sort"},
-	{"/api/search?q=a&facets=nope", 400, CodeInvalidParameter, "facets"},
-	{"/api/search?q=a&facets=region,nope", 400, CodeInvalidParameter, "facets"},
-	{"/api/search?q=a&highlight=maybe", 400, CodeInvalidParameter, "highlight"},
-	{"/api/search?q=a&level=village", 400, CodeInvalidParameter, "level"},
-	{"/api/search?q=a&part=intro", 400, CodeInvalidParameter, "part"},
-	{"/api/search?q=a&kind=table", 400, CodeInvalidParameter, "kind"},
-	{"/api/search?q=a&from=5&search_after=x", 400, CodeInvalidParameter, "search_after"},
-	{"/api/search?q=" + strings.Repeat("政", 257), 400, CodeInvalidQuery, "q"},
-	{"/api/search?q=%FF%FE", 400, CodeInvalidQuery, "q"},
-	{"/api/search?q=%22open", 400, CodeInvalidQuery, "q"},
-	{"/api/trend", 400, CodeInvalidQuery, "q"},
-	{"/api/trend?q=a&year=x", 400, CodeInvalidParameter, "year"},
-	{"/api/export?q=a&format=xml", 400, CodeInvalidParameter, "format"},
-	{"/api/export", 400, CodeInvalidQuery, "q"},
-	{"/api/export?q=%22a", 400, CodeInvalidQuery, "q"},
-	{"/api/analyze", 400, CodeInvalidParameter, "text"},
-	{"/api/analyze?text=%FF", 400, CodeInvalidParameter, "text"},
-	{"/api/analyze?text=" + strings.Repeat("a", maxAnalyzeChars+1), 400, CodeInvalidParameter, "text"},
-	{"/api/paragraphs/nope", 404, CodeNotFound, "id"},
-	{"/api/paragraphs/" + strings.Repeat("x", 300), 400, CodeInvalidParameter, "id"},
-	{"/api/reports/nope", 404, CodeNotFound, "id"},
-	{"/api/nope", 404, CodeNotFound, ""},
-	{"/nope", 404, CodeNotFound, ""},
+	{"/api/search?q=a&size=abc", 400, errcode.InvalidParameter, "size"},
+	{"/api/search?q=a&size=1000", 400, errcode.InvalidParameter, "size"},
+	{"/api/search?q=a&size=-1", 400, errcode.InvalidParameter, "size"},
+	{"/api/search?q=a&match=x&sise=3", 400, errcode.InvalidParameter, "match"},
+	{"/api/trend?q=a&size=3", 400, errcode.InvalidParameter, "size"},
+	{"/api/reports?x=1", 400, errcode.InvalidParameter, "x"},
+	{"/api/search?q=a&from=1e9", 400, errcode.InvalidParameter, "from"},
+	{"/api/search?q=a&from=9995&size=10", 400, errcode.InvalidParameter, "from"},
+	{"/api/search?q=a&from=99999999999999999999999", 400, errcode.InvalidParameter, "from"},
+	{"/api/search?q=a&year=20x1", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=2021..2018", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=..", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=202", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%90", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&sort=foo", 400, errcode.InvalidParameter, "sort"},
+	{"/api/search?q=a&facets=nope", 400, errcode.InvalidParameter, "facets"},
+	{"/api/search?q=a&facets=region,nope", 400, errcode.InvalidParameter, "facets"},
+	{"/api/search?q=a&highlight=maybe", 400, errcode.InvalidParameter, "highlight"},
+	{"/api/search?q=a&level=village", 400, errcode.InvalidParameter, "level"},
+	{"/api/search?q=a&part=intro", 400, errcode.InvalidParameter, "part"},
+	{"/api/search?q=a&kind=table", 400, errcode.InvalidParameter, "kind"},
+	{"/api/search?q=a&from=5&search_after=x", 400, errcode.InvalidParameter, "search_after"},
+	{"/api/search?q=" + strings.Repeat("政", 257), 400, errcode.InvalidQuery, "q"},
+	{"/api/search?q=%FF%FE", 400, errcode.InvalidQuery, "q"},
+	{"/api/search?q=%22open", 400, errcode.InvalidQuery, "q"},
+	{"/api/trend", 400, errcode.InvalidQuery, "q"},
+	{"/api/trend?q=a&year=x", 400, errcode.InvalidParameter, "year"},
+	{"/api/export?q=a&format=xml", 400, errcode.InvalidParameter, "format"},
+	{"/api/export", 400, errcode.InvalidQuery, "q"},
+	{"/api/export?q=%22a", 400, errcode.InvalidQuery, "q"},
+	{"/api/analyze", 400, errcode.InvalidParameter, "text"},
+	{"/api/analyze?text=%FF", 400, errcode.InvalidParameter, "text"},
+	{"/api/analyze?text=" + strings.Repeat("a", maxAnalyzeChars+1), 400, errcode.InvalidParameter, "text"},
+	{"/api/paragraphs/nope", 404, errcode.NotFound, "id"},
+	{"/api/paragraphs/" + strings.Repeat("x", 300), 400, errcode.InvalidParameter, "id"},
+	{"/api/reports/nope", 404, errcode.NotFound, "id"},
+	{"/api/nope", 404, errcode.NotFound, ""},
+	{"/nope", 404, errcode.NotFound, ""},
 }
 
 func TestMalformedRequests(t *testing.T) {
@@ -173,7 +174,7 @@ func TestMethodNotAllowed(t *testing.T) {
 			t.Errorf("%s %s: status %d", tc.method, tc.target, w.Code)
 			continue
 		}
-		if e := decodeError(t, w); e.Code != CodeMethodNotAllowed {
+		if e := decodeError(t, w); e.Code != errcode.MethodNotAllowed {
 			t.Errorf("%s %s: code %s", tc.method, tc.target, e.Code)
 		}
 		if got := w.Header().Get("Allow"); !sameSet(got, tc.allow) {
@@ -199,7 +200,7 @@ func TestIndexUnavailable(t *testing.T) {
 	ts := newTestServer(t, nil, Options{})
 	for _, target := range []string{"/api/search?q=a", "/api/reports", "/api/trend?q=a", "/readyz", "/", "/reports/x"} {
 		w := ts.get(t, target)
-		if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != CodeIndexUnavailable {
+		if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != errcode.IndexUnavailable {
 			t.Errorf("%s: status %d body %s", target, w.Code, w.Body)
 		}
 	}
@@ -212,7 +213,7 @@ func TestTimeout(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(), Options{SearchTimeout: 50 * time.Millisecond})
 	start := time.Now()
 	w := ts.get(t, "/api/search?q="+fakeSlow)
-	if w.Code != http.StatusGatewayTimeout || decodeError(t, w).Code != CodeTimeout {
+	if w.Code != http.StatusGatewayTimeout || decodeError(t, w).Code != errcode.Timeout {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -226,7 +227,7 @@ func TestInternalErrorsHideDetails(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
 	for _, q := range []string{fakeBoom, fakePanic} {
 		w := ts.get(t, "/api/search?q="+q)
-		if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != CodeInternal {
+		if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != errcode.Internal {
 			t.Fatalf("%s: status %d body %s", q, w.Code, w.Body)
 		}
 		if strings.Contains(w.Body.String(), "/secret") || strings.Contains(w.Body.String(), "goroutine") {
@@ -249,7 +250,7 @@ func (panicStats) Stats() index.Stats { panic("stats exploded at /secret/x.go") 
 func TestRecoveryMiddleware(t *testing.T) {
 	ts := newTestServer(t, panicStats{newFakeSearcher()}, Options{})
 	w := ts.get(t, "/readyz")
-	if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != CodeInternal {
+	if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != errcode.Internal {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
 	if strings.Contains(w.Body.String(), "secret") {
@@ -265,19 +266,19 @@ func TestBodyLimit(t *testing.T) {
 	auth := map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}
 	// Declared length over the limit.
 	w := ts.do(t, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("政", 1000)), header: auth})
-	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != CodePayloadTooLarge {
+	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != errcode.PayloadTooLarge {
 		t.Errorf("declared: status %d body %s", w.Code, w.Body)
 	}
 	// Unknown length (chunked): cut while reading.
 	w = ts.do(t, req{method: "POST", target: "/api/reports", body: io.MultiReader(strings.NewReader(strings.Repeat("政", 1000))), header: auth})
-	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != CodePayloadTooLarge {
+	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != errcode.PayloadTooLarge {
 		t.Errorf("streamed: status %d body %s", w.Code, w.Body)
 	}
 	// The same inside a multipart form.
 	body, ct := multipartBody(t, "big.txt", strings.Repeat("政", 1000))
 	w = ts.do(t, req{method: "POST", target: "/api/reports", body: io.MultiReader(body),
 		header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": ct}})
-	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != CodePayloadTooLarge {
+	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != errcode.PayloadTooLarge {
 		t.Errorf("multipart: status %d body %s", w.Code, w.Body)
 	}
 }
@@ -351,7 +352,7 @@ func TestKeyMatrix(t *testing.T) {
 	for _, route := range writeRoutes {
 		for _, auth := range []string{"", "Bearer " + searchKey, "Bearer " + adminKey} {
 			w := ts.do(t, req{method: route.method, target: route.target, header: map[string]string{"Authorization": auth}})
-			if w.Code != http.StatusForbidden || decodeError(t, w).Code != CodeForbidden {
+			if w.Code != http.StatusForbidden || decodeError(t, w).Code != errcode.Forbidden {
 				t.Errorf("no admin key, %s %s %q: status %d", route.method, route.target, auth, w.Code)
 			}
 		}
@@ -667,7 +668,7 @@ func TestNotFoundPageForBrowsers(t *testing.T) {
 	}
 	// The API stays JSON even for a browser.
 	w = ts.do(t, req{target: "/api/nope", header: map[string]string{"Accept": "text/html"}})
-	if w.Code != 404 || decodeError(t, w).Code != CodeNotFound {
+	if w.Code != 404 || decodeError(t, w).Code != errcode.NotFound {
 		t.Errorf("api 404 for a browser: %d %s", w.Code, w.Body)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"govsearch"
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // tempRoot holds the indexes the end-to-end tests build; TestMain removes it.
@@ -217,20 +218,20 @@ func TestGoldenErrors(t *testing.T) {
 		ts   *testServer
 		r    req
 	}{
-		{CodeInvalidQuery, real, req{target: "/api/search?q=%22unclosed", header: auth}},
-		{CodeInvalidParameter, real, req{target: "/api/search?q=a&size=abc", header: auth}},
-		{CodeUnauthorized, real, req{target: "/api/search?q=a"}},
-		{CodeForbidden, noAdmin, req{method: "DELETE", target: "/api/reports/x"}},
-		{CodeNotFound, real, req{target: "/api/reports/no-such-report", header: auth}},
-		{CodeMethodNotAllowed, real, req{method: "PUT", target: "/api/search"}},
-		{CodePayloadTooLarge, real, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("x", 101)),
+		{errcode.InvalidQuery, real, req{target: "/api/search?q=%22unclosed", header: auth}},
+		{errcode.InvalidParameter, real, req{target: "/api/search?q=a&size=abc", header: auth}},
+		{errcode.Unauthorized, real, req{target: "/api/search?q=a"}},
+		{errcode.Forbidden, noAdmin, req{method: "DELETE", target: "/api/reports/x"}},
+		{errcode.NotFound, real, req{target: "/api/reports/no-such-report", header: auth}},
+		{errcode.MethodNotAllowed, real, req{method: "PUT", target: "/api/search"}},
+		{errcode.PayloadTooLarge, real, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("x", 101)),
 			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
-		{CodeHeadersTooLarge, real, req{target: "/api/search?q=a", header: map[string]string{"X-Padding": strings.Repeat("x", DefaultMaxHeaderBytes)}}},
-		{CodeInternal, fake, req{target: "/api/search?q=" + fakeBoom}},
-		{CodeIndexUnavailable, none, req{target: "/api/search?q=a"}},
-		{CodeOverloaded, busy, req{target: "/api/search?q=a"}},
-		{CodeTimeout, fake, req{target: "/api/search?q=" + fakeSlow}},
-		{CodeInsufficientDisk, fullDisk, req{method: "POST", target: "/api/reports", body: strings.NewReader(uploadReport(t)),
+		{errcode.HeadersTooLarge, real, req{target: "/api/search?q=a", header: map[string]string{"X-Padding": strings.Repeat("x", DefaultMaxHeaderBytes)}}},
+		{errcode.Internal, fake, req{target: "/api/search?q=" + fakeBoom}},
+		{errcode.IndexUnavailable, none, req{target: "/api/search?q=a"}},
+		{errcode.Overloaded, busy, req{target: "/api/search?q=a"}},
+		{errcode.Timeout, fake, req{target: "/api/search?q=" + fakeSlow}},
+		{errcode.InsufficientDisk, fullDisk, req{method: "POST", target: "/api/reports", body: strings.NewReader(uploadReport(t)),
 			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
 	}
 	var out strings.Builder
@@ -248,7 +249,7 @@ func TestGoldenErrors(t *testing.T) {
 		fmt.Fprintf(&out, `{"status":%d,"body":%s}`, w.Code, strings.TrimSpace(w.Body.String()))
 	}
 	out.WriteString("]")
-	for _, code := range ErrorCodes() {
+	for _, code := range errcode.Codes() {
 		if !seen[code] {
 			t.Errorf("no golden response for code %s", code)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // formulaStart reports whether a CSV cell would run as a spreadsheet formula.
@@ -131,7 +132,7 @@ func TestCrossSiteWrites(t *testing.T) {
 				continue
 			}
 			e := decodeError(t, w)
-			if tc.status == 403 && (e.Code != CodeForbidden || !strings.Contains(e.Message, "cross-site")) {
+			if tc.status == 403 && (e.Code != errcode.Forbidden || !strings.Contains(e.Message, "cross-site")) {
 				t.Errorf("%s %s, %s: %+v", route.method, route.target, tc.name, e)
 			}
 			if st := f.Stats(); st.Reports != 2 {
@@ -193,7 +194,7 @@ func TestUnknownParameters(t *testing.T) {
 	}
 	for _, target := range []string{"/api/trend?q=a&sort=year", "/api/export?q=a&size=3", "/api/analyze?text=a&q=b",
 		"/api/lexicon?q=a", "/api/reports/r1?full=1", "/api/paragraphs/r1-1?x"} {
-		if w := ts.get(t, target); w.Code != 400 || decodeError(t, w).Code != CodeInvalidParameter {
+		if w := ts.get(t, target); w.Code != 400 || decodeError(t, w).Code != errcode.InvalidParameter {
 			t.Errorf("%s: %d %s", target, w.Code, w.Body)
 		}
 	}
@@ -224,8 +225,8 @@ func TestRegionShortNames(t *testing.T) {
 		"吉林省": {"吉林省"}, "静安": {"静安区"}, "\ufeff上海\u200b": {"上海市"},
 	} {
 		w := ts.get(t, "/api/search?q=a&region="+url.QueryEscape(typed))
-		if w.Code != 200 || !slices.Equal(f.last.Filters.Region, want) {
-			t.Errorf("region=%q: %d, filters %v, want %v (%s)", typed, w.Code, f.last.Filters.Region, want, w.Body)
+		if w.Code != 200 || !slices.Equal(f.last.Filters[index.FacetRegion], want) {
+			t.Errorf("region=%q: %d, filters %v, want %v (%s)", typed, w.Code, f.last.Filters[index.FacetRegion], want, w.Body)
 		}
 	}
 	w := ts.get(t, "/api/search?q="+url.QueryEscape("一网通办 region:宁夏 region:上海"))
@@ -252,8 +253,8 @@ func TestRegionShortNames(t *testing.T) {
 		}
 	}
 	// A full region name without reports filters to nothing; it is no typo.
-	if w := ts.get(t, "/api/search?q=a&region="+url.QueryEscape("长宁区")); w.Code != 200 || !slices.Equal(f.last.Filters.Region, []string{"长宁区"}) {
-		t.Errorf("region=长宁区: %d, filters %v (%s)", w.Code, f.last.Filters.Region, w.Body)
+	if w := ts.get(t, "/api/search?q=a&region="+url.QueryEscape("长宁区")); w.Code != 200 || !slices.Equal(f.last.Filters[index.FacetRegion], []string{"长宁区"}) {
+		t.Errorf("region=长宁区: %d, filters %v (%s)", w.Code, f.last.Filters[index.FacetRegion], w.Body)
 	}
 	if w := ts.get(t, "/api/trend?q=a&region="+url.QueryEscape("宁夏")); w.Code != 200 {
 		t.Errorf("trend region=宁夏: %d %s", w.Code, w.Body)
@@ -339,7 +340,7 @@ func TestAnalyzeLongText(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	var e errorBody
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || json.Unmarshal(b, &e) != nil || e.Error == nil || e.Error.Code != CodeHeadersTooLarge {
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || json.Unmarshal(b, &e) != nil || e.Error == nil || e.Error.Code != errcode.HeadersTooLarge {
 		t.Errorf("GET with 90 KB of URL: %d %q %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 }
@@ -446,7 +447,7 @@ func TestAdmissionRefusesBeyondCapacity(t *testing.T) {
 	wg.Wait()
 	close(codes)
 	for c := range codes {
-		if c != CodeOverloaded {
+		if c != errcode.Overloaded {
 			t.Errorf("beyond capacity: %s", c)
 		}
 	}
@@ -484,15 +485,15 @@ func TestHeavyAdmission(t *testing.T) {
 	}
 }
 
-// TestFilterValueCap: at most MaxFilterValues filter values per request.
+// TestFilterValueCap: at most index.MaxFilterValues filter values per request.
 func TestFilterValueCap(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
 	years := func(n int) string { return strings.Repeat("&year=2018..2021", n) }
-	if w := ts.get(t, "/api/search?q=a"+years(MaxFilterValues)); w.Code != 200 {
-		t.Errorf("%d year ranges: %d %s", MaxFilterValues, w.Code, w.Body)
+	if w := ts.get(t, "/api/search?q=a"+years(index.MaxFilterValues)); w.Code != 200 {
+		t.Errorf("%d year ranges: %d %s", index.MaxFilterValues, w.Code, w.Body)
 	}
-	for _, target := range []string{"/api/search?q=a" + years(MaxFilterValues+1), "/api/trend?q=a" + years(3800),
-		"/api/export?q=a&level=district" + years(MaxFilterValues)} {
+	for _, target := range []string{"/api/search?q=a" + years(index.MaxFilterValues+1), "/api/trend?q=a" + years(3800),
+		"/api/export?q=a&level=district" + years(index.MaxFilterValues)} {
 		w := ts.get(t, target)
 		if w.Code != 400 {
 			t.Errorf("%.60s…: %d", target, w.Code)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"govsearch/web/errcode"
 )
 
 // Keys of values handlers leave in the gin context for the access log.
@@ -126,7 +128,7 @@ func (s *server) limitHeaders(c *gin.Context) {
 		}
 	}
 	if n > s.opts.MaxHeaderBytes {
-		s.fail(c, &Error{Code: CodeHeadersTooLarge, Param: "headers",
+		s.fail(c, &Error{Code: errcode.HeadersTooLarge, Param: "headers",
 			Message: fmt.Sprintf("the request line and headers have %d bytes; the limit is %d (send long text to POST /api/analyze in the body)", n, s.opts.MaxHeaderBytes)})
 		return
 	}
@@ -137,7 +139,7 @@ func (s *server) limitHeaders(c *gin.Context) {
 // says so, and while reading otherwise.
 func (s *server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > s.opts.MaxBodyBytes {
-		s.fail(c, &Error{Code: CodePayloadTooLarge, Param: "body",
+		s.fail(c, &Error{Code: errcode.PayloadTooLarge, Param: "body",
 			Message: fmt.Sprintf("the body has %d bytes; the limit is %d", c.Request.ContentLength, s.opts.MaxBodyBytes)})
 		return
 	}
@@ -200,13 +202,13 @@ func (s *server) checkRead(r *http.Request) *Error {
 	}
 	token, ok := presentedKey(r)
 	if !ok {
-		return &Error{Code: CodeUnauthorized, Message: "this server requires a key: send Authorization: Bearer <key>", Param: "Authorization"}
+		return &Error{Code: errcode.Unauthorized, Message: "this server requires a key: send Authorization: Bearer <key>", Param: "Authorization"}
 	}
 	// Evaluate both comparisons so the time taken does not say which key matched.
 	isSearch := keyEqual(token, s.opts.SearchKey)
 	isAdmin := keyEqual(token, s.opts.AdminKey)
 	if !isSearch && !isAdmin {
-		return &Error{Code: CodeUnauthorized, Message: "the key is not valid", Param: "Authorization"}
+		return &Error{Code: errcode.Unauthorized, Message: "the key is not valid", Param: "Authorization"}
 	}
 	return nil
 }
@@ -239,11 +241,11 @@ func crossSite(r *http.Request) (header, why string) {
 // configured they are off.
 func (s *server) requireAdmin(c *gin.Context) {
 	if header, why := crossSite(c.Request); why != "" {
-		s.fail(c, &Error{Code: CodeForbidden, Message: "cross-site requests cannot change the index: " + why, Param: header})
+		s.fail(c, &Error{Code: errcode.Forbidden, Message: "cross-site requests cannot change the index: " + why, Param: header})
 		return
 	}
 	if s.opts.AdminKey == "" {
-		s.fail(c, &Error{Code: CodeForbidden, Message: "write routes are disabled: the server has no admin key (GOVSEARCH_ADMIN_KEY)"})
+		s.fail(c, &Error{Code: errcode.Forbidden, Message: "write routes are disabled: the server has no admin key (GOVSEARCH_ADMIN_KEY)"})
 		return
 	}
 	token, ok := bearerKey(c.Request)
@@ -252,7 +254,7 @@ func (s *server) requireAdmin(c *gin.Context) {
 		if _, _, basic := c.Request.BasicAuth(); basic {
 			msg = "write routes do not accept Basic credentials: send Authorization: Bearer <key>"
 		}
-		s.fail(c, &Error{Code: CodeUnauthorized, Message: msg, Param: "Authorization"})
+		s.fail(c, &Error{Code: errcode.Unauthorized, Message: msg, Param: "Authorization"})
 		return
 	}
 	isAdmin := keyEqual(token, s.opts.AdminKey)
@@ -261,8 +263,8 @@ func (s *server) requireAdmin(c *gin.Context) {
 	case isAdmin:
 		c.Next()
 	case isSearch:
-		s.fail(c, &Error{Code: CodeForbidden, Message: "the search key cannot change the index", Param: "Authorization"})
+		s.fail(c, &Error{Code: errcode.Forbidden, Message: "the search key cannot change the index", Param: "Authorization"})
 	default:
-		s.fail(c, &Error{Code: CodeUnauthorized, Message: "the key is not valid", Param: "Authorization"})
+		s.fail(c, &Error{Code: errcode.Unauthorized, Message: "the key is not valid", Param: "Authorization"})
 	}
 }

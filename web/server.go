@@ -1,7 +1,7 @@
 // Package web is the HTTP layer of govsearch: the JSON API, health and
 // metrics endpoints, and the middleware every request passes (recovery,
 // access log, limits, keys, security headers). It reaches the index only
-// through index.Searcher.
+// through index.ReadWriter.
 package web
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"govsearch/index"
+	"govsearch/web/errcode"
 	"govsearch/web/ui"
 )
 
@@ -70,7 +71,7 @@ type Options struct {
 
 // server holds what the handlers share.
 type server struct {
-	s        index.Searcher
+	s        index.ReadWriter
 	opts     Options
 	log      *slog.Logger
 	metrics  *metrics
@@ -86,7 +87,7 @@ func ginRelease() { releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) }) }
 
 // New returns the HTTP handler of govsearch serving s. A nil s is allowed:
 // the API then answers 503 index_unavailable and /readyz reports not ready.
-func New(s index.Searcher, opts Options) *gin.Engine {
+func New(s index.ReadWriter, opts Options) *gin.Engine {
 	ginRelease()
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = DefaultSearchTimeout
@@ -142,10 +143,10 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 			ui.NotFound(c)
 			return nil
 		}
-		return &Error{Code: CodeNotFound, Message: "no such route: " + clip(c.Request.URL.Path)}
+		return &Error{Code: errcode.NotFound, Message: "no such route: " + clip(c.Request.URL.Path)}
 	}))
 	r.NoMethod(srv.wrap(func(c *gin.Context) error {
-		return &Error{Code: CodeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
+		return &Error{Code: errcode.MethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
 	}))
 
 	// Every GET route answers HEAD too: the same handlers, whose body
@@ -207,7 +208,7 @@ func writeJSON(c *gin.Context, status int, v any) {
 	c.Status(status)
 	if err := index.WriteJSON(c.Writer, v); err != nil {
 		// The status is already sent; the log shows the broken response.
-		c.Set(ctxErrorCode, CodeInternal)
+		c.Set(ctxErrorCode, errcode.Internal)
 		_ = c.Error(err)
 	}
 }

@@ -150,10 +150,10 @@ func (h *handler) matchingOrdinals(ctx context.Context, rep *ingest.Report, q st
 		Facets: []string{},
 	}
 	if rep.Region != "" {
-		req.Filters.Region = []string{rep.Region}
+		req.Filters.Add(index.FacetRegion, rep.Region)
 	}
 	if rep.Year > 0 {
-		req.Filters.Year = []index.YearRange{{From: rep.Year, To: rep.Year}}
+		req.Filters.Add(index.FacetYear, index.YearValue(rep.Year))
 	}
 	for req.From+req.Size <= index.MaxWindow {
 		resp, err := h.s.Search(ctx, req)

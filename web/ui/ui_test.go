@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 func init() { gin.SetMode(gin.TestMode) }
 
-func newEngine(s index.Searcher, opts Options) *gin.Engine {
+func newEngine(s Index, opts Options) *gin.Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // errors are the point of some tests
 	}
@@ -228,7 +229,7 @@ func TestFacetCountsAndLinks(t *testing.T) {
 		}
 	}
 	last := fake.calls[len(fake.calls)-2] // the main search; the glossary card searches after it
-	if len(last.Filters.Region) != 1 || last.Filters.Region[0] != "静安区" {
+	if regions := last.Filters[index.FacetRegion]; len(regions) != 1 || regions[0] != "静安区" {
 		t.Errorf("filters sent %+v", last.Filters)
 	}
 	body := get(t, r, "/?q=一网通办&region=静安区").Body.String()
@@ -247,9 +248,9 @@ func TestYearFilterAndRanges(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatal(w.Code, w.Body.String())
 	}
-	got := fake.calls[0].Filters.Year
-	want := []index.YearRange{{From: 2018, To: 2020}, {From: 2023, To: 2023}}
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+	got := fake.calls[0].Filters[index.FacetYear]
+	want := []string{"2018..2020", "2023"}
+	if !slices.Equal(got, want) {
 		t.Errorf("year filters %+v, want %+v", got, want)
 	}
 	if !strings.Contains(w.Body.String(), "年份：2018–2020年") {
@@ -263,8 +264,8 @@ func TestErrorStates(t *testing.T) {
 		status int
 		text   string
 	}{
-		{&index.QueryError{Param: "q", Message: "unexpected )"}, 400, "检索式有误"},
-		{context.DeadlineExceeded, 503, "检索超时"},
+		{&index.QueryError{Message: "unexpected )"}, 400, "检索式有误"},
+		{context.DeadlineExceeded, 504, "检索超时"},
 		{errors.New("disk on fire"), 500, "检索服务出错"},
 	}
 	for _, c := range cases {
