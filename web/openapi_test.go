@@ -42,10 +42,12 @@ type openAPIOp struct {
 }
 
 type openAPIParam struct {
-	Ref      string `json:"$ref"`
-	Name     string `json:"name"`
-	In       string `json:"in"`
-	Required bool   `json:"required"`
+	Ref         string        `json:"$ref"`
+	Name        string        `json:"name"`
+	In          string        `json:"in"`
+	Required    bool          `json:"required"`
+	Description string        `json:"description"`
+	Schema      openAPISchema `json:"schema"`
 }
 
 type openAPISchema struct {
@@ -53,6 +55,10 @@ type openAPISchema struct {
 	Properties map[string]openAPISchema `json:"properties"`
 	Required   []string                 `json:"required"`
 	Enum       []string                 `json:"enum"`
+	Items      *openAPISchema           `json:"items"`
+	Pattern    string                   `json:"pattern"`
+	Maximum    *int                     `json:"maximum"`
+	MaxLength  *int                     `json:"maxLength"`
 }
 
 func loadOpenAPI(t *testing.T) (openAPIDoc, []byte) {
@@ -163,7 +169,10 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		}
 	}
 
-	filters := []string{"region", "year", "level", "part", "kind"}
+	var filters []string
+	for _, f := range index.Facets() {
+		filters = append(filters, f.Param)
+	}
 	queryParams := map[string][]string{
 		"GET /api/search":   append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
 		"GET /api/trend":    append([]string{"q"}, filters...),
@@ -185,6 +194,68 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s documents query parameters %v, the handler reads %v", key, got, want)
 		}
+	}
+}
+
+// TestOpenAPIFacets: the document's facet parts agree with the index's
+// registry of facets: a filter parameter per facet with its values, the
+// facet names of the facets parameter and of the Facets schema, and the
+// query-language fields in the description of q.
+func TestOpenAPIFacets(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	params := doc.Components.Parameters
+	for _, f := range index.Facets() {
+		t.Run(f.Name, func(t *testing.T) {
+			p, ok := params[f.Param]
+			if !ok || p.Name != f.Param || p.In != "query" || p.Schema.Type != "array" || p.Schema.Items == nil {
+				t.Fatalf("no array query parameter %s: %+v", f.Param, p)
+			}
+			items := p.Schema.Items
+			switch {
+			case f.Values != nil && !slices.Equal(items.Enum, f.Values):
+				t.Errorf("parameter %s lists %v, the facet takes %v", f.Param, items.Enum, f.Values)
+			case f.Values == nil && items.Enum != nil:
+				t.Errorf("parameter %s lists %v, the facet takes any text", f.Param, items.Enum)
+			}
+			if f.YearRanges {
+				re := regexp.MustCompile(items.Pattern)
+				for _, v := range []string{"2020", "2018..2021", "2018..", "..2021"} {
+					if _, err := index.ParseYearRange(v); err != nil || !re.MatchString(v) {
+						t.Errorf("year value %s: pattern %s, index %v", v, items.Pattern, err)
+					}
+				}
+			}
+			if !strings.Contains(params["q"].Description, f.Prefix+":") {
+				t.Errorf("the description of q does not name the field %s:", f.Prefix)
+			}
+		})
+	}
+	if got := params["facets"].Schema.Items; got == nil || !slices.Equal(sorted(got.Enum), sorted(index.AllFacets)) {
+		t.Errorf("facets parameter %+v, index facets %v", got, index.AllFacets)
+	}
+}
+
+// TestOpenAPILimits: the documented limits are the index's request rules.
+func TestOpenAPILimits(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	params := doc.Components.Parameters
+	for _, tc := range []struct {
+		name  string
+		got   *int
+		limit int
+	}{
+		{"q maxLength", params["q"].Schema.MaxLength, index.MaxQueryLength},
+		{"size maximum", params["size"].Schema.Maximum, index.MaxSize},
+		{"from maximum", params["from"].Schema.Maximum, index.MaxWindow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got == nil || *tc.got != tc.limit {
+				t.Errorf("documented %v, the index's limit is %d", tc.got, tc.limit)
+			}
+		})
+	}
+	if want := fmt.Sprintf("at most %d filter values", index.MaxFilterValues); !strings.Contains(strings.ToLower(doc.Info.Description), want) {
+		t.Errorf("the description does not say %q", want)
 	}
 }
 
