@@ -270,6 +270,13 @@ type candidate struct {
 type collector struct {
 	r         bindex.IndexReader
 	yearOrder int
+	keep      int        // collectSpec.keep
+	cur       *candidate // the search_after cursor, or nil
+	table     *keyTable  // for facet keys and years
+	years     map[string]int
+	counts    []int // hits per key of table, if counted
+	pool      *search.DocumentMatchPool
+	spare     *candidate // a candidate to reuse
 	err       error
 	kept      []*candidate // a heap, worst first
 }
@@ -328,24 +335,51 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 		return nil, err
 	}
 	defer done()
-
-	var table *keyTable
+	c := &collector{r: r, yearOrder: spec.yearOrder, keep: spec.keep}
 	if spec.keys || spec.yearOrder != 0 {
-		if table, err = ix.keyTableFor(ctx, r); err != nil {
+		if c.table, err = ix.keyTableFor(ctx, r); err != nil {
 			return nil, err
 		}
 	}
-	var years map[string]int
 	if spec.yearOrder != 0 {
-		if years, err = ix.reportYears(ctx, table); err != nil {
+		if c.years, err = ix.reportYears(ctx, c.table); err != nil {
 			return nil, err
 		}
 	}
-
+	if spec.keys {
+		c.counts = make([]int, len(c.table.keys))
+	}
+	if spec.after != nil {
+		c.cur = c.cursor(spec.after)
+	}
 	if !mayMatch(r, spec.groups) {
 		return &collected{}, nil
 	}
+	s, err := ix.searcher(ctx, r, spec)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	out := &collected{}
+	if out.total, err = c.run(ctx, s); err != nil {
+		return nil, err
+	}
+	if out.hits, err = c.ranked(spec.from, spec.records); err != nil {
+		return nil, err
+	}
+	for i, n := range c.counts {
+		if n > 0 {
+			k := c.table.keys[i]
+			k.count = n
+			out.keys = append(out.keys, k)
+		}
+	}
+	return out, nil
+}
 
+// searcher returns the searcher of spec.query on snapshot r, scoring with
+// BM25 and the index's real field statistics when spec asks for scores.
+func (ix *Index) searcher(ctx context.Context, r bindex.IndexReader, spec collectSpec) (search.Searcher, error) {
 	scoring := "none"
 	if spec.score {
 		scoring = ""
@@ -353,81 +387,82 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 			search.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
 		ctx = context.WithValue(ctx, search.BM25StatsKey, bm25Stats(ix.man.Load(), ix.fieldStats.Load()))
 	}
-	s, err := spec.query.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: scoring})
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
+	return spec.query.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: scoring})
+}
 
-	c := &collector{r: r, yearOrder: spec.yearOrder}
-	var cur *candidate
-	if spec.after != nil {
-		cur = c.cursor(spec.after)
-	}
-	pool := search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+spec.keep+1, 0)
-	sctx := &search.SearchContext{DocumentMatchPool: pool, IndexReader: r}
-	var counts []int
-	if table != nil && spec.keys {
-		counts = make([]int, len(table.keys))
-	}
-	out := &collected{}
-	var spare *candidate
+// run reads every hit of s: it counts them and their facet keys and keeps
+// the best c.keep after the cursor. It returns the number of hits.
+func (c *collector) run(ctx context.Context, s search.Searcher) (int, error) {
+	c.pool = search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+c.keep+1, 0)
+	sctx := &search.SearchContext{DocumentMatchPool: c.pool, IndexReader: c.r}
+	total := 0
 	for {
-		if out.total%1024 == 0 {
+		if total%1024 == 0 {
 			if err := checkCtx(ctx); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		dm, err := s.Next(sctx)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if dm == nil {
-			break
+			return total, nil
 		}
-		out.total++
-		if counts != nil {
-			if n := docNumber(dm.IndexInternalID); table.key(n) != nil {
-				counts[table.byDoc[n]-1]++
+		total++
+		if c.counts != nil {
+			if n := docNumber(dm.IndexInternalID); c.table.key(n) != nil {
+				c.counts[c.table.byDoc[n]-1]++
 			}
 		}
-		if spec.keep == 0 {
-			pool.Put(dm)
+		if c.keep == 0 {
+			c.pool.Put(dm)
 			continue
 		}
-		x := spare
-		if x == nil {
-			x = &candidate{}
-		}
-		*x = candidate{dm: dm, score: dm.Score}
-		spare = nil
-		if years != nil {
-			if key := table.key(docNumber(dm.IndexInternalID)); key != nil {
-				x.year = years[key.reportID]
-			}
-		}
-		switch {
-		case cur != nil && !c.before(cur, x):
-			// At or before the cursor: on an earlier page. It still
-			// counts in the total and the facets, as on every page.
-			pool.Put(dm)
-			spare = x
-		case len(c.kept) < spec.keep:
-			heap.Push(c, x)
-		case c.before(x, c.kept[0]):
-			worst := c.kept[0]
-			c.kept[0] = x
-			heap.Fix(c, 0)
-			pool.Put(worst.dm)
-			spare = worst
-		default:
-			pool.Put(dm)
-			spare = x
-		}
+		c.consider(dm)
 		if c.err != nil {
-			return nil, c.err
+			return 0, c.err
 		}
 	}
+}
+
+// consider keeps hit dm if it ranks among the best c.keep after the
+// cursor, and returns what it does not keep to the pool.
+func (c *collector) consider(dm *search.DocumentMatch) {
+	x := c.spare
+	if x == nil {
+		x = &candidate{}
+	}
+	*x = candidate{dm: dm, score: dm.Score}
+	c.spare = nil
+	if c.years != nil {
+		if key := c.table.key(docNumber(dm.IndexInternalID)); key != nil {
+			x.year = c.years[key.reportID]
+		}
+	}
+	switch {
+	case c.cur != nil && !c.before(c.cur, x):
+		// At or before the cursor: on an earlier page. It still
+		// counts in the total and the facets, as on every page.
+		c.pool.Put(dm)
+		c.spare = x
+	case len(c.kept) < c.keep:
+		heap.Push(c, x)
+	case c.before(x, c.kept[0]):
+		worst := c.kept[0]
+		c.kept[0] = x
+		heap.Fix(c, 0)
+		c.pool.Put(worst.dm)
+		c.spare = worst
+	default:
+		c.pool.Put(dm)
+		c.spare = x
+	}
+}
+
+// ranked returns the kept hits best first, without the first from, with
+// their stored records if asked for.
+func (c *collector) ranked(from int, records bool) ([]hitRef, error) {
 	// Pop worst first into place, best first.
 	ranked := make([]*candidate, len(c.kept))
 	for i := len(ranked) - 1; i >= 0; i-- {
@@ -436,28 +471,20 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 	if c.err != nil {
 		return nil, c.err
 	}
-	if spec.from < len(ranked) {
-		for _, x := range ranked[spec.from:] {
+	var out []hitRef
+	if from < len(ranked) {
+		for _, x := range ranked[from:] {
 			h := hitRef{id: c.id(x), score: x.score, year: x.year}
-			if spec.records && c.err == nil {
-				if h.rec, err = storedRecord(r, h.id); err != nil {
+			if records && c.err == nil {
+				var err error
+				if h.rec, err = storedRecord(c.r, h.id); err != nil {
 					return nil, err
 				}
 			}
-			out.hits = append(out.hits, h)
+			out = append(out, h)
 		}
 	}
-	if c.err != nil {
-		return nil, c.err
-	}
-	for i, n := range counts {
-		if n > 0 {
-			k := table.keys[i]
-			k.count = n
-			out.keys = append(out.keys, k)
-		}
-	}
-	return out, nil
+	return out, c.err
 }
 
 // countByReport returns the number of paragraphs q matches and their
