@@ -54,10 +54,10 @@ func within[T any](ctx context.Context, d time.Duration, f func(context.Context)
 
 // searcher returns the index or the 503 error when none is open.
 func (s *server) searcher() (index.ReadWriter, error) {
-	if s.s == nil {
+	if s.ix == nil {
 		return nil, errIndexUnavailable
 	}
-	return s.s, nil
+	return s.ix, nil
 }
 
 // ask runs a read of the open index under the search timeout.
