@@ -50,43 +50,45 @@ func TestFacetsEqualExportCounts(t *testing.T) {
 	c := openCorpus(t, seedDir)
 	ctx := context.Background()
 	for _, q := range []string{"一网通办", "发展", "经济 -社会", "的", ""} {
-		base := Request{Query: q}
-		res, err := c.ix.Search(ctx, base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range AllFacets {
-			if want := grouped(t, c, base, f); !sameCounts(facetMap(res.Facets[f]), want) {
-				t.Errorf("%q facet %s = %v, export counts %v", q, f, res.Facets[f], want)
-			}
-		}
-		// Select the biggest value of each facet in turn.
-		for _, sel := range AllFacets {
-			if len(res.Facets[sel]) == 0 {
-				continue
-			}
-			v := res.Facets[sel][0].Value
-			filtered := base
-			filtered.Filters = Filters{sel: {v}}
-			fres, err := c.ix.Search(ctx, filtered)
+		t.Run(q, func(t *testing.T) {
+			base := Request{Query: q}
+			res, err := c.ix.Search(ctx, base)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fres.Total != res.Facets[sel][0].Count {
-				t.Errorf("%q with %s=%s: total %d, facet said %d", q, sel, v, fres.Total, res.Facets[sel][0].Count)
-			}
 			for _, f := range AllFacets {
-				var want map[string]int
-				if f == sel {
-					want = facetMap(res.Facets[f]) // its own filter is ignored
-				} else {
-					want = grouped(t, c, filtered, f)
-				}
-				if got := facetMap(fres.Facets[f]); !sameCounts(got, want) {
-					t.Errorf("%q with %s=%s: facet %s = %v, want %v", q, sel, v, f, got, want)
+				if want := grouped(t, c, base, f); !sameCounts(facetMap(res.Facets[f]), want) {
+					t.Errorf("%q facet %s = %v, export counts %v", q, f, res.Facets[f], want)
 				}
 			}
-		}
+			// Select the biggest value of each facet in turn.
+			for _, sel := range AllFacets {
+				if len(res.Facets[sel]) == 0 {
+					continue
+				}
+				v := res.Facets[sel][0].Value
+				filtered := base
+				filtered.Filters = Filters{sel: {v}}
+				fres, err := c.ix.Search(ctx, filtered)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fres.Total != res.Facets[sel][0].Count {
+					t.Errorf("%q with %s=%s: total %d, facet said %d", q, sel, v, fres.Total, res.Facets[sel][0].Count)
+				}
+				for _, f := range AllFacets {
+					var want map[string]int
+					if f == sel {
+						want = facetMap(res.Facets[f]) // its own filter is ignored
+					} else {
+						want = grouped(t, c, filtered, f)
+					}
+					if got := facetMap(fres.Facets[f]); !sameCounts(got, want) {
+						t.Errorf("%q with %s=%s: facet %s = %v, want %v", q, sel, v, f, got, want)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -101,10 +103,12 @@ func TestFacetOrder(t *testing.T) {
 		t.Errorf("year facet not newest first: %v", years)
 	}
 	for _, f := range []string{FacetRegion, FacetKind, FacetPartKind, FacetLevel} {
-		vs := res.Facets[f]
-		if !sort.SliceIsSorted(vs, func(i, j int) bool { return vs[i].Count > vs[j].Count }) {
-			t.Errorf("facet %s not by count: %v", f, vs)
-		}
+		t.Run(f, func(t *testing.T) {
+			vs := res.Facets[f]
+			if !sort.SliceIsSorted(vs, func(i, j int) bool { return vs[i].Count > vs[j].Count }) {
+				t.Errorf("facet %s not by count: %v", f, vs)
+			}
+		})
 	}
 	res, err = c.ix.Search(context.Background(), Request{Query: "发展", Facets: []string{FacetKind}})
 	if err != nil {
@@ -120,42 +124,44 @@ func TestFacetOrder(t *testing.T) {
 func TestTrendEqualsExport(t *testing.T) {
 	c := openCorpus(t, seedDir)
 	for _, q := range []string{"一网通办", "发展", "经济 OR 民生", "改革 -开放", "region:" + c.records[0].Region} {
-		req := Request{Query: q}
-		tr, err := c.ix.Trend(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		type key struct {
-			year   int
-			region string
-		}
-		wantP, wantO := map[key]int{}, map[key]int{}
-		ids, rows := exportIDs(t, c.ix, req)
-		for _, id := range ids {
-			r := c.byID[id]
-			wantP[key{r.Year, r.Region}]++
-		}
-		pq, _ := ParseQuery(q)
-		for _, r := range rows {
-			if len(pq.Terms()) > 0 {
-				wantO[key{r.Year, r.Region}]++
+		t.Run(q, func(t *testing.T) {
+			req := Request{Query: q}
+			tr, err := c.ix.Trend(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		sumP, sumO := 0, 0
-		for _, cell := range tr.Cells {
-			k := key{cell.Year, cell.Region}
-			if cell.Paragraphs != wantP[k] || cell.Occurrences != wantO[k] {
-				t.Errorf("%q: cell %v = %d paragraphs %d occurrences, export has %d, %d", q, k, cell.Paragraphs, cell.Occurrences, wantP[k], wantO[k])
+			type key struct {
+				year   int
+				region string
 			}
-			sumP += cell.Paragraphs
-			sumO += cell.Occurrences
-		}
-		if sumP != len(ids) {
-			t.Errorf("%q: trend sums to %d paragraphs, export has %d", q, sumP, len(ids))
-		}
-		if len(pq.Terms()) > 0 && sumO != len(rows) {
-			t.Errorf("%q: trend sums to %d occurrences, export has %d rows", q, sumO, len(rows))
-		}
+			wantP, wantO := map[key]int{}, map[key]int{}
+			ids, rows := exportIDs(t, c.ix, req)
+			for _, id := range ids {
+				r := c.byID[id]
+				wantP[key{r.Year, r.Region}]++
+			}
+			pq, _ := ParseQuery(q)
+			for _, r := range rows {
+				if len(pq.Terms()) > 0 {
+					wantO[key{r.Year, r.Region}]++
+				}
+			}
+			sumP, sumO := 0, 0
+			for _, cell := range tr.Cells {
+				k := key{cell.Year, cell.Region}
+				if cell.Paragraphs != wantP[k] || cell.Occurrences != wantO[k] {
+					t.Errorf("%q: cell %v = %d paragraphs %d occurrences, export has %d, %d", q, k, cell.Paragraphs, cell.Occurrences, wantP[k], wantO[k])
+				}
+				sumP += cell.Paragraphs
+				sumO += cell.Occurrences
+			}
+			if sumP != len(ids) {
+				t.Errorf("%q: trend sums to %d paragraphs, export has %d", q, sumP, len(ids))
+			}
+			if len(pq.Terms()) > 0 && sumO != len(rows) {
+				t.Errorf("%q: trend sums to %d occurrences, export has %d rows", q, sumO, len(rows))
+			}
+		})
 	}
 }
 

@@ -115,12 +115,14 @@ func TestAddReplaceDeleteReports(t *testing.T) {
 	}
 	// Invalid reports are a ValidationError on "reports".
 	for _, bad := range []ingest.Report{{ID: ""}, {ID: "x"}, testReport("y", "a", 2020, "")} {
-		if bad.ID == "y" {
-			bad.Paragraphs[0].ID = ""
-		}
-		if err := ix.AddReports(ctx, []ingest.Report{bad}); !errors.As(err, &qe) || qe.Param != "reports" {
-			t.Errorf("AddReports(%+v) = %v, want a ValidationError on reports", bad, err)
-		}
+		t.Run(bad.ID, func(t *testing.T) {
+			if bad.ID == "y" {
+				bad.Paragraphs[0].ID = ""
+			}
+			if err := ix.AddReports(ctx, []ingest.Report{bad}); !errors.As(err, &qe) || qe.Param != "reports" {
+				t.Errorf("AddReports(%+v) = %v, want a ValidationError on reports", bad, err)
+			}
+		})
 	}
 	if err := ix.DeleteReport(ctx, "r1"); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -150,15 +151,17 @@ var malformed = []struct {
 func TestMalformedRequests(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
 	for _, tc := range malformed {
-		w := ts.get(t, tc.target)
-		if w.Code != tc.status {
-			t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
-			continue
-		}
-		e := decodeError(t, w)
-		if e.Code != tc.code || e.Param != tc.param {
-			t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
-		}
+		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			if w.Code != tc.status {
+				t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
+				return
+			}
+			e := decodeError(t, w)
+			if e.Code != tc.code || e.Param != tc.param {
+				t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
+			}
+		})
 	}
 }
 
@@ -169,17 +172,19 @@ func TestMethodNotAllowed(t *testing.T) {
 		{http.MethodPut, "/api/reports", "GET, HEAD, POST"},
 		{http.MethodPatch, "/api/reports/r1", "GET, HEAD, DELETE"},
 	} {
-		w := ts.do(t, req{method: tc.method, target: tc.target})
-		if w.Code != http.StatusMethodNotAllowed {
-			t.Errorf("%s %s: status %d", tc.method, tc.target, w.Code)
-			continue
-		}
-		if e := decodeError(t, w); e.Code != errcode.MethodNotAllowed {
-			t.Errorf("%s %s: code %s", tc.method, tc.target, e.Code)
-		}
-		if got := w.Header().Get("Allow"); !sameSet(got, tc.allow) {
-			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.target, got, tc.allow)
-		}
+		t.Run(tc.method+"_"+tc.target, func(t *testing.T) {
+			w := ts.do(t, req{method: tc.method, target: tc.target})
+			if w.Code != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: status %d", tc.method, tc.target, w.Code)
+				return
+			}
+			if e := decodeError(t, w); e.Code != errcode.MethodNotAllowed {
+				t.Errorf("%s %s: code %s", tc.method, tc.target, e.Code)
+			}
+			if got := w.Header().Get("Allow"); !sameSet(got, tc.allow) {
+				t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.target, got, tc.allow)
+			}
+		})
 	}
 }
 
@@ -199,10 +204,12 @@ func sameSet(a, b string) bool {
 func TestIndexUnavailable(t *testing.T) {
 	ts := newTestServer(t, nil, Options{})
 	for _, target := range []string{"/api/search?q=a", "/api/reports", "/api/trend?q=a", "/readyz", "/", "/reports/x"} {
-		w := ts.get(t, target)
-		if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != errcode.IndexUnavailable {
-			t.Errorf("%s: status %d body %s", target, w.Code, w.Body)
-		}
+		t.Run(target, func(t *testing.T) {
+			w := ts.get(t, target)
+			if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != errcode.IndexUnavailable {
+				t.Errorf("%s: status %d body %s", target, w.Code, w.Body)
+			}
+		})
 	}
 	if w := ts.get(t, "/healthz"); w.Code != http.StatusOK {
 		t.Errorf("healthz without index: %d", w.Code)
@@ -320,30 +327,32 @@ func TestKeyMatrix(t *testing.T) {
 	}
 	for _, route := range writeRoutes {
 		for _, tc := range cases {
-			f := newFakeSearcher(testReports()...)
-			ts := newTestServer(t, f, Options{AdminKey: adminKey, SearchKey: searchKey})
-			h := map[string]string{"Content-Type": "text/plain"}
-			if tc.auth != "" {
-				h["Authorization"] = tc.auth
-			}
-			w := ts.do(t, req{method: route.method, target: route.target, body: strings.NewReader(uploadReport(t)), header: h})
-			if tc.status == 0 {
-				if w.Code != http.StatusOK && w.Code != http.StatusCreated {
-					t.Errorf("%s %s with %s: status %d body %s", route.method, route.target, tc.name, w.Code, w.Body)
+			t.Run(route.method+"_"+route.target+"_"+tc.name, func(t *testing.T) {
+				f := newFakeSearcher(testReports()...)
+				ts := newTestServer(t, f, Options{AdminKey: adminKey, SearchKey: searchKey})
+				h := map[string]string{"Content-Type": "text/plain"}
+				if tc.auth != "" {
+					h["Authorization"] = tc.auth
 				}
-			} else {
-				if w.Code != tc.status {
-					t.Errorf("%s %s with %s: status %d, want %d", route.method, route.target, tc.name, w.Code, tc.status)
-					continue
+				w := ts.do(t, req{method: route.method, target: route.target, body: strings.NewReader(uploadReport(t)), header: h})
+				if tc.status == 0 {
+					if w.Code != http.StatusOK && w.Code != http.StatusCreated {
+						t.Errorf("%s %s with %s: status %d body %s", route.method, route.target, tc.name, w.Code, w.Body)
+					}
+				} else {
+					if w.Code != tc.status {
+						t.Errorf("%s %s with %s: status %d, want %d", route.method, route.target, tc.name, w.Code, tc.status)
+						return
+					}
+					decodeError(t, w)
+					if st := f.Stats(); st.Reports != 2 {
+						t.Errorf("%s %s with %s: refused but the index changed (%d reports)", route.method, route.target, tc.name, st.Reports)
+					}
 				}
-				decodeError(t, w)
-				if st := f.Stats(); st.Reports != 2 {
-					t.Errorf("%s %s with %s: refused but the index changed (%d reports)", route.method, route.target, tc.name, st.Reports)
+				if log := ts.log.String(); strings.Contains(log, adminKey[:10]) || strings.Contains(log, searchKey[:10]) {
+					t.Errorf("a key appears in the log: %s", log)
 				}
-			}
-			if log := ts.log.String(); strings.Contains(log, adminKey[:10]) || strings.Contains(log, searchKey[:10]) {
-				t.Errorf("a key appears in the log: %s", log)
-			}
+			})
 		}
 	}
 
@@ -351,10 +360,12 @@ func TestKeyMatrix(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{SearchKey: searchKey})
 	for _, route := range writeRoutes {
 		for _, auth := range []string{"", "Bearer " + searchKey, "Bearer " + adminKey} {
-			w := ts.do(t, req{method: route.method, target: route.target, header: map[string]string{"Authorization": auth}})
-			if w.Code != http.StatusForbidden || decodeError(t, w).Code != errcode.Forbidden {
-				t.Errorf("no admin key, %s %s %q: status %d", route.method, route.target, auth, w.Code)
-			}
+			t.Run(auth, func(t *testing.T) {
+				w := ts.do(t, req{method: route.method, target: route.target, header: map[string]string{"Authorization": auth}})
+				if w.Code != http.StatusForbidden || decodeError(t, w).Code != errcode.Forbidden {
+					t.Errorf("no admin key, %s %s %q: status %d", route.method, route.target, auth, w.Code)
+				}
+			})
 		}
 	}
 }
@@ -377,13 +388,15 @@ func TestSearchKey(t *testing.T) {
 		{"/readyz", "", 200},
 		{"/metrics", "", 200},
 	} {
-		w := ts.do(t, req{target: tc.target, header: map[string]string{"Authorization": tc.auth}})
-		if w.Code != tc.status {
-			t.Errorf("%s %q: status %d, want %d", tc.target, tc.auth, w.Code, tc.status)
-		}
-		if w.Code == 401 && w.Header().Get("WWW-Authenticate") == "" {
-			t.Errorf("%s: 401 without WWW-Authenticate", tc.target)
-		}
+		t.Run(tc.target+"_"+tc.auth, func(t *testing.T) {
+			w := ts.do(t, req{target: tc.target, header: map[string]string{"Authorization": tc.auth}})
+			if w.Code != tc.status {
+				t.Errorf("%s %q: status %d, want %d", tc.target, tc.auth, w.Code, tc.status)
+			}
+			if w.Code == 401 && w.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: 401 without WWW-Authenticate", tc.target)
+			}
+		})
 	}
 	// Browsers send the key as a Basic password, to the API and the pages.
 	basic := func(key string) map[string]string {
@@ -481,18 +494,20 @@ func TestPostRejects(t *testing.T) {
 		{"form without file", emptyCT, emptyForm, "file"},
 		{"truncated form", "multipart/form-data; boundary=zzz", strings.NewReader("--zzz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"), "body"},
 	} {
-		h := map[string]string{"Authorization": auth}
-		if tc.ct != "" {
-			h["Content-Type"] = tc.ct
-		}
-		w := ts.do(t, req{method: "POST", target: "/api/reports", body: tc.body, header: h})
-		if w.Code != http.StatusBadRequest {
-			t.Errorf("%s: status %d body %s", tc.name, w.Code, w.Body)
-			continue
-		}
-		if e := decodeError(t, w); e.Param != tc.param {
-			t.Errorf("%s: param %q, want %q (%s)", tc.name, e.Param, tc.param, e.Message)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			h := map[string]string{"Authorization": auth}
+			if tc.ct != "" {
+				h["Content-Type"] = tc.ct
+			}
+			w := ts.do(t, req{method: "POST", target: "/api/reports", body: tc.body, header: h})
+			if w.Code != http.StatusBadRequest {
+				t.Errorf("%s: status %d body %s", tc.name, w.Code, w.Body)
+				return
+			}
+			if e := decodeError(t, w); e.Param != tc.param {
+				t.Errorf("%s: param %q, want %q (%s)", tc.name, e.Param, tc.param, e.Message)
+			}
+		})
 	}
 }
 
@@ -612,12 +627,14 @@ func TestTrustedProxies(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
 	for _, target := range []string{"/api/search?q=a", "/api/nope", "/healthz"} {
-		w := ts.get(t, target)
-		h := w.Header()
-		if h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
-			h.Get("X-Request-Id") == "" {
-			t.Errorf("%s: headers %v", target, h)
-		}
+		t.Run(target, func(t *testing.T) {
+			w := ts.get(t, target)
+			h := w.Header()
+			if h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
+				h.Get("X-Request-Id") == "" {
+				t.Errorf("%s: headers %v", target, h)
+			}
+		})
 	}
 }
 

@@ -168,16 +168,18 @@ func TestGolden(t *testing.T) {
 		{"trend_yiwangtongban.golden", "/api/trend?q=" + url.QueryEscape("一网通办")},
 		{"reports.golden", "/api/reports"},
 	} {
-		w := ts.get(t, tc.target)
-		if w.Code != http.StatusOK {
-			t.Errorf("%s: status %d %s", tc.target, w.Code, w.Body)
-			continue
-		}
-		body := w.Body.Bytes()
-		if strings.HasPrefix(tc.target, "/api/search") {
-			body = withoutRanking(t, body)
-		}
-		golden(t, tc.name, body)
+		t.Run(tc.name, func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			if w.Code != http.StatusOK {
+				t.Errorf("%s: status %d %s", tc.target, w.Code, w.Body)
+				return
+			}
+			body := w.Body.Bytes()
+			if strings.HasPrefix(tc.target, "/api/search") {
+				body = withoutRanking(t, body)
+			}
+			golden(t, tc.name, body)
+		})
 	}
 }
 
@@ -238,15 +240,17 @@ func TestGoldenErrors(t *testing.T) {
 	out.WriteString("[")
 	seen := map[string]bool{}
 	for i, tc := range cases {
-		w := tc.ts.do(t, tc.r)
-		if e := decodeError(t, w); e.Code != tc.code {
-			t.Errorf("%s %s: code %s, want %s", tc.r.method, tc.r.target, e.Code, tc.code)
-		}
-		seen[tc.code] = true
-		if i > 0 {
-			out.WriteString(",")
-		}
-		fmt.Fprintf(&out, `{"status":%d,"body":%s}`, w.Code, strings.TrimSpace(w.Body.String()))
+		t.Run(tc.code, func(t *testing.T) {
+			w := tc.ts.do(t, tc.r)
+			if e := decodeError(t, w); e.Code != tc.code {
+				t.Errorf("%s %s: code %s, want %s", tc.r.method, tc.r.target, e.Code, tc.code)
+			}
+			seen[tc.code] = true
+			if i > 0 {
+				out.WriteString(",")
+			}
+			fmt.Fprintf(&out, `{"status":%d,"body":%s}`, w.Code, strings.TrimSpace(w.Body.String()))
+		})
 	}
 	out.WriteString("]")
 	for _, code := range errcode.Codes() {
@@ -260,15 +264,17 @@ func TestGoldenErrors(t *testing.T) {
 func TestMalformedRequestsSeed(t *testing.T) {
 	ts := newTestServer(t, seedIndex(t), Options{})
 	for _, tc := range malformed {
-		w := ts.get(t, tc.target)
-		if w.Code != tc.status {
-			t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
-			continue
-		}
-		e := decodeError(t, w)
-		if e.Code != tc.code || e.Param != tc.param {
-			t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
-		}
+		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			if w.Code != tc.status {
+				t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
+				return
+			}
+			e := decodeError(t, w)
+			if e.Code != tc.code || e.Param != tc.param {
+				t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
+			}
+		})
 	}
 }
 

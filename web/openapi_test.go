@@ -305,22 +305,24 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"ErrorBody":      reflect.TypeFor[errorBody](),
 		"Ready":          reflect.TypeFor[readyBody](),
 	} {
-		schema, ok := doc.Components.Schemas[name]
-		if !ok {
-			t.Errorf("schema %s missing", name)
-			continue
-		}
-		got := mapKeys(schema.Properties)
-		want := jsonFields(typ)
-		sort.Strings(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("schema %s has %v, type %v encodes %v", name, got, typ, want)
-		}
-		for _, r := range schema.Required {
-			if _, ok := schema.Properties[r]; !ok {
-				t.Errorf("schema %s requires unknown %s", name, r)
+		t.Run(name, func(t *testing.T) {
+			schema, ok := doc.Components.Schemas[name]
+			if !ok {
+				t.Errorf("schema %s missing", name)
+				return
 			}
-		}
+			got := mapKeys(schema.Properties)
+			want := jsonFields(typ)
+			sort.Strings(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("schema %s has %v, type %v encodes %v", name, got, typ, want)
+			}
+			for _, r := range schema.Required {
+				if _, ok := schema.Properties[r]; !ok {
+					t.Errorf("schema %s requires unknown %s", name, r)
+				}
+			}
+		})
 	}
 	// The facet keys are the index's facet names.
 	if got := mapKeys(doc.Components.Schemas["Facets"].Properties); !slices.Equal(got, sorted(index.AllFacets)) {
@@ -483,15 +485,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"/api/search?q=a&size=abc", "ErrorBody"},
 		{"/api/reports/nope", "ErrorBody"},
 	} {
-		w := ts.get(t, tc.target)
-		var v any
-		if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
-			t.Errorf("%s: %v", tc.target, err)
-			continue
-		}
-		for _, e := range conform(schemas, schemas[tc.schema], v, tc.schema) {
-			t.Errorf("%s: %s", tc.target, e)
-		}
+		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			var v any
+			if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+				t.Errorf("%s: %v", tc.target, err)
+				return
+			}
+			for _, e := range conform(schemas, schemas[tc.schema], v, tc.schema) {
+				t.Errorf("%s: %s", tc.target, e)
+			}
+		})
 	}
 	w := ts.get(t, "/api/export?format=jsonl&q="+q)
 	for line := range strings.SplitSeq(strings.TrimSpace(w.Body.String()), "\n") {

@@ -110,47 +110,49 @@ func TestOpenAPIValidatesTraffic(t *testing.T) {
 		{admin, req{method: "DELETE", target: "/api/reports/r2", header: bearer}, 200},
 	}
 	for _, tc := range cases {
-		var body []byte
-		if tc.r.body != nil {
-			body, _ = io.ReadAll(tc.r.body)
-			tc.r.body = bytes.NewReader(body)
-		}
-		w := tc.ts.do(t, tc.r)
-		name := tc.r.method + " " + tc.r.target
-		if len(name) > 90 {
-			name = name[:90] + "…"
-		}
-		if w.Code != tc.status {
-			t.Errorf("%s: status %d, want %d: %.200s", name, w.Code, tc.status, w.Body)
-			continue
-		}
-		method := tc.r.method
-		if method == "" {
-			method = http.MethodGet
-		}
-		hr := httptest.NewRequest(method, tc.r.target, bytes.NewReader(body))
-		for k, v := range tc.r.header {
-			hr.Header.Set(k, v)
-		}
-		hr.URL.Scheme, hr.URL.Host = "http", "example.com" // the router matches the server URL
-		route, params, err := router.FindRoute(hr)
-		if err != nil {
-			t.Errorf("%s: the document has no operation for it: %v", name, err)
-			continue
-		}
-		in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
-		if tc.status < 400 {
-			// Requests the server refuses are meant to break the document's rules.
-			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-				t.Errorf("%s: the request breaks the document: %v", name, err)
+		t.Run(tc.r.method+"_"+tc.r.target[:min(len(tc.r.target), 60)], func(t *testing.T) {
+			var body []byte
+			if tc.r.body != nil {
+				body, _ = io.ReadAll(tc.r.body)
+				tc.r.body = bytes.NewReader(body)
 			}
-		}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header(),
-			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: method == http.MethodHead}}
-		out.SetBodyBytes(w.Body.Bytes())
-		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-			t.Errorf("%s: the response (%d) breaks the document: %v", name, w.Code, err)
-		}
+			w := tc.ts.do(t, tc.r)
+			name := tc.r.method + " " + tc.r.target
+			if len(name) > 90 {
+				name = name[:90] + "…"
+			}
+			if w.Code != tc.status {
+				t.Errorf("%s: status %d, want %d: %.200s", name, w.Code, tc.status, w.Body)
+				return
+			}
+			method := tc.r.method
+			if method == "" {
+				method = http.MethodGet
+			}
+			hr := httptest.NewRequest(method, tc.r.target, bytes.NewReader(body))
+			for k, v := range tc.r.header {
+				hr.Header.Set(k, v)
+			}
+			hr.URL.Scheme, hr.URL.Host = "http", "example.com" // the router matches the server URL
+			route, params, err := router.FindRoute(hr)
+			if err != nil {
+				t.Errorf("%s: the document has no operation for it: %v", name, err)
+				return
+			}
+			in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+			if tc.status < 400 {
+				// Requests the server refuses are meant to break the document's rules.
+				if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+					t.Errorf("%s: the request breaks the document: %v", name, err)
+				}
+			}
+			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header(),
+				Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: method == http.MethodHead}}
+			out.SetBodyBytes(w.Body.Bytes())
+			if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+				t.Errorf("%s: the response (%d) breaks the document: %v", name, w.Code, err)
+			}
+		})
 	}
 }
