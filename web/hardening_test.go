@@ -323,7 +323,8 @@ func TestAnalyzeLongText(t *testing.T) {
 	if n := utf8.RuneCountInString(text); n != maxAnalyzeChars {
 		t.Fatalf("%d characters", n)
 	}
-	post := func(ct, body string) (*http.Response, []byte) {
+	post := func(t *testing.T, ct, body string) (*http.Response, []byte) {
+		t.Helper()
 		resp, err := http.Post(srv.URL+"/api/analyze", ct, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -337,17 +338,21 @@ func TestAnalyzeLongText(t *testing.T) {
 		"application/json":                  mustJSON(t, map[string]string{"text": text}),
 		"application/x-www-form-urlencoded": "text=" + url.QueryEscape(text),
 	} {
-		resp, b := post(ct, body)
-		var got analyzeBody
-		if resp.StatusCode != 200 || json.Unmarshal(b, &got) != nil || got.Text != text || len(got.Tokens) == 0 {
-			t.Errorf("POST %s: %d %.200s", ct, resp.StatusCode, b)
-		}
+		t.Run(ct, func(t *testing.T) {
+			resp, b := post(t, ct, body)
+			var got analyzeBody
+			if resp.StatusCode != 200 || json.Unmarshal(b, &got) != nil || got.Text != text || len(got.Tokens) == 0 {
+				t.Errorf("POST %s: %d %.200s", ct, resp.StatusCode, b)
+			}
+		})
 	}
 	for ct, body := range map[string]string{"text/plain": text + "多", "application/json": "{", "image/png": "x", "text/plain; x": ""} {
-		resp, b := post(ct, body)
-		if resp.StatusCode != 400 || !strings.Contains(string(b), `"code":"invalid_parameter"`) {
-			t.Errorf("POST %s refused with %d %.200s", ct, resp.StatusCode, b)
-		}
+		t.Run(ct, func(t *testing.T) {
+			resp, b := post(t, ct, body)
+			if resp.StatusCode != 400 || !strings.Contains(string(b), `"code":"invalid_parameter"`) {
+				t.Errorf("POST %s refused with %d %.200s", ct, resp.StatusCode, b)
+			}
+		})
 	}
 	resp, err := http.Get(srv.URL + "/api/analyze?text=" + url.QueryEscape(text))
 	if err != nil {
