@@ -374,7 +374,7 @@ func TestOpenAPIExternalValidator(t *testing.T) {
 		t.Skip("python3 has no openapi_spec_validator module: skipping")
 	}
 	cmd := exec.Command(py, "-c", "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(sys.stdin))")
-	cmd.Stdin = bytes.NewReader(OpenAPI())
+	cmd.Stdin = bytes.NewReader(bytes.Clone(openAPI))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("openapi-spec-validator rejects web/openapi.json: %v\n%s", err, out)
 	}
@@ -453,7 +453,7 @@ func conform(schemas map[string]schemaNode, s schemaNode, v any, at string) []st
 // TestResponsesMatchOpenAPI checks real responses of the seed index against
 // the schemas the document gives for them.
 func TestResponsesMatchOpenAPI(t *testing.T) {
-	raw := OpenAPI()
+	raw := bytes.Clone(openAPI)
 	var doc struct {
 		Components struct {
 			Schemas map[string]schemaNode `json:"schemas"`

@@ -55,7 +55,7 @@ func ndjsonDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ opena
 func TestOpenAPIValidatesTraffic(t *testing.T) {
 	ctx := context.Background()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(OpenAPI())
+	doc, err := loader.LoadFromData(bytes.Clone(openAPI))
 	if err != nil {
 		t.Fatal(err)
 	}
