@@ -187,7 +187,7 @@ func (f Filters) Validate() error {
 	}
 	for name := range f {
 		if facetNamed(name) == nil {
-			return invalid("filters", name, RuleUnknown, fmt.Sprintf("unknown facet %q; expected some of %s", clip(name), strings.Join(AllFacets, ", ")))
+			return invalid("filters", name, RuleUnknown, fmt.Sprintf("unknown facet %q; expected some of %s", Clip(name), strings.Join(AllFacets, ", ")))
 		}
 	}
 	for i := range facetList {
@@ -209,7 +209,7 @@ func SortParam(s string) (string, error) {
 	case SortYearAsc, SortYearDesc:
 		return s, nil
 	}
-	return "", invalid("sort", s, RuleUnknown, fmt.Sprintf("%q is not one of %s, %s, %s", clip(s), SortRelevance, SortYearAsc, SortYearDesc))
+	return "", invalid("sort", s, RuleUnknown, fmt.Sprintf("%q is not one of %s, %s, %s", Clip(s), SortRelevance, SortYearAsc, SortYearDesc))
 }
 
 // CheckPage checks paging: size at most MaxSize, from at most MaxWindow,
@@ -259,7 +259,7 @@ func checkCursor(after []string, order []string) error {
 			}
 		case fieldYear, "-" + fieldYear:
 			if _, err := strconv.Atoi(after[i]); err != nil {
-				return invalid("search_after", after[i], RuleSyntax, fmt.Sprintf("value %d must be a year, got %q", i+1, clip(after[i])))
+				return invalid("search_after", after[i], RuleSyntax, fmt.Sprintf("value %d must be a year, got %q", i+1, Clip(after[i])))
 			}
 		}
 	}
@@ -270,7 +270,7 @@ func checkCursor(after []string, order []string) error {
 func CheckFacets(names []string) error {
 	for _, n := range names {
 		if facetNamed(n) == nil {
-			return invalid("facets", n, RuleUnknown, fmt.Sprintf("unknown facet %q; expected some of %s", clip(n), strings.Join(AllFacets, ", ")))
+			return invalid("facets", n, RuleUnknown, fmt.Sprintf("unknown facet %q; expected some of %s", Clip(n), strings.Join(AllFacets, ", ")))
 		}
 	}
 	return nil
@@ -316,8 +316,9 @@ func sortOrder(s string) []string {
 	return []string{"-_score", "_id"}
 }
 
-// clip shortens a value echoed in an error message.
-func clip(s string) string {
+// Clip shortens a user-supplied value echoed in an error message to 40
+// characters and makes it valid UTF-8.
+func Clip(s string) string {
 	const max = 40
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")

@@ -149,7 +149,11 @@ var malformed = []struct {
 }
 
 func TestMalformedRequests(t *testing.T) {
-	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
+	checkMalformed(t, newTestServer(t, newFakeSearcher(testReports()...), Options{}))
+}
+
+// checkMalformed sends every request of malformed and checks the answer.
+func checkMalformed(t *testing.T, ts *testServer) {
 	for _, tc := range malformed {
 		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
 			w := ts.get(t, tc.target)

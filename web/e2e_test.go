@@ -262,20 +262,7 @@ func TestGoldenErrors(t *testing.T) {
 }
 
 func TestMalformedRequestsSeed(t *testing.T) {
-	ts := newTestServer(t, seedIndex(t), Options{})
-	for _, tc := range malformed {
-		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
-			w := ts.get(t, tc.target)
-			if w.Code != tc.status {
-				t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
-				return
-			}
-			e := decodeError(t, w)
-			if e.Code != tc.code || e.Param != tc.param {
-				t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
-			}
-		})
-	}
+	checkMalformed(t, newTestServer(t, seedIndex(t), Options{}))
 }
 
 func TestReadRoutesSeed(t *testing.T) {

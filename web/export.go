@@ -177,7 +177,7 @@ func exportFormat(v url.Values) (string, error) {
 	case "jsonl", "ndjson":
 		return "jsonl", nil
 	default:
-		return "", paramError("format", "\""+clip(f)+"\" is not csv or jsonl")
+		return "", paramError("format", "\""+index.Clip(f)+"\" is not csv or jsonl")
 	}
 }
 

@@ -147,7 +147,7 @@ func (s *server) paragraph(c *gin.Context) error {
 // notFound names the missing object in a not_found error.
 func notFound(err error, what, id string) error {
 	if errors.Is(err, index.ErrNotFound) {
-		return &Error{Code: errcode.NotFound, Message: fmt.Sprintf("no %s with id %q", what, clip(id)), Param: "id"}
+		return &Error{Code: errcode.NotFound, Message: fmt.Sprintf("no %s with id %q", what, index.Clip(id)), Param: "id"}
 	}
 	return err
 }
@@ -354,7 +354,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 				return nil, bodyError(err)
 			}
 			if len(data) == 0 {
-				return nil, paramError("file", fmt.Sprintf("file %q is empty", clip(part.FileName())))
+				return nil, paramError("file", fmt.Sprintf("file %q is empty", index.Clip(part.FileName())))
 			}
 			name, err := sourceName("file", part.FileName(), data)
 			if err != nil {
@@ -367,7 +367,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 		}
 		return out, nil
 	default:
-		return nil, paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain or multipart/form-data", clip(mt)))
+		return nil, paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain or multipart/form-data", index.Clip(mt)))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"govsearch/index"
 	"govsearch/web/errcode"
 )
 
@@ -43,7 +44,7 @@ func (s *server) logRequest(c *gin.Context, id string, start time.Time) {
 	attrs := []slog.Attr{
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
-		slog.String("path", clip(c.Request.URL.Path)),
+		slog.String("path", index.Clip(c.Request.URL.Path)),
 		slog.Int("status", status),
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
@@ -221,7 +222,7 @@ func (s *server) checkRead(r *http.Request) *Error {
 func crossSite(r *http.Request) (header, why string) {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
 		if site != "same-origin" {
-			return "Sec-Fetch-Site", "Sec-Fetch-Site is " + clip(site)
+			return "Sec-Fetch-Site", "Sec-Fetch-Site is " + index.Clip(site)
 		}
 		return "", ""
 	}
@@ -231,7 +232,7 @@ func crossSite(r *http.Request) (header, why string) {
 	}
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
-		return "Origin", "Origin " + clip(origin) + " is not this server"
+		return "Origin", "Origin " + index.Clip(origin) + " is not this server"
 	}
 	return "", ""
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,7 +34,7 @@ func intParam(v url.Values, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return 0, paramError(name, fmt.Sprintf("%q is not a non-negative integer", clip(s)))
+		return 0, paramError(name, fmt.Sprintf("%q is not a non-negative integer", index.Clip(s)))
 	}
 	return n, nil
 }
@@ -48,7 +47,7 @@ func boolParam(v url.Values, name string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(s)
 	if err != nil {
-		return false, paramError(name, fmt.Sprintf("%q is not true or false", clip(s)))
+		return false, paramError(name, fmt.Sprintf("%q is not true or false", index.Clip(s)))
 	}
 	return b, nil
 }
@@ -137,7 +136,7 @@ func (s *server) onlyParams(allowed ...string) gin.HandlerFunc {
 		var unknown []string
 		for name := range c.Request.URL.Query() {
 			if !slices.Contains(allowed, name) {
-				unknown = append(unknown, clip(name))
+				unknown = append(unknown, index.Clip(name))
 			}
 		}
 		if len(unknown) == 0 {
@@ -152,17 +151,4 @@ func (s *server) onlyParams(allowed ...string) gin.HandlerFunc {
 		s.fail(c, paramError(unknown[0], fmt.Sprintf("unknown query parameter %s; this route takes %s",
 			strings.Join(unknown, ", "), takes)))
 	}
-}
-
-// clip shortens a user-supplied value echoed in an error message.
-func clip(s string) string {
-	const max = 40
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max]) + "…"
 }

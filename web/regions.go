@@ -66,11 +66,11 @@ func regionError(param, typed string, cands, known []string) error {
 	}
 	switch {
 	case len(cands) > 1:
-		e.Message = fmt.Sprintf("region %q is ambiguous: it may be %s", clip(typed), listNames(cands))
+		e.Message = fmt.Sprintf("region %q is ambiguous: it may be %s", index.Clip(typed), listNames(cands))
 	case len(known) == 0:
-		e.Message = fmt.Sprintf("no region %q: the index holds no report", clip(typed))
+		e.Message = fmt.Sprintf("no region %q: the index holds no report", index.Clip(typed))
 	default:
-		e.Message = fmt.Sprintf("no region %q; the regions are %s", clip(typed), listNames(known))
+		e.Message = fmt.Sprintf("no region %q; the regions are %s", index.Clip(typed), listNames(known))
 	}
 	return e
 }

@@ -160,7 +160,7 @@ func (s *server) engine() *gin.Engine {
 			ui.NotFound(c)
 			return nil
 		}
-		return &Error{Code: errcode.NotFound, Message: "no such route: " + clip(c.Request.URL.Path)}
+		return &Error{Code: errcode.NotFound, Message: "no such route: " + index.Clip(c.Request.URL.Path)}
 	}))
 	r.NoMethod(s.wrap(func(c *gin.Context) error {
 		return &Error{Code: errcode.MethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
