@@ -3,7 +3,9 @@ package index
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -233,5 +235,46 @@ func TestRequestValidation(t *testing.T) {
 	}
 	if _, err := c.ix.Search(context.Background(), Request{Query: "发展", From: MaxWindow - MaxSize, Size: MaxSize}); err != nil {
 		t.Errorf("the deepest allowed page: %v", err)
+	}
+}
+
+// facetsOfFormat lists, for the index formats written since the facet
+// registry, the facets (names and so keyword fields) their documents carry.
+var facetsOfFormat = map[string][]string{
+	"9": {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
+}
+
+// TestFormatVersionCoversFacets: a facet adds a keyword field to every
+// paragraph document, so an index written before it is stale. Adding a
+// facet without a new FormatVersion fails here.
+func TestFormatVersionCoversFacets(t *testing.T) {
+	want, ok := facetsOfFormat[FormatVersion]
+	if !ok {
+		t.Fatalf("format %s is not in facetsOfFormat: add it with the facets %v", FormatVersion, AllFacets)
+	}
+	if !slices.Equal(want, AllFacets) {
+		t.Errorf("format %s was written with the facets %v, the registry has %v: bump FormatVersion (index/mapping.go)", FormatVersion, want, AllFacets)
+	}
+}
+
+// TestFacetRegistry: every facet has its name, parameter, prefix and label
+// key, each unique, and exactly one source of its value.
+func TestFacetRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range Facets() {
+		t.Run(f.Name, func(t *testing.T) {
+			for _, id := range []string{"name " + f.Name, "param " + f.Param, "prefix " + f.Prefix, "label " + f.LabelKey} {
+				if strings.HasSuffix(id, " ") || seen[id] {
+					t.Errorf("%s: empty or taken", id)
+				}
+				seen[id] = true
+			}
+			if (f.OfReport == nil) == (f.OfParagraph == nil) {
+				t.Errorf("%s: needs exactly one of OfReport and OfParagraph", f.Name)
+			}
+			if f.Name == fieldReportID || f.Name == fieldSource || f.Name == fieldType || f.Name == fieldRec {
+				t.Errorf("%s: the name of a field the index uses for itself", f.Name)
+			}
+		})
 	}
 }
