@@ -12,11 +12,15 @@ import (
 	"govsearch/index"
 )
 
-// yearParam reads one year parameter the way every route does.
+// yearParam reads one year parameter the way every route does; an empty
+// one, which filters nothing, is an error here.
 func yearParam(s string) (index.YearRange, error) {
 	f, err := index.FilterParams(url.Values{"year": {s}})
 	if err != nil {
 		return index.YearRange{}, err
+	}
+	if len(f[index.FacetYear]) == 0 {
+		return index.YearRange{}, errors.New("no year")
 	}
 	return index.ParseYearRange(f[index.FacetYear][0])
 }
