@@ -184,7 +184,7 @@ func TestDefaultQueries(t *testing.T) {
 	}
 	for _, q := range groups[ClassFiltered] {
 		f := q.Parsed.Filters
-		if len(f.Region)+len(f.Year)+len(f.Level)+len(f.Part)+len(f.Kind) == 0 {
+		if f.Len() == 0 {
 			t.Errorf("line %d: filtered query %q has no filter", q.Line, q.Text)
 		}
 	}

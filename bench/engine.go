@@ -291,14 +291,15 @@ func baselineQuery(pq *index.Query) query.Query {
 		must = append(must, query.NewDisjunctionQuery(alts))
 	}
 	f := pq.Filters
-	anyOf(index.FacetRegion, f.Region)
-	anyOf(index.FacetLevel, f.Level)
-	anyOf(index.FacetPartKind, f.Part)
-	anyOf(index.FacetKind, f.Kind)
-	if len(f.Year) > 0 {
+	anyOf(index.FacetRegion, f[index.FacetRegion])
+	anyOf(index.FacetLevel, f[index.FacetLevel])
+	anyOf(index.FacetPartKind, f[index.FacetPartKind])
+	anyOf(index.FacetKind, f[index.FacetKind])
+	if len(f[index.FacetYear]) > 0 {
 		var alts []query.Query
 		incl := true
-		for _, r := range f.Year {
+		for _, y := range f[index.FacetYear] {
+			r, _ := index.ParseYearRange(y) // ParseQuery checked it
 			tr := query.NewTermRangeInclusiveQuery(yearKey(r.From), yearKey(r.To), &incl, &incl)
 			tr.SetField(index.FacetYear)
 			alts = append(alts, tr)

@@ -2,9 +2,10 @@
 // query language, ranking, facets, highlighting, trends and export. It exposes
 // plain Go types; callers (web, cmd) never see bleve types.
 //
-// The types and method set in this file are what web/ and cmd/ code
-// against; *Index implements Searcher. Open opens an index directory, Build
-// writes a new generation of one, and README.md describes the query
+// The types and interfaces in this file, the facet registry (facets.go)
+// and the request rules (validate.go) are what web/ and cmd/ code against;
+// *Index implements Reader and Writer. Open opens an index directory,
+// Build writes a new generation of one, and README.md describes the query
 // language, ranking and the layout on disk.
 package index
 
@@ -15,53 +16,15 @@ import (
 	"govsearch/ingest"
 )
 
-// Facet field names, also the keys of Response.Facets.
-const (
-	FacetRegion   = "region"
-	FacetYear     = "year"
-	FacetLevel    = "level"
-	FacetPartKind = "part_kind"
-	FacetKind     = "kind"
-)
-
-// AllFacets lists every facet in display order.
-var AllFacets = []string{FacetRegion, FacetYear, FacetLevel, FacetPartKind, FacetKind}
-
-// Sort orders.
-const (
-	SortRelevance = "relevance"
-	SortYearAsc   = "year"
-	SortYearDesc  = "-year"
-)
-
-// Paging limits.
-const (
-	MaxSize        = 100
-	MaxWindow      = 10000 // from + size
-	DefaultSize    = 10
-	MaxQueryLength = 256 // characters
-	MaxQueryTerms  = 16
-)
-
 // YearRange is an inclusive range of years; From == To for a single year.
 type YearRange struct{ From, To int }
 
-// Filters restrict a search. Values within a field are ORed, fields are ANDed.
-// Request.Filters and the filters written in the query are both applied
-// (ANDed); a facet ignores both kinds of filter on its own field.
-type Filters struct {
-	Region []string
-	Level  []string
-	Part   []string // part_kind values
-	Kind   []string
-	Year   []YearRange
-}
-
-// Request is one search. Search validates it and answers a *QueryError
-// naming the bad parameter: size outside 1..MaxSize (0 is DefaultSize),
-// negative from, from+size over MaxWindow, an unknown sort or facet, bad
-// filter values, search_after with from or with the wrong number of
-// values, and query syntax errors (Param "q").
+// Request is one search. Search validates it with the rules of
+// validate.go: a syntax error in the query is a *QueryError; size outside
+// 0..MaxSize (0 is DefaultSize), a negative from, from+size over
+// MaxWindow, an unknown sort or facet, bad filter values and search_after
+// with from or not fitting the sort are a *ValidationError naming the
+// argument.
 type Request struct {
 	Query   string // query language, see ParseQuery
 	Filters Filters
@@ -76,9 +39,9 @@ type Request struct {
 	SearchAfter []string
 }
 
-// FacetValue is one bucket of a facet. Buckets come by count, descending
-// (ties by value), except the year facet, newest year first. A year is
-// four digits ("0000" when the report's year is unknown).
+// FacetValue is one bucket of a facet. Buckets come in the facet's Order:
+// by count, descending (ties by value), or for the year facet newest year
+// first. A year is four digits ("0000" when the report's year is unknown).
 type FacetValue struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
@@ -153,19 +116,11 @@ type LexiconEntry struct {
 	Reports    int    `json:"reports"`
 }
 
-// QueryError is a syntax error in a query or a bad request parameter.
-type QueryError struct {
-	Param   string // "q", "size", "from", "year", "sort", "facets", …
-	Message string
-}
-
-func (e *QueryError) Error() string { return e.Param + ": " + e.Message }
-
 // ErrNotFound is returned for an unknown paragraph or report id.
 var ErrNotFound = errors.New("not found")
 
-// Searcher is what web/ needs of an index; *Index implements it.
-type Searcher interface {
+// Reader is the read side of an index; *Index implements it.
+type Reader interface {
 	Search(ctx context.Context, req Request) (*Response, error)
 	Trend(ctx context.Context, req Request) (*Trend, error)
 	Export(ctx context.Context, req Request, emit func(ExportRow) error) error
@@ -173,9 +128,20 @@ type Searcher interface {
 	Reports(ctx context.Context) ([]ReportSummary, error)
 	Report(ctx context.Context, id string) (*ingest.Report, error)
 	Lexicon(ctx context.Context) ([]LexiconEntry, error)
+	Stats() Stats
+}
+
+// Writer changes an open index in place; *Index implements it. A full
+// rebuild is Build, which writes a new generation.
+type Writer interface {
 	AddReports(ctx context.Context, reports []ingest.Report) error
 	DeleteReport(ctx context.Context, id string) error
-	Stats() Stats
+}
+
+// ReadWriter is an index that is read and written, as the HTTP API does.
+type ReadWriter interface {
+	Reader
+	Writer
 }
 
 // Stats describes the open index for health and metrics.

@@ -38,7 +38,7 @@ func BenchmarkSearchFilteredFacets(b *testing.B) {
 	region := c.records[0].Region
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := c.ix.Search(ctx, Request{Query: "发展", Highlight: true, Filters: Filters{Region: []string{region}}}); err != nil {
+		if _, err := c.ix.Search(ctx, Request{Query: "发展", Highlight: true, Filters: Filters{FacetRegion: {region}}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -137,5 +137,24 @@ func BenchmarkSearchOneChar(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkKeyTable measures making the facet key table of one snapshot of
+// the national corpus, which the first search of every snapshot waits for.
+func BenchmarkKeyTable(b *testing.B) {
+	c := openCorpus(b, nationalDir)
+	r, done, err := c.ix.reader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer done()
+	for b.Loop() {
+		c.ix.keyMu.Lock()
+		c.ix.keys = nil
+		c.ix.keyMu.Unlock()
+		if _, err := c.ix.keyTableFor(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -26,7 +26,8 @@ import (
 // descending, then id.
 
 // keyTable maps the document numbers of one index snapshot to their facet
-// keys: report id × part kind × kind.
+// keys: report id × the values of the facets of the paragraph
+// (keyedFacets).
 type keyTable struct {
 	// snap is the snapshot the table describes. It is held weakly: a
 	// cached table must not keep a replaced snapshot's segments in memory.
@@ -36,8 +37,8 @@ type keyTable struct {
 }
 
 // keyTableFor returns the key table of snapshot r, making it if the cached
-// one describes another snapshot. A paragraph's key is its report id, part
-// kind and kind; each comes from its keyword field's postings.
+// one describes another snapshot. A paragraph's key is its report id and
+// its values of keyedFacets; each comes from its keyword field's postings.
 func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTable, error) {
 	ix.keyMu.Lock()
 	defer ix.keyMu.Unlock()
@@ -45,51 +46,68 @@ func (ix *Index) keyTableFor(ctx context.Context, r bindex.IndexReader) (*keyTab
 	if t := ix.keys; t != nil && snap != nil && t.snap.Value() == snap {
 		return t, nil
 	}
-	reports, byReport, err := termsByDoc(ctx, r, fieldReportID)
-	if err != nil {
-		return nil, err
+	cols := make([]keyColumn, 1+len(keyedFacets))
+	fields := []string{fieldReportID}
+	for _, f := range keyedFacets {
+		fields = append(fields, f.Name)
 	}
-	parts, byPart, err := termsByDoc(ctx, r, fieldPartKind)
-	if err != nil {
-		return nil, err
-	}
-	kinds, byKind, err := termsByDoc(ctx, r, fieldKind)
-	if err != nil {
-		return nil, err
-	}
-	at := func(byDoc []uint32, n int) uint32 {
-		if n < len(byDoc) {
-			return byDoc[n]
+	for i, field := range fields {
+		var err error
+		if cols[i].terms, cols[i].byDoc, err = termsByDoc(ctx, r, field); err != nil {
+			return nil, err
 		}
-		return 0
 	}
-	t := &keyTable{byDoc: make([]uint32, len(byReport))}
+	t := &keyTable{byDoc: make([]uint32, len(cols[0].byDoc))}
 	if snap != nil {
 		t.snap = weak.Make(snap)
 	}
-	index := map[[3]uint32]uint32{}
-	for n, rep := range byReport {
+	// A key is looked up by its term numbers, written into buf; a string
+	// conversion in a map index allocates nothing.
+	index := map[string]uint32{}
+	buf := make([]byte, 4*len(cols))
+	for n, rep := range cols[0].byDoc {
 		if rep == 0 {
 			continue // not a paragraph
 		}
-		k := [3]uint32{rep, at(byPart, n), at(byKind, n)}
-		i, ok := index[k]
+		for i := range cols {
+			binary.LittleEndian.PutUint32(buf[4*i:], cols[i].at(n))
+		}
+		i, ok := index[string(buf)]
 		if !ok {
-			kc := keyCount{reportID: reports[rep-1]}
-			if k[1] > 0 {
-				kc.partKind = parts[k[1]-1]
-			}
-			if k[2] > 0 {
-				kc.kind = kinds[k[2]-1]
+			kc := keyCount{reportID: cols[0].terms[rep-1], values: make([]string, len(keyedFacets))}
+			for j := range keyedFacets {
+				kc.values[j] = cols[j+1].term(n)
 			}
 			t.keys = append(t.keys, kc)
 			i = uint32(len(t.keys))
-			index[k] = i
+			index[string(buf)] = i
 		}
 		t.byDoc[n] = i
 	}
 	ix.keys = t
 	return t, nil
+}
+
+// keyColumn is one keyword field of a snapshot by document number.
+type keyColumn struct {
+	terms []string
+	byDoc []uint32 // document number → 1 + index in terms; 0 for none
+}
+
+// at returns 1 + the index of document n's term, or 0.
+func (c *keyColumn) at(n int) uint32 {
+	if n < len(c.byDoc) {
+		return c.byDoc[n]
+	}
+	return 0
+}
+
+// term returns document n's term, or "".
+func (c *keyColumn) term(n int) string {
+	if i := c.at(n); i > 0 {
+		return c.terms[i-1]
+	}
+	return ""
 }
 
 // termsByDoc reads the postings of every term of a keyword field in
@@ -252,6 +270,13 @@ type candidate struct {
 type collector struct {
 	r         bindex.IndexReader
 	yearOrder int
+	keep      int        // collectSpec.keep
+	cur       *candidate // the search_after cursor, or nil
+	table     *keyTable  // for facet keys and years
+	years     map[string]int
+	counts    []int // hits per key of table, if counted
+	pool      *search.DocumentMatchPool
+	spare     *candidate // a candidate to reuse
 	err       error
 	kept      []*candidate // a heap, worst first
 }
@@ -289,23 +314,17 @@ func (c *collector) Pop() any {
 	return x
 }
 
-// cursor turns search_after values into the candidate they name.
-func (c *collector) cursor(after []string) (*candidate, error) {
-	vals := after
+// cursor turns search_after values, which checkCursor accepted, into the
+// candidate they name.
+func (c *collector) cursor(after []string) *candidate {
 	cur := &candidate{hasID: true}
 	if c.yearOrder != 0 {
-		y, err := strconv.Atoi(vals[0])
-		if err != nil {
-			return nil, qerr("search_after", fmt.Sprintf("value 1 must be a year, got %q", vals[0]))
-		}
-		cur.year, vals = y, vals[1:]
+		cur.year, _ = strconv.Atoi(after[0])
+		after = after[1:]
 	}
-	s, err := strconv.ParseFloat(vals[0], 64)
-	if err != nil {
-		return nil, qerr("search_after", fmt.Sprintf("value %d must be a score", len(after)-1))
-	}
-	cur.score, cur.id = s, vals[1]
-	return cur, nil
+	cur.score, _ = strconv.ParseFloat(after[0], 64)
+	cur.id = after[1]
+	return cur
 }
 
 // collect runs spec.query on the current snapshot and gathers the total,
@@ -316,24 +335,51 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 		return nil, err
 	}
 	defer done()
-
-	var table *keyTable
+	c := &collector{r: r, yearOrder: spec.yearOrder, keep: spec.keep}
 	if spec.keys || spec.yearOrder != 0 {
-		if table, err = ix.keyTableFor(ctx, r); err != nil {
+		if c.table, err = ix.keyTableFor(ctx, r); err != nil {
 			return nil, err
 		}
 	}
-	var years map[string]int
 	if spec.yearOrder != 0 {
-		if years, err = ix.reportYears(ctx, table); err != nil {
+		if c.years, err = ix.reportYears(ctx, c.table); err != nil {
 			return nil, err
 		}
 	}
-
+	if spec.keys {
+		c.counts = make([]int, len(c.table.keys))
+	}
+	if spec.after != nil {
+		c.cur = c.cursor(spec.after)
+	}
 	if !mayMatch(r, spec.groups) {
 		return &collected{}, nil
 	}
+	s, err := ix.searcher(ctx, r, spec)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	out := &collected{}
+	if out.total, err = c.run(ctx, s); err != nil {
+		return nil, err
+	}
+	if out.hits, err = c.ranked(spec.from, spec.records); err != nil {
+		return nil, err
+	}
+	for i, n := range c.counts {
+		if n > 0 {
+			k := c.table.keys[i]
+			k.count = n
+			out.keys = append(out.keys, k)
+		}
+	}
+	return out, nil
+}
 
+// searcher returns the searcher of spec.query on snapshot r, scoring with
+// BM25 and the index's real field statistics when spec asks for scores.
+func (ix *Index) searcher(ctx context.Context, r bindex.IndexReader, spec collectSpec) (search.Searcher, error) {
 	scoring := "none"
 	if spec.score {
 		scoring = ""
@@ -341,83 +387,82 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 			search.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
 		ctx = context.WithValue(ctx, search.BM25StatsKey, bm25Stats(ix.man.Load(), ix.fieldStats.Load()))
 	}
-	s, err := spec.query.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: scoring})
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
+	return spec.query.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: scoring})
+}
 
-	c := &collector{r: r, yearOrder: spec.yearOrder}
-	var cur *candidate
-	if spec.after != nil {
-		if cur, err = c.cursor(spec.after); err != nil {
-			return nil, err
-		}
-	}
-	pool := search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+spec.keep+1, 0)
-	sctx := &search.SearchContext{DocumentMatchPool: pool, IndexReader: r}
-	var counts []int
-	if table != nil && spec.keys {
-		counts = make([]int, len(table.keys))
-	}
-	out := &collected{}
-	var spare *candidate
+// run reads every hit of s: it counts them and their facet keys and keeps
+// the best c.keep after the cursor. It returns the number of hits.
+func (c *collector) run(ctx context.Context, s search.Searcher) (int, error) {
+	c.pool = search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+c.keep+1, 0)
+	sctx := &search.SearchContext{DocumentMatchPool: c.pool, IndexReader: c.r}
+	total := 0
 	for {
-		if out.total%1024 == 0 {
+		if total%1024 == 0 {
 			if err := checkCtx(ctx); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		dm, err := s.Next(sctx)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if dm == nil {
-			break
+			return total, nil
 		}
-		out.total++
-		if counts != nil {
-			if n := docNumber(dm.IndexInternalID); table.key(n) != nil {
-				counts[table.byDoc[n]-1]++
+		total++
+		if c.counts != nil {
+			if n := docNumber(dm.IndexInternalID); c.table.key(n) != nil {
+				c.counts[c.table.byDoc[n]-1]++
 			}
 		}
-		if spec.keep == 0 {
-			pool.Put(dm)
+		if c.keep == 0 {
+			c.pool.Put(dm)
 			continue
 		}
-		x := spare
-		if x == nil {
-			x = &candidate{}
-		}
-		*x = candidate{dm: dm, score: dm.Score}
-		spare = nil
-		if years != nil {
-			if key := table.key(docNumber(dm.IndexInternalID)); key != nil {
-				x.year = years[key.reportID]
-			}
-		}
-		switch {
-		case cur != nil && !c.before(cur, x):
-			// At or before the cursor: on an earlier page. It still
-			// counts in the total and the facets, as on every page.
-			pool.Put(dm)
-			spare = x
-		case len(c.kept) < spec.keep:
-			heap.Push(c, x)
-		case c.before(x, c.kept[0]):
-			worst := c.kept[0]
-			c.kept[0] = x
-			heap.Fix(c, 0)
-			pool.Put(worst.dm)
-			spare = worst
-		default:
-			pool.Put(dm)
-			spare = x
-		}
+		c.consider(dm)
 		if c.err != nil {
-			return nil, c.err
+			return 0, c.err
 		}
 	}
+}
+
+// consider keeps hit dm if it ranks among the best c.keep after the
+// cursor, and returns what it does not keep to the pool.
+func (c *collector) consider(dm *search.DocumentMatch) {
+	x := c.spare
+	if x == nil {
+		x = &candidate{}
+	}
+	*x = candidate{dm: dm, score: dm.Score}
+	c.spare = nil
+	if c.years != nil {
+		if key := c.table.key(docNumber(dm.IndexInternalID)); key != nil {
+			x.year = c.years[key.reportID]
+		}
+	}
+	switch {
+	case c.cur != nil && !c.before(c.cur, x):
+		// At or before the cursor: on an earlier page. It still
+		// counts in the total and the facets, as on every page.
+		c.pool.Put(dm)
+		c.spare = x
+	case len(c.kept) < c.keep:
+		heap.Push(c, x)
+	case c.before(x, c.kept[0]):
+		worst := c.kept[0]
+		c.kept[0] = x
+		heap.Fix(c, 0)
+		c.pool.Put(worst.dm)
+		c.spare = worst
+	default:
+		c.pool.Put(dm)
+		c.spare = x
+	}
+}
+
+// ranked returns the kept hits best first, without the first from, with
+// their stored records if asked for.
+func (c *collector) ranked(from int, records bool) ([]hitRef, error) {
 	// Pop worst first into place, best first.
 	ranked := make([]*candidate, len(c.kept))
 	for i := len(ranked) - 1; i >= 0; i-- {
@@ -426,28 +471,20 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 	if c.err != nil {
 		return nil, c.err
 	}
-	if spec.from < len(ranked) {
-		for _, x := range ranked[spec.from:] {
+	var out []hitRef
+	if from < len(ranked) {
+		for _, x := range ranked[from:] {
 			h := hitRef{id: c.id(x), score: x.score, year: x.year}
-			if spec.records && c.err == nil {
-				if h.rec, err = storedRecord(r, h.id); err != nil {
+			if records && c.err == nil {
+				var err error
+				if h.rec, err = storedRecord(c.r, h.id); err != nil {
 					return nil, err
 				}
 			}
-			out.hits = append(out.hits, h)
+			out = append(out, h)
 		}
 	}
-	if c.err != nil {
-		return nil, c.err
-	}
-	for i, n := range counts {
-		if n > 0 {
-			k := table.keys[i]
-			k.count = n
-			out.keys = append(out.keys, k)
-		}
-	}
-	return out, nil
+	return out, c.err
 }
 
 // countByReport returns the number of paragraphs q matches and their

@@ -69,39 +69,41 @@ func TestDashVariantsFindTheSameHits(t *testing.T) {
 		want:    map[string]string{dashParagraphs[7]: "2021——2025"},
 	}}
 	for _, tt := range tests {
-		for _, q := range tt.queries {
-			res, err := ix.Search(context.Background(), Request{Query: q, Highlight: true, Size: MaxSize, Facets: []string{}})
-			if err != nil {
-				t.Fatalf("%q: %v", q, err)
-			}
-			var got, want []string
-			for p := range tt.want {
-				want = append(want, p)
-			}
-			pq, _ := ParseQuery(q)
-			for _, h := range res.Hits {
-				got = append(got, h.Text)
-				occ, ok := tt.want[h.Text]
-				if !ok {
-					continue
+		t.Run(strings.Join(tt.queries, "_"), func(t *testing.T) {
+			for _, q := range tt.queries {
+				res, err := ix.Search(context.Background(), Request{Query: q, Highlight: true, Size: MaxSize, Facets: []string{}})
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
 				}
-				var marks []string
-				for _, f := range h.Highlights {
-					checkFragment(t, f, h.Text, pq.Terms())
-					for _, m := range markRE.FindAllStringSubmatch(f, -1) {
-						marks = append(marks, html.UnescapeString(m[1]))
+				var got, want []string
+				for p := range tt.want {
+					want = append(want, p)
+				}
+				pq, _ := ParseQuery(q)
+				for _, h := range res.Hits {
+					got = append(got, h.Text)
+					occ, ok := tt.want[h.Text]
+					if !ok {
+						continue
+					}
+					var marks []string
+					for _, f := range h.Highlights {
+						checkFragment(t, f, h.Text, pq.Terms())
+						for _, m := range markRE.FindAllStringSubmatch(f, -1) {
+							marks = append(marks, html.UnescapeString(m[1]))
+						}
+					}
+					if len(marks) != 1 || marks[0] != occ || h.Occurrences != 1 {
+						t.Errorf("%q: %s marks %q (%d occurrences); want %q once", q, h.Text, marks, h.Occurrences, occ)
 					}
 				}
-				if len(marks) != 1 || marks[0] != occ || h.Occurrences != 1 {
-					t.Errorf("%q: %s marks %q (%d occurrences); want %q once", q, h.Text, marks, h.Occurrences, occ)
+				sort.Strings(got)
+				sort.Strings(want)
+				if strings.Join(got, "|") != strings.Join(want, "|") {
+					t.Errorf("%q: hits\n %q\nwant\n %q", q, got, want)
 				}
 			}
-			sort.Strings(got)
-			sort.Strings(want)
-			if strings.Join(got, "|") != strings.Join(want, "|") {
-				t.Errorf("%q: hits\n %q\nwant\n %q", q, got, want)
-			}
-		}
+		})
 	}
 }
 
@@ -115,16 +117,20 @@ func TestDashExclusion(t *testing.T) {
 		t.Fatalf("2021-2025: %d hits; want 4", ranges)
 	}
 	for _, q := range []string{"年 -2021-2025", "年 -2021—2025", "年 -２０２１－２０２５"} {
-		if got := total(t, ix, q); got != all-ranges {
-			t.Errorf("%q: %d hits; want %d (%d with 年, %d with the range)", q, got, all-ranges, all, ranges)
-		}
+		t.Run(q, func(t *testing.T) {
+			if got := total(t, ix, q); got != all-ranges {
+				t.Errorf("%q: %d hits; want %d (%d with 年, %d with the range)", q, got, all-ranges, all, ranges)
+			}
+		})
 	}
 	// A leading em dash or full-width minus is text, not an exclusion: —2025
 	// finds the five paragraphs where a dash precedes 2025 (2021——2025 too).
 	for _, q := range []string{"—2025", "－2025", `"-2025"`} {
-		if got := total(t, ix, q); got != 5 {
-			t.Errorf("%q: %d hits; want 5", q, got)
-		}
+		t.Run(q, func(t *testing.T) {
+			if got := total(t, ix, q); got != 5 {
+				t.Errorf("%q: %d hits; want 5", q, got)
+			}
+		})
 	}
 }
 

@@ -62,40 +62,44 @@ func TestExactMatching(t *testing.T) {
 func TestExactPaging(t *testing.T) {
 	c := openCorpus(t, seedDir)
 	for _, q := range []string{"发展", "的", "一网通办", "经济 -社会"} {
-		pq, _ := ParseQuery(q)
-		var groups [][]string
-		for _, g := range pq.Groups {
-			var alts []string
-			for _, term := range g {
-				alts = append(alts, term.Text)
-			}
-			groups = append(groups, alts)
-		}
-		var excl []string
-		for _, x := range pq.Exclude {
-			excl = append(excl, x.Text)
-		}
-		want := c.expected(groups, excl)
-		for _, sort := range []string{SortRelevance, SortYearAsc, SortYearDesc} {
-			hits := searchAll(t, c.ix, Request{Query: q, Sort: sort})
-			var got []string
-			for i, h := range hits {
-				got = append(got, h.ID)
-				if i > 0 && sort == SortRelevance && h.Score > hits[i-1].Score {
-					t.Errorf("%q: hit %d scores %v above hit %d's %v", q, i, h.Score, i-1, hits[i-1].Score)
+		t.Run(q, func(t *testing.T) {
+			pq, _ := ParseQuery(q)
+			var groups [][]string
+			for _, g := range pq.Groups {
+				var alts []string
+				for _, term := range g {
+					alts = append(alts, term.Text)
 				}
-				if i > 0 && sort == SortYearAsc && h.Year < hits[i-1].Year {
-					t.Errorf("%q: year order broken at hit %d", q, i)
-				}
-				if i > 0 && sort == SortYearDesc && h.Year > hits[i-1].Year {
-					t.Errorf("%q: year order broken at hit %d", q, i)
-				}
+				groups = append(groups, alts)
 			}
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
-				t.Errorf("%q sorted by %s: %s", q, sort, diffIDs(got, want))
+			var excl []string
+			for _, x := range pq.Exclude {
+				excl = append(excl, x.Text)
 			}
-		}
+			want := c.expected(groups, excl)
+			for _, sort := range []string{SortRelevance, SortYearAsc, SortYearDesc} {
+				t.Run(sort, func(t *testing.T) {
+					hits := searchAll(t, c.ix, Request{Query: q, Sort: sort})
+					var got []string
+					for i, h := range hits {
+						got = append(got, h.ID)
+						if i > 0 && sort == SortRelevance && h.Score > hits[i-1].Score {
+							t.Errorf("%q: hit %d scores %v above hit %d's %v", q, i, h.Score, i-1, hits[i-1].Score)
+						}
+						if i > 0 && sort == SortYearAsc && h.Year < hits[i-1].Year {
+							t.Errorf("%q: year order broken at hit %d", q, i)
+						}
+						if i > 0 && sort == SortYearDesc && h.Year > hits[i-1].Year {
+							t.Errorf("%q: year order broken at hit %d", q, i)
+						}
+					}
+					slices.Sort(got)
+					if !slices.Equal(got, want) {
+						t.Errorf("%q sorted by %s: %s", q, sort, diffIDs(got, want))
+					}
+				})
+			}
+		})
 	}
 }
 
@@ -115,18 +119,20 @@ func TestExactBooleanQueries(t *testing.T) {
 		{`"PM 2.5"`, [][]string{{"PM2.5"}}, nil},
 	}
 	for _, tc := range cases {
-		want := c.expected(tc.groups, tc.exclude)
-		got, _ := exportIDs(t, c.ix, Request{Query: tc.q})
-		if !slices.Equal(got, want) {
-			t.Errorf("%q: %s", tc.q, diffIDs(got, want))
-		}
-		res, err := c.ix.Search(context.Background(), Request{Query: tc.q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Total != len(want) {
-			t.Errorf("%q: total %d, want %d", tc.q, res.Total, len(want))
-		}
+		t.Run(tc.q, func(t *testing.T) {
+			want := c.expected(tc.groups, tc.exclude)
+			got, _ := exportIDs(t, c.ix, Request{Query: tc.q})
+			if !slices.Equal(got, want) {
+				t.Errorf("%q: %s", tc.q, diffIDs(got, want))
+			}
+			res, err := c.ix.Search(context.Background(), Request{Query: tc.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != len(want) {
+				t.Errorf("%q: total %d, want %d", tc.q, res.Total, len(want))
+			}
+		})
 	}
 }
 

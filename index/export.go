@@ -1,13 +1,9 @@
 package index
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"sort"
-	"strconv"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -109,7 +105,7 @@ func (ix *Index) records(ctx context.Context, q query.Query, size int) ([]ingest
 	return out, nil
 }
 
-// Export implements Searcher: it emits one row per occurrence of the query
+// Export implements Reader: it emits one row per occurrence of the query
 // terms in every matching paragraph, uncapped, reports in year order and
 // paragraphs in reading order. A query without positive terms (filters
 // only) emits one row per paragraph with an empty Match and the opening of
@@ -135,7 +131,7 @@ func (ix *Index) Export(ctx context.Context, req Request, emit func(ExportRow) e
 	})
 }
 
-// Trend implements Searcher: matching paragraphs and occurrences per year
+// Trend implements Reader: matching paragraphs and occurrences per year
 // and region, cells ordered by year, then region. Its sums equal the
 // paragraphs and rows of Export for the same request.
 func (ix *Index) Trend(ctx context.Context, req Request) (*Trend, error) {
@@ -169,93 +165,4 @@ func (ix *Index) Trend(ctx context.Context, req Request) (*Trend, error) {
 		return t.Cells[i].Region < t.Cells[j].Region
 	})
 	return t, nil
-}
-
-// Export formats.
-const (
-	FormatCSV   = "csv"
-	FormatJSONL = "jsonl"
-)
-
-// exportHeader is the CSV header: the JSON names of ExportRow.
-var exportHeader = []string{"id", "report_id", "title", "region", "year", "date", "part", "section", "ordinal", "left", "match", "right"}
-
-// ExportWriter encodes export rows as CSV (with a header row) or as JSON
-// lines, the two formats of the export.
-type ExportWriter struct {
-	csv  *csv.Writer
-	w    *bufio.Writer
-	rows int
-}
-
-// NewExportWriter returns a writer of format FormatCSV or FormatJSONL;
-// another format is a *QueryError on "format".
-func NewExportWriter(w io.Writer, format string) (*ExportWriter, error) {
-	bw := bufio.NewWriter(w)
-	switch format {
-	case FormatCSV:
-		return &ExportWriter{csv: csv.NewWriter(bw), w: bw}, nil
-	case FormatJSONL:
-		return &ExportWriter{w: bw}, nil
-	}
-	return nil, qerr("format", fmt.Sprintf("unknown export format %q (known: %s, %s)", format, FormatCSV, FormatJSONL))
-}
-
-// Write encodes one row.
-func (e *ExportWriter) Write(r ExportRow) error {
-	if e.csv == nil {
-		e.rows++
-		return WriteJSON(e.w, r)
-	}
-	if e.rows == 0 {
-		if err := e.csv.Write(exportHeader); err != nil {
-			return err
-		}
-	}
-	e.rows++
-	return e.csv.Write(CSVRecord(r))
-}
-
-// CSVRecord returns r as the cells of a CSV row, in exportHeader's order,
-// each passed through CSVCell.
-func CSVRecord(r ExportRow) []string {
-	rec := []string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
-		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right}
-	for i, c := range rec {
-		rec[i] = CSVCell(c)
-	}
-	return rec
-}
-
-// CSVCell defuses a cell that a spreadsheet would run as a formula (OWASP
-// "CSV injection"): one beginning with =, +, -, @, tab or carriage return
-// gets a leading apostrophe, which spreadsheets show as text. The seed
-// corpus alone yields cells such as "+" (互联网+), and an uploaded
-// paragraph can start a kwic cell with =HYPERLINK(…). JSON lines stay exact.
-func CSVCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
-// Flush writes buffered rows; a CSV export without rows still gets its
-// header.
-func (e *ExportWriter) Flush() error {
-	if e.csv != nil {
-		if e.rows == 0 {
-			if err := e.csv.Write(exportHeader); err != nil {
-				return err
-			}
-		}
-		e.csv.Flush()
-		if err := e.csv.Error(); err != nil {
-			return err
-		}
-	}
-	return e.w.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func checkFragment(t *testing.T, frag, text string, terms []string) {
 	}
 	for _, m := range markRE.FindAllStringSubmatch(frag, -1) {
 		inner := analyzer.Normalize(html.UnescapeString(m[1]))
-		if !contains(terms, inner) {
+		if !slices.Contains(terms, inner) {
 			t.Errorf("<mark>%s</mark> is not one whole occurrence of %q", m[1], terms)
 		}
 	}
@@ -58,11 +59,13 @@ func TestFragments(t *testing.T) {
 		{"", nil, []string{}},
 	}
 	for _, tt := range tests {
-		spans := newMatcher(tt.terms).find(tt.text)
-		got := fragments(tt.text, spans, fragmentLength, maxFragments)
-		if strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
-			t.Errorf("fragments(%q, %q) = %q, want %q", tt.text, tt.terms, got, tt.want)
-		}
+		t.Run(tt.text, func(t *testing.T) {
+			spans := newMatcher(tt.terms).find(tt.text)
+			got := fragments(tt.text, spans, fragmentLength, maxFragments)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
+				t.Errorf("fragments(%q, %q) = %q, want %q", tt.text, tt.terms, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -162,18 +165,20 @@ func TestHostileDocuments(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"<script>", `"><img`, "&amp;", "<b>bold</b>"} {
-		res, err := ix.Search(context.Background(), Request{Query: quote(q), Highlight: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Total != 1 {
-			t.Errorf("%q: %d hits, want 1", q, res.Total)
-		}
-		for _, h := range res.Hits {
-			for _, f := range h.Highlights {
-				checkFragment(t, f, h.Text, []string{analyzer.Normalize(q)})
+		t.Run(q, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), Request{Query: quote(q), Highlight: true})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			if res.Total != 1 {
+				t.Errorf("%q: %d hits, want 1", q, res.Total)
+			}
+			for _, h := range res.Hits {
+				for _, f := range h.Highlights {
+					checkFragment(t, f, h.Text, []string{analyzer.Normalize(q)})
+				}
+			}
+		})
 	}
 }
 

@@ -245,7 +245,7 @@ func (ix *Index) Close() error {
 // Dir returns the generation directory the index was opened from.
 func (ix *Index) Dir() string { return ix.gen }
 
-// Stats implements Searcher.
+// Stats implements Reader.
 func (ix *Index) Stats() Stats {
 	m := ix.man.Load()
 	n, _ := ix.bi.DocCount()

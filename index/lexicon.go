@@ -13,7 +13,7 @@ type cachedLexicon struct {
 	entries []LexiconEntry
 }
 
-// Lexicon implements Searcher: every term of the policy lexicon with the
+// Lexicon implements Reader: every term of the policy lexicon with the
 // number of paragraphs and reports whose normalised text contains it, in
 // the lexicon's order. Counts are exact and cached until the next write.
 func (ix *Index) Lexicon(ctx context.Context) ([]LexiconEntry, error) {

@@ -32,10 +32,13 @@ import (
 //	           an end bigram after the last character makes a prefix query
 //	           an exact match for a 1-character term
 //	head       heading text or glossary term, bigrams with positions: a boost
-//	region, level, year (4 digits), part_kind, kind, report_id, source
-//	           keywords for filters; report_id, part_kind and kind also
+//	region, level, year (4 digits), part_kind, kind
+//	           keywords: one per facet of the registry (facets.go), named
+//	           after it; the report id and the facets of the paragraph
 //	           give each paragraph its facet key (see keyTable)
-//	year_num   the year as a number, for year ranges
+//	report_id, source  keywords
+//	year_num   the year as a number, for year ranges (the facet with
+//	           YearRanges)
 //	rec        stored only: the paragraph in a compact binary form
 //	           (storedParagraph); the report's metadata is stored once,
 //	           in the report document
@@ -54,11 +57,7 @@ const (
 	fieldWords    = "words"
 	fieldNgram    = "ngram"
 	fieldHead     = "head"
-	fieldRegion   = FacetRegion
-	fieldLevel    = FacetLevel
 	fieldYear     = FacetYear
-	fieldPartKind = FacetPartKind
-	fieldKind     = FacetKind
 	fieldReportID = "report_id"
 	fieldSource   = "source"
 	fieldYearNum  = "year_num"
@@ -176,7 +175,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	p.AddFieldMappingsAt(fieldWords, text(analyzer.WordAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
 	p.AddFieldMappingsAt(fieldHead, text(bigramAnalyzerName, true))
-	for _, f := range []string{fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind, fieldReportID, fieldSource} {
+	for _, f := range append(AllFacets, fieldReportID, fieldSource) {
 		p.AddFieldMappingsAt(f, keyword())
 	}
 	yn := mapping.NewNumericFieldMapping()
@@ -276,14 +275,21 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	kw := func(name, value string, opt bindex.FieldIndexingOptions) {
 		d.AddField(document.NewTextFieldCustom(name, nil, []byte(value), opt, nil))
 	}
-	kw(fieldRegion, r.Region, optIndex)
-	kw(fieldLevel, r.Level, optIndex)
-	kw(fieldYear, yearKey(r.Year), optIndex)
-	kw(fieldPartKind, p.PartKind, optIndex)
-	kw(fieldKind, p.Kind, optIndex)
+	var years []float64
+	for i := range facetList {
+		f := &facetList[i]
+		v := f.valueIn(r, p)
+		kw(f.Name, v, optIndex)
+		if f.YearRanges {
+			y, _ := strconv.Atoi(v)
+			years = append(years, float64(y))
+		}
+	}
 	kw(fieldReportID, r.ID, optIndex)
 	kw(fieldSource, r.Source, optIndex)
-	d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(r.Year), optIndex))
+	for _, y := range years {
+		d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, y, optIndex))
+	}
 	d.AddField(document.NewTextFieldCustom(fieldRec, nil, sp.marshal(nil), optStore, nil))
 	return d, nil
 }
@@ -312,14 +318,4 @@ func headText(p *ingest.Paragraph) string {
 		return p.Term
 	}
 	return ""
-}
-
-// yearKey is the keyword form of a year: four digits, so that keyword order
-// is numeric order.
-func yearKey(y int) string {
-	s := strconv.Itoa(y)
-	for len(s) < 4 {
-		s = "0" + s
-	}
-	return s
 }

@@ -38,18 +38,20 @@ func TestOneCharacterTerms(t *testing.T) {
 		{"犇 -鑫", []string{"oc-2"}},
 		{"鑫 OR 犇", []string{"oc-1", "oc-2"}},
 	} {
-		res, err := ix.Search(ctx, Request{Query: tc.q, Size: 100, Facets: []string{}})
-		if err != nil {
-			t.Fatalf("%q: %v", tc.q, err)
-		}
-		var got []string
-		for _, h := range res.Hits {
-			got = append(got, h.ID)
-		}
-		if res.Total != len(tc.want) || len(got) != len(tc.want) {
-			t.Errorf("%q: total %d, hits %v, want %v", tc.q, res.Total, got, tc.want)
-		} else if d := diffIDs(got, tc.want); d != "0 unexpected [], 0 missing []" {
-			t.Errorf("%q: %s", tc.q, d)
-		}
+		t.Run(tc.q, func(t *testing.T) {
+			res, err := ix.Search(ctx, Request{Query: tc.q, Size: 100, Facets: []string{}})
+			if err != nil {
+				t.Fatalf("%q: %v", tc.q, err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+			if res.Total != len(tc.want) || len(got) != len(tc.want) {
+				t.Errorf("%q: total %d, hits %v, want %v", tc.q, res.Total, got, tc.want)
+			} else if d := diffIDs(got, tc.want); d != "0 unexpected [], 0 missing []" {
+				t.Errorf("%q: %s", tc.q, d)
+			}
+		})
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"govsearch/analyzer"
-	"govsearch/ingest"
 )
 
 // Query is a parsed query string: groups of terms that are all required,
@@ -20,7 +19,7 @@ import (
 //	"global city"         a term containing spaces (spaces are removed by normalisation)
 //	一网通办 OR 放管服     either term; OR binds the terms on both sides into one group
 //	-棚户区               paragraphs containing the term are excluded
-//	region:静安区          field filters: region, level, year, part, kind
+//	region:静安区          field filters: each facet's Prefix (facets.go)
 //	year:2020 year:2018..2021 year:2018.. year:..2020
 //
 // Several filters on the same field are ORed; filters on different fields
@@ -47,16 +46,6 @@ type Term struct {
 	Norm string
 }
 
-// queryFields maps the filter names of the query language to the facet
-// fields they restrict.
-var queryFields = map[string]string{
-	"region": FacetRegion,
-	"level":  FacetLevel,
-	"year":   FacetYear,
-	"part":   FacetPartKind,
-	"kind":   FacetKind,
-}
-
 // Year bounds of year filters: an open range such as "2018.." ends at
 // MaxYear.
 const (
@@ -68,10 +57,10 @@ const (
 // and a message that names the offending part.
 func ParseQuery(s string) (*Query, error) {
 	if !utf8.ValidString(s) {
-		return nil, qerr("q", "query is not valid UTF-8")
+		return nil, syntaxError("the query is not valid UTF-8")
 	}
-	if n := utf8.RuneCountInString(s); n > MaxQueryLength {
-		return nil, qerr("q", fmt.Sprintf("query is %d characters long; the limit is %d", n, MaxQueryLength))
+	if err := checkQueryLength(s); err != nil {
+		return nil, syntaxError(err.Message)
 	}
 	toks, err := lexQuery(s)
 	if err != nil {
@@ -82,23 +71,23 @@ func ParseQuery(s string) (*Query, error) {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.kind == tokOr {
-			return nil, qerr("q", "OR must stand between two terms")
+			return nil, syntaxError("OR must stand between two terms")
 		}
 		clauses++
 		switch {
 		case t.field != "":
 			if t.negated {
-				return nil, qerr("q", fmt.Sprintf("a field filter cannot be excluded: -%s:%s", t.field, t.value))
+				return nil, syntaxError(fmt.Sprintf("a field filter cannot be excluded: -%s:%s", t.field, t.value))
 			}
 			if i+1 < len(toks) && toks[i+1].kind == tokOr {
-				return nil, qerr("q", fmt.Sprintf("a field filter cannot be combined with OR: %s:%s", t.field, t.value))
+				return nil, syntaxError(fmt.Sprintf("a field filter cannot be combined with OR: %s:%s", t.field, t.value))
 			}
 			if err := q.addFilter(t.field, t.value); err != nil {
 				return nil, err
 			}
 		case t.negated:
 			if i+1 < len(toks) && toks[i+1].kind == tokOr {
-				return nil, qerr("q", fmt.Sprintf("an excluded term cannot be combined with OR: -%s", t.value))
+				return nil, syntaxError(fmt.Sprintf("an excluded term cannot be combined with OR: -%s", t.value))
 			}
 			term, err := newTerm(t.value)
 			if err != nil {
@@ -113,16 +102,16 @@ func ParseQuery(s string) (*Query, error) {
 			group := []Term{term}
 			for i+1 < len(toks) && toks[i+1].kind == tokOr {
 				if i+2 >= len(toks) {
-					return nil, qerr("q", "OR must stand between two terms")
+					return nil, syntaxError("OR must stand between two terms")
 				}
 				next := toks[i+2]
 				switch {
 				case next.kind == tokOr:
-					return nil, qerr("q", "OR must stand between two terms")
+					return nil, syntaxError("OR must stand between two terms")
 				case next.field != "":
-					return nil, qerr("q", fmt.Sprintf("a field filter cannot be combined with OR: %s:%s", next.field, next.value))
+					return nil, syntaxError(fmt.Sprintf("a field filter cannot be combined with OR: %s:%s", next.field, next.value))
 				case next.negated:
-					return nil, qerr("q", fmt.Sprintf("an excluded term cannot be combined with OR: -%s", next.value))
+					return nil, syntaxError(fmt.Sprintf("an excluded term cannot be combined with OR: -%s", next.value))
 				}
 				alt, err := newTerm(next.value)
 				if err != nil {
@@ -136,7 +125,7 @@ func ParseQuery(s string) (*Query, error) {
 		}
 	}
 	if clauses > MaxQueryTerms {
-		return nil, qerr("q", fmt.Sprintf("query has %d terms and filters; the limit is %d", clauses, MaxQueryTerms))
+		return nil, syntaxError(fmt.Sprintf("query has %d terms and filters; the limit is %d", clauses, MaxQueryTerms))
 	}
 	return q, nil
 }
@@ -145,7 +134,7 @@ func ParseQuery(s string) (*Query, error) {
 func newTerm(text string) (Term, error) {
 	norm := analyzer.Normalize(text)
 	if norm == "" {
-		return Term{}, qerr("q", "empty phrase \"\"")
+		return Term{}, syntaxError("empty phrase \"\"")
 	}
 	return Term{Text: text, Norm: norm}, nil
 }
@@ -153,33 +142,13 @@ func newTerm(text string) (Term, error) {
 // addFilter validates a field:value filter and adds it to q.Filters.
 func (q *Query) addFilter(field, value string) error {
 	if value == "" {
-		return qerr("q", fmt.Sprintf("%s: needs a value", field))
+		return syntaxError(fmt.Sprintf("%s: needs a value", field))
 	}
-	switch queryFields[field] {
-	case FacetRegion:
-		q.Filters.Region = append(q.Filters.Region, value)
-	case FacetLevel:
-		if !contains(ingest.Levels, value) {
-			return qerr("q", fmt.Sprintf("unknown level %q (known: %s)", value, strings.Join(ingest.Levels, ", ")))
-		}
-		q.Filters.Level = append(q.Filters.Level, value)
-	case FacetPartKind:
-		if !contains(ingest.PartKinds, value) {
-			return qerr("q", fmt.Sprintf("unknown part %q (known: %s)", value, strings.Join(ingest.PartKinds, ", ")))
-		}
-		q.Filters.Part = append(q.Filters.Part, value)
-	case FacetKind:
-		if !contains(ingest.Kinds, value) {
-			return qerr("q", fmt.Sprintf("unknown kind %q (known: %s)", value, strings.Join(ingest.Kinds, ", ")))
-		}
-		q.Filters.Kind = append(q.Filters.Kind, value)
-	case FacetYear:
-		r, err := ParseYearRange(value)
-		if err != nil {
-			return qerr("q", err.Error())
-		}
-		q.Filters.Year = append(q.Filters.Year, r)
+	f := facetWithPrefix(field)
+	if _, err := f.checkValue(value); err != nil {
+		return syntaxError(err.Error())
 	}
+	q.Filters.Add(f.Name, value)
 	return nil
 }
 
@@ -243,35 +212,12 @@ func (q *Query) String() string {
 	for _, t := range q.Exclude {
 		parts = append(parts, "-"+quoteTerm(t.Norm))
 	}
-	for _, v := range q.Filters.Region {
-		parts = append(parts, "region:"+quoteTerm(v))
-	}
-	for _, v := range q.Filters.Level {
-		parts = append(parts, "level:"+v)
-	}
-	for _, r := range q.Filters.Year {
-		parts = append(parts, "year:"+formatYearRange(r))
-	}
-	for _, v := range q.Filters.Part {
-		parts = append(parts, "part:"+v)
-	}
-	for _, v := range q.Filters.Kind {
-		parts = append(parts, "kind:"+v)
+	for _, f := range facetList {
+		for _, v := range q.Filters[f.Name] {
+			parts = append(parts, f.Prefix+":"+quoteTerm(v))
+		}
 	}
 	return strings.Join(parts, " ")
-}
-
-func formatYearRange(r YearRange) string {
-	year := func(y int) string { return fmt.Sprintf("%04d", y) }
-	switch {
-	case r.From == r.To:
-		return year(r.From)
-	case r.From == MinYear:
-		return ".." + year(r.To)
-	case r.To == MaxYear:
-		return year(r.From) + ".."
-	}
-	return year(r.From) + ".." + year(r.To)
 }
 
 // quoteTerm writes a term so that the lexer reads it back as one plain term.
@@ -335,10 +281,10 @@ func lexQuery(s string) ([]qtoken, error) {
 			t.negated = true
 			i++
 			if i == len(s) {
-				return nil, qerr("q", "nothing follows - at the end of the query")
+				return nil, syntaxError("nothing follows - at the end of the query")
 			}
 			if r, _ := utf8.DecodeRuneInString(s[i:]); isQuerySpace(r) {
-				return nil, qerr("q", fmt.Sprintf("nothing follows - at character %d; quote a term that starts with -", utf8.RuneCountInString(s[:start])+1))
+				return nil, syntaxError(fmt.Sprintf("nothing follows - at character %d; quote a term that starts with -", utf8.RuneCountInString(s[:start])+1))
 			}
 		}
 		// A field prefix: ASCII letters and '_' followed by ':'.
@@ -348,8 +294,8 @@ func lexQuery(s string) ([]qtoken, error) {
 		}
 		if j > i && j < len(s) && s[j] == ':' {
 			name := s[i:j]
-			if _, ok := queryFields[name]; !ok {
-				return nil, qerr("q", fmt.Sprintf("unknown field %q (known: region, level, year, part, kind); quote the term to search for it literally", name+":"))
+			if facetWithPrefix(name) == nil {
+				return nil, syntaxError(fmt.Sprintf("unknown field %q (known: %s); quote the term to search for it literally", name+":", prefixes()))
 			}
 			t.field = name
 			i = j + 1
@@ -363,7 +309,7 @@ func lexQuery(s string) ([]qtoken, error) {
 			i = next
 			if i < len(s) {
 				if r, _ := utf8.DecodeRuneInString(s[i:]); !isQuerySpace(r) {
-					return nil, qerr("q", fmt.Sprintf("a closing quote must be followed by a space, at character %d", utf8.RuneCountInString(s[:i])+1))
+					return nil, syntaxError(fmt.Sprintf("a closing quote must be followed by a space, at character %d", utf8.RuneCountInString(s[:i])+1))
 				}
 			}
 		} else {
@@ -374,7 +320,7 @@ func lexQuery(s string) ([]qtoken, error) {
 					break
 				}
 				if r == '"' {
-					return nil, qerr("q", fmt.Sprintf("a quote inside a term at character %d; quote the whole term", utf8.RuneCountInString(s[:k])+1))
+					return nil, syntaxError(fmt.Sprintf("a quote inside a term at character %d; quote the whole term", utf8.RuneCountInString(s[:k])+1))
 				}
 				k += size
 			}
@@ -408,7 +354,7 @@ func readQuoted(s string, i int) (string, int, error) {
 			b.WriteByte(s[k])
 		}
 	}
-	return "", 0, qerr("q", fmt.Sprintf("unterminated quote starting at character %d", utf8.RuneCountInString(s[:i])+1))
+	return "", 0, syntaxError(fmt.Sprintf("unterminated quote starting at character %d", utf8.RuneCountInString(s[:i])+1))
 }
 
 // looksLikeField reports whether s would be read as a field filter.
@@ -418,15 +364,4 @@ func looksLikeField(s string) bool {
 		j++
 	}
 	return j > 0 && j < len(s) && s[j] == ':'
-}
-
-func qerr(param, msg string) *QueryError { return &QueryError{Param: param, Message: msg} }
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

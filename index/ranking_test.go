@@ -114,26 +114,28 @@ func TestWholeWordsRankFirst(t *testing.T) {
 func TestWholeWordsRankFirstNational(t *testing.T) {
 	c := openCorpus(t, nationalDir)
 	for _, q := range []string{"民政", "开放", "国民", "政协", "产业"} {
-		res, err := c.ix.Search(context.Background(), Request{Query: q, Size: 10, Facets: []string{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		alignedTotal := 0
-		for _, id := range c.expected([][]string{{q}}, nil) {
-			if aligned(c.byID[id].Text, q) {
-				alignedTotal++
+		t.Run(q, func(t *testing.T) {
+			res, err := c.ix.Search(context.Background(), Request{Query: q, Size: 10, Facets: []string{}})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		want := min(alignedTotal, 10)
-		got := 0
-		for _, h := range res.Hits[:want] {
-			if aligned(h.Text, q) {
-				got++
+			alignedTotal := 0
+			for _, id := range c.expected([][]string{{q}}, nil) {
+				if aligned(c.byID[id].Text, q) {
+					alignedTotal++
+				}
 			}
-		}
-		if got != want {
-			t.Errorf("%q: %d of the top %d are whole-word matches; %d paragraphs have one", q, got, want, alignedTotal)
-		}
+			want := min(alignedTotal, 10)
+			got := 0
+			for _, h := range res.Hits[:want] {
+				if aligned(h.Text, q) {
+					got++
+				}
+			}
+			if got != want {
+				t.Errorf("%q: %d of the top %d are whole-word matches; %d paragraphs have one", q, got, want, alignedTotal)
+			}
+		})
 	}
 }
 

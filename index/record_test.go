@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,9 +17,11 @@ func TestStoredRecordRejectsDamage(t *testing.T) {
 		t.Fatalf("round trip: %+v, %v", back, err)
 	}
 	for _, bad := range []string{"", "\x02" + raw[1:], raw[:len(raw)-1], raw + "x", "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"} {
-		if err := back.unmarshal(bad); err == nil {
-			t.Errorf("unmarshal(%q) accepted a damaged record", bad)
-		}
+		t.Run(fmt.Sprintf("%q", bad), func(t *testing.T) {
+			if err := back.unmarshal(bad); err == nil {
+				t.Errorf("unmarshal(%q) accepted a damaged record", bad)
+			}
+		})
 	}
 }
 

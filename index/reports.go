@@ -119,7 +119,7 @@ func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReport
 	return c, nil
 }
 
-// Reports implements Searcher: every report, newest year first, then by
+// Reports implements Reader: every report, newest year first, then by
 // region and id.
 func (ix *Index) Reports(ctx context.Context) ([]ReportSummary, error) {
 	c, err := ix.summaries(ctx)
@@ -129,7 +129,7 @@ func (ix *Index) Reports(ctx context.Context) ([]ReportSummary, error) {
 	return append([]ReportSummary(nil), c.list...), nil
 }
 
-// Report implements Searcher: the report's metadata and all its paragraphs
+// Report implements Reader: the report's metadata and all its paragraphs
 // in reading order, or ErrNotFound.
 func (ix *Index) Report(ctx context.Context, id string) (*ingest.Report, error) {
 	c, err := ix.summaries(ctx)
@@ -151,7 +151,7 @@ func (ix *Index) Report(ctx context.Context, id string) (*ingest.Report, error) 
 	return r, nil
 }
 
-// Paragraph implements Searcher: one paragraph with its report's metadata,
+// Paragraph implements Reader: one paragraph with its report's metadata,
 // or ErrNotFound.
 func (ix *Index) Paragraph(ctx context.Context, id string) (*ingest.Record, error) {
 	sr := ix.newRequest(query.NewConjunctionQuery([]query.Query{

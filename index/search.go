@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -53,7 +54,7 @@ func compile(req *Request) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := validateFilters(&req.Filters); err != nil {
+	if err := req.Filters.Validate(); err != nil {
 		return nil, err
 	}
 	p := &plan{terms: q.Terms(), filters: map[string][]query.Query{}}
@@ -83,45 +84,23 @@ func compile(req *Request) (*plan, error) {
 	return p, nil
 }
 
+// addFilters adds one clause per filtered facet of f.
 func (p *plan) addFilters(f Filters) {
-	add := func(field string, values []string) {
-		if len(values) == 0 {
-			return
+	for i := range facetList {
+		fc := &facetList[i]
+		if values := f[fc.Name]; len(values) > 0 {
+			p.filters[fc.Name] = append(p.filters[fc.Name], fc.clause(values))
 		}
-		alts := make([]query.Query, len(values))
-		for i, v := range values {
-			alts[i] = termQ(field, v)
-		}
-		p.filters[field] = append(p.filters[field], orOf(alts))
-	}
-	add(fieldRegion, f.Region)
-	add(fieldLevel, f.Level)
-	add(fieldPartKind, f.Part)
-	add(fieldKind, f.Kind)
-	if len(f.Year) > 0 {
-		alts := make([]query.Query, len(f.Year))
-		for i, r := range f.Year {
-			if r.From == r.To {
-				alts[i] = termQ(fieldYear, yearKey(r.From))
-				continue
-			}
-			lo, hi := float64(r.From), float64(r.To)
-			incl := true
-			nq := query.NewNumericRangeInclusiveQuery(&lo, &hi, &incl, &incl)
-			nq.SetField(fieldYearNum)
-			alts[i] = nq
-		}
-		p.filters[fieldYear] = append(p.filters[fieldYear], orOf(alts))
 	}
 }
 
 // build returns the bleve query of the plan without the filters of the
-// fields in skip (for multi-select facets).
+// facet named skip (for multi-select facets).
 func (p *plan) build(skip string) query.Query {
 	var filters []query.Query
-	for _, field := range []string{fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind} {
-		if field != skip {
-			filters = append(filters, p.filters[field]...)
+	for _, f := range facetList {
+		if f.Name != skip {
+			filters = append(filters, p.filters[f.Name]...)
 		}
 	}
 	if p.matchAll {
@@ -232,89 +211,12 @@ func orOf(qs []query.Query) query.Query {
 	return query.NewDisjunctionQuery(qs)
 }
 
-// validateFilters checks the values of request filters.
-func validateFilters(f *Filters) error {
-	for _, v := range f.Level {
-		if !contains(ingest.Levels, v) {
-			return qerr("level", fmt.Sprintf("unknown level %q", v))
-		}
-	}
-	for _, v := range f.Part {
-		if !contains(ingest.PartKinds, v) {
-			return qerr("part", fmt.Sprintf("unknown part %q", v))
-		}
-	}
-	for _, v := range f.Kind {
-		if !contains(ingest.Kinds, v) {
-			return qerr("kind", fmt.Sprintf("unknown kind %q", v))
-		}
-	}
-	for _, r := range f.Year {
-		if r.From < MinYear || r.To > MaxYear || r.From > r.To {
-			return qerr("year", fmt.Sprintf("bad year range %d..%d", r.From, r.To))
-		}
-	}
-	for _, v := range f.Region {
-		if v == "" {
-			return qerr("region", "empty region")
-		}
-	}
-	return nil
-}
-
-// sortOrder returns the bleve sort of a Request.Sort value.
-func sortOrder(s string) ([]string, error) {
-	switch s {
-	case "", SortRelevance:
-		return []string{"-_score", "_id"}, nil
-	case SortYearAsc:
-		return []string{fieldYear, "-_score", "_id"}, nil
-	case SortYearDesc:
-		return []string{"-" + fieldYear, "-_score", "_id"}, nil
-	}
-	return nil, qerr("sort", fmt.Sprintf("unknown sort %q (known: %s, %s, %s)", s, SortRelevance, SortYearAsc, SortYearDesc))
-}
-
-// Search implements Searcher.
+// Search implements Reader.
 func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
-	if req.Size == 0 {
-		req.Size = DefaultSize
-	}
-	switch {
-	case req.Size < 0 || req.Size > MaxSize:
-		return nil, qerr("size", fmt.Sprintf("size must be between 1 and %d", MaxSize))
-	case req.From < 0:
-		return nil, qerr("from", "from must not be negative")
-	case req.From+req.Size > MaxWindow:
-		return nil, qerr("from", fmt.Sprintf("from + size must not exceed %d; use search_after or the export for more", MaxWindow))
-	case req.SearchAfter != nil && req.From != 0:
-		return nil, qerr("search_after", "search_after cannot be combined with from")
-	}
-	order, err := sortOrder(req.Sort)
+	order, err := req.validate()
 	if err != nil {
 		return nil, err
-	}
-	if req.SearchAfter != nil {
-		if len(req.SearchAfter) != len(order) {
-			return nil, qerr("search_after", fmt.Sprintf("search_after needs %d values for this sort, got %d", len(order), len(req.SearchAfter)))
-		}
-		for i, o := range order {
-			if o == "-_score" {
-				if _, err := strconv.ParseFloat(req.SearchAfter[i], 64); err != nil {
-					return nil, qerr("search_after", fmt.Sprintf("value %d must be a score", i+1))
-				}
-			}
-		}
-	}
-	facets := req.Facets
-	if facets == nil {
-		facets = AllFacets
-	}
-	for _, f := range facets {
-		if !contains(AllFacets, f) {
-			return nil, qerr("facets", fmt.Sprintf("unknown facet %q", f))
-		}
 	}
 	p, err := compile(&req)
 	if err != nil {
@@ -323,58 +225,27 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
-
-	yearOrder := 0
-	switch req.Sort {
-	case SortYearAsc:
-		yearOrder = 1
-	case SortYearDesc:
-		yearOrder = -1
-	}
-	// Facets of filtered fields ignore their own filter: each gets its own
-	// search without it. The others come from the main search. All are
-	// counted from one facet key per hit (see keyTable).
-	var separate, joint []string
-	for _, f := range facets {
-		if len(p.filters[f]) > 0 {
+	resp := &Response{Query: req.Query, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
+	// A multi-select facet whose own field is filtered ignores that filter:
+	// it gets a search of its own. The others are counted on the main
+	// search's hits. All are counted from one facet key per hit (keyTable).
+	var separate, joint []*Facet
+	for _, f := range requestedFacets(req.Facets) {
+		if f.MultiSelect && len(p.filters[f.Name]) > 0 {
 			separate = append(separate, f)
 		} else {
 			joint = append(joint, f)
 		}
 	}
-
-	resp := &Response{Query: req.Query, Hits: []Hit{}, Facets: map[string][]FacetValue{}}
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		sideErr error
-	)
-	for _, f := range separate {
-		wg.Add(1)
-		go func(field string) {
-			defer wg.Done()
-			got, err := ix.collect(ctx, collectSpec{query: p.build(field), groups: p.groups, keys: true})
-			var vs map[string][]FacetValue
-			if err == nil {
-				vs, err = ix.keyFacets(ctx, got.keys, []string{field})
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				sideErr = err
-				return
-			}
-			resp.Facets[field] = vs[field]
-		}(f)
-	}
+	wait := ix.countApart(ctx, p, separate, resp.Facets)
 	got, err := ix.collect(ctx, collectSpec{
 		query: p.build(""), groups: p.groups, keep: req.From + req.Size, from: req.From, after: req.SearchAfter,
-		yearOrder: yearOrder, score: true, keys: len(joint) > 0, records: true,
+		yearOrder: yearOrder(req.Sort), score: true, keys: len(joint) > 0, records: true,
 	})
-	wg.Wait()
+	sideErr := wait()
 	if err != nil {
-		var qe *QueryError
-		if errors.As(err, &qe) {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("search: %w", err)
@@ -387,14 +258,79 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		if err != nil {
 			return nil, fmt.Errorf("search: facet: %w", err)
 		}
-		for f, v := range vs {
-			resp.Facets[f] = v
-		}
+		maps.Copy(resp.Facets, vs)
 	}
 	resp.Total = got.total
-	m := newMatcher(p.terms)
+	if resp.Hits, err = ix.hits(ctx, got.hits, p.terms, req.Highlight, order); err != nil {
+		return nil, err
+	}
+	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return resp, nil
+}
+
+// requestedFacets returns the facets of Request.Facets, which CheckFacets
+// accepted; nil asks for all.
+func requestedFacets(names []string) []*Facet {
+	if names == nil {
+		names = AllFacets
+	}
+	out := make([]*Facet, len(names))
+	for i, n := range names {
+		out[i] = facetNamed(n)
+	}
+	return out
+}
+
+// yearOrder is collectSpec.yearOrder for a sort order.
+func yearOrder(sort string) int {
+	switch sort {
+	case SortYearAsc:
+		return 1
+	case SortYearDesc:
+		return -1
+	}
+	return 0
+}
+
+// countApart counts each of facets on a search of its own, without the
+// facet's own filter, into out, while the caller runs the main search;
+// wait returns when all are done, with the first error.
+func (ix *Index) countApart(ctx context.Context, p *plan, facets []*Facet, out map[string][]FacetValue) (wait func() error) {
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		err error
+	)
+	for _, f := range facets {
+		wg.Go(func() {
+			got, cerr := ix.collect(ctx, collectSpec{query: p.build(f.Name), groups: p.groups, keys: true})
+			var vs map[string][]FacetValue
+			if cerr == nil {
+				vs, cerr = ix.keyFacets(ctx, got.keys, []*Facet{f})
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if cerr != nil {
+				err = cerr
+				return
+			}
+			out[f.Name] = vs[f.Name]
+		})
+	}
+	return func() error {
+		wg.Wait()
+		return err
+	}
+}
+
+// hits turns the collected hits into the response's: the stored paragraph
+// with its report's metadata, occurrences, highlights if asked for, and
+// the values of the sort order for search_after.
+func (ix *Index) hits(ctx context.Context, refs []hitRef, terms []string, highlight bool, order []string) ([]Hit, error) {
+	out := make([]Hit, 0, len(refs))
+	m := newMatcher(terms)
 	var sums *cachedReports
-	for _, hr := range got.hits {
+	for _, hr := range refs {
 		rec, err := ix.decodeStored(ctx, hr.id, hr.rec, &sums)
 		if err != nil {
 			return nil, err
@@ -402,7 +338,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		h := Hit{Record: *rec, Score: hr.score, Highlights: []string{}}
 		spans := m.find(rec.Text)
 		h.Occurrences = len(spans)
-		if req.Highlight {
+		if highlight {
 			h.Highlights = fragments(rec.Text, spans, fragmentLength, maxFragments)
 		}
 		h.Sort = make([]string, len(order))
@@ -413,26 +349,26 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 			case "_id":
 				h.Sort[i] = hr.id
 			default:
-				h.Sort[i] = yearKey(rec.Year)
+				h.Sort[i] = YearValue(rec.Year)
 			}
 		}
-		resp.Hits = append(resp.Hits, h)
+		out = append(out, h)
 	}
-	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	return resp, nil
+	return out, nil
 }
 
 // keyCount is the hit count of one facet key, split into its parts.
 type keyCount struct {
-	reportID, partKind, kind string
-	count                    int
+	reportID string
+	values   []string // the values of keyedFacets, in order
+	count    int
 }
 
 // keyFacets turns hit counts per facet key into the buckets of the given
-// facets; region, year and level come from the report summaries. A report
-// missing from the cached summaries (written after they were read) makes
-// them reload once.
-func (ix *Index) keyFacets(ctx context.Context, keys []keyCount, fields []string) (map[string][]FacetValue, error) {
+// facets; the values of facets of the report come from the report
+// summaries. A report missing from the cached summaries (written after
+// they were read) makes them reload once.
+func (ix *Index) keyFacets(ctx context.Context, keys []keyCount, facets []*Facet) (map[string][]FacetValue, error) {
 	sums, err := ix.summaries(ctx)
 	if err != nil {
 		return nil, err
@@ -445,53 +381,35 @@ func (ix *Index) keyFacets(ctx context.Context, keys []keyCount, fields []string
 			break
 		}
 	}
-	counts := map[string]map[string]int{}
-	for _, f := range fields {
-		counts[f] = map[string]int{}
+	counts := make([]map[string]int, len(facets))
+	for i := range facets {
+		counts[i] = map[string]int{}
 	}
 	for _, k := range keys {
 		s, _ := sums.lookup(k.reportID)
-		for _, f := range fields {
-			var v string
-			switch f {
-			case FacetRegion:
-				v = s.Region
-			case FacetYear:
-				v = yearKey(s.Year)
-			case FacetLevel:
-				v = s.Level
-			case FacetPartKind:
-				v = k.partKind
-			case FacetKind:
-				v = k.kind
-			}
-			counts[f][v] += k.count
+		for i, f := range facets {
+			counts[i][k.value(f, &s.Meta)] += k.count
 		}
 	}
 	out := map[string][]FacetValue{}
-	for _, f := range fields {
-		out[f] = facetValues(f, counts[f])
+	for i, f := range facets {
+		vs := make([]FacetValue, 0, len(counts[i]))
+		for v, n := range counts[i] {
+			vs = append(vs, FacetValue{Value: v, Count: n})
+		}
+		f.Sort(vs)
+		out[f.Name] = vs
 	}
 	return out, nil
 }
 
-// facetValues orders buckets: by count, descending, ties by value; the
-// year facet by year, newest first.
-func facetValues(field string, counts map[string]int) []FacetValue {
-	out := make([]FacetValue, 0, len(counts))
-	for v, n := range counts {
-		out = append(out, FacetValue{Value: v, Count: n})
+// value returns the value of facet f for the paragraphs of key k, whose
+// report has metadata m.
+func (k *keyCount) value(f *Facet, m *ingest.Meta) string {
+	if f.OfReport != nil {
+		return f.OfReport(m)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if field == FacetYear {
-			return out[i].Value > out[j].Value
-		}
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Value < out[j].Value
-	})
-	return out
+	return k.values[slices.Index(keyedFacets, f)]
 }
 
 // decodeRecord reads the stored paragraph of a hit and adds its report's

@@ -67,7 +67,7 @@ func setFieldStats(batch *bleve.Batch, s fieldStats) error {
 var lengthFields = []string{fieldWords, fieldNgram, fieldHead}
 
 // keywordFields are the other indexed fields; their length is one token.
-var keywordFields = []string{fieldType, fieldRegion, fieldLevel, fieldYear, fieldPartKind, fieldKind, fieldReportID, fieldSource, fieldYearNum, fieldRID, fieldRSource}
+var keywordFields = append([]string{fieldType, fieldReportID, fieldSource, fieldYearNum, fieldRID, fieldRSource}, AllFacets...)
 
 // addLengths adds the analysed lengths of doc's fields to totals. It must
 // run after the batch holding doc was applied (analysis sets the lengths).

@@ -74,24 +74,24 @@ func (ix *Index) updateFile(ctx context.Context, p parsed) error {
 	return err
 }
 
-// AddReports implements Searcher: it adds reports in one atomic batch,
-// replacing reports with the same ids. Invalid reports are a *QueryError
-// with Param "reports".
+// AddReports implements Writer: it adds reports in one atomic batch,
+// replacing reports with the same ids. Invalid reports are a
+// *ValidationError with Param "reports".
 func (ix *Index) AddReports(ctx context.Context, reports []ingest.Report) error {
 	if len(reports) == 0 {
-		return qerr("reports", "no reports given")
+		return invalid("reports", "", RuleText, "no reports given")
 	}
 	if err := validateReports(reports, map[string]string{}, "reports"); err != nil {
 		var fe *ingest.FileError
 		if errors.As(err, &fe) {
 			err = fe.Err
 		}
-		return qerr("reports", err.Error())
+		return invalid("reports", "", RuleSyntax, err.Error())
 	}
 	return ix.replace(ctx, nil, reports)
 }
 
-// DeleteReport implements Searcher: it removes a report and all its
+// DeleteReport implements Writer: it removes a report and all its
 // paragraphs in one atomic batch, or returns ErrNotFound.
 func (ix *Index) DeleteReport(ctx context.Context, id string) error {
 	ix.wmu.Lock()
@@ -154,7 +154,7 @@ func (ix *Index) replace(ctx context.Context, sources []string, reports []ingest
 			if err == nil {
 				owner = fmt.Sprintf("report %q", rec.ReportID)
 			}
-			return qerr("reports", fmt.Sprintf("paragraph id %q already belongs to %s", id, owner))
+			return invalid("reports", id, RuleConflict, fmt.Sprintf("paragraph id %q already belongs to %s", id, owner))
 		}
 	}
 	return ix.commit(old, func(batch *bleve.Batch) (int, []*document.Document, error) {

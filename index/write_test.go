@@ -109,18 +109,20 @@ func TestAddReplaceDeleteReports(t *testing.T) {
 	// A paragraph id owned by another report is refused.
 	other := testReport("r2", "黄浦区", 2021, "x")
 	other.Paragraphs[0].ID = "r1-1"
-	var qe *QueryError
+	var qe *ValidationError
 	if err := ix.AddReports(ctx, []ingest.Report{other}); !errors.As(err, &qe) || !strings.Contains(qe.Message, `"r1-1" already belongs to report "r1"`) {
 		t.Errorf("stealing a paragraph id: %v", err)
 	}
-	// Invalid reports are a QueryError on "reports".
+	// Invalid reports are a ValidationError on "reports".
 	for _, bad := range []ingest.Report{{ID: ""}, {ID: "x"}, testReport("y", "a", 2020, "")} {
-		if bad.ID == "y" {
-			bad.Paragraphs[0].ID = ""
-		}
-		if err := ix.AddReports(ctx, []ingest.Report{bad}); !errors.As(err, &qe) || qe.Param != "reports" {
-			t.Errorf("AddReports(%+v) = %v, want a QueryError on reports", bad, err)
-		}
+		t.Run(bad.ID, func(t *testing.T) {
+			if bad.ID == "y" {
+				bad.Paragraphs[0].ID = ""
+			}
+			if err := ix.AddReports(ctx, []ingest.Report{bad}); !errors.As(err, &qe) || qe.Param != "reports" {
+				t.Errorf("AddReports(%+v) = %v, want a ValidationError on reports", bad, err)
+			}
+		})
 	}
 	if err := ix.DeleteReport(ctx, "r1"); err != nil {
 		t.Fatal(err)

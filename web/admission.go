@@ -7,6 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"govsearch/web/errcode"
 )
 
 // Admission control: each class of work has a fixed number of slots. A
@@ -16,9 +18,6 @@ import (
 const (
 	DefaultQueueWait  = 50 * time.Millisecond
 	overloadRetrySecs = 1
-	// MaxFilterValues bounds the filter values (region, year, level, part,
-	// kind together) of one request: each year range costs a query clause.
-	MaxFilterValues = 64
 )
 
 // DefaultMaxSearches is the default bound on concurrent searches and
@@ -81,7 +80,7 @@ func (s *server) admit(g *gate) gin.HandlerFunc {
 		if !g.acquire(c.Request.Context().Done()) {
 			g.m.rejected.WithLabelValues(g.class).Inc()
 			c.Header("Retry-After", strconv.Itoa(overloadRetrySecs))
-			s.fail(c, &Error{Code: CodeOverloaded, Message: "the server is busy with other " + g.class + " requests; retry in a second"})
+			s.fail(c, &Error{Code: errcode.Overloaded, Message: "the server is busy with other " + g.class + " requests; retry in a second"})
 			return
 		}
 		g.m.inFlight.WithLabelValues(g.class).Inc()

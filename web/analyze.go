@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"govsearch/analyzer"
+	"govsearch/index"
 )
 
 // maxAnalyzeChars bounds /api/analyze: it is a debugging aid, not a bulk
@@ -61,7 +62,7 @@ func analyzeText(c *gin.Context) (string, error) {
 		}
 		return v.Get("text"), nil
 	}
-	return "", paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain, application/json or a form", clip(mt)))
+	return "", paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain, application/json or a form", index.Clip(mt)))
 }
 
 func (s *server) analyze(c *gin.Context) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"govsearch/index"
+	"govsearch/web/errcode"
 )
 
 const (
@@ -59,8 +61,8 @@ func TestSearchParamsReachIndex(t *testing.T) {
 	got := f.last
 	want := index.Request{
 		Query: "x",
-		Filters: index.Filters{Region: []string{"静安区", "徐汇区"}, Level: []string{"district"}, Part: []string{"plan", "review"},
-			Kind: []string{"body"}, Year: []index.YearRange{{From: 2018, To: 2021}, {From: 2023, To: 2023}}},
+		Filters: index.Filters{index.FacetRegion: {"静安区", "徐汇区"}, index.FacetLevel: {"district"}, index.FacetPartKind: {"plan", "review"},
+			index.FacetKind: {"body"}, index.FacetYear: {"2018..2021", "2023"}},
 		Sort: "-year", From: 20, Size: 5, Facets: []string{"region", "kind", "year"}, Highlight: false,
 	}
 	if gj, wj := mustJSON(t, got), mustJSON(t, want); gj != wj {
@@ -106,58 +108,64 @@ var malformed = []struct {
 	code   string
 	param  string
 }{
-	{"/api/search?q=a&size=abc", 400, CodeInvalidParameter, "size"},
-	{"/api/search?q=a&size=1000", 400, CodeInvalidParameter, "size"},
-	{"/api/search?q=a&size=-1", 400, CodeInvalidParameter, "size"},
-	{"/api/search?q=a&match=x&sise=3", 400, CodeInvalidParameter, "match"},
-	{"/api/trend?q=a&size=3", 400, CodeInvalidParameter, "size"},
-	{"/api/reports?x=1", 400, CodeInvalidParameter, "x"},
-	{"/api/search?q=a&from=1e9", 400, CodeInvalidParameter, "from"},
-	{"/api/search?q=a&from=9995&size=10", 400, CodeInvalidParameter, "from"},
-	{"/api/search?q=a&from=99999999999999999999999", 400, CodeInvalidParameter, "from"},
-	{"/api/search?q=a&year=20x1", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=2021..2018", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=..", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=202", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%90", 400, CodeInvalidParameter, "year"},
-	{"/api/search?q=a&sort=foo", 400, CodeInvalidParameter, "sort"},
-	{"/api/search?q=a&facets=nope", 400, CodeInvalidParameter, "facets"},
-	{"/api/search?q=a&facets=region,nope", 400, CodeInvalidParameter, "facets"},
-	{"/api/search?q=a&highlight=maybe", 400, CodeInvalidParameter, "highlight"},
-	{"/api/search?q=a&level=village", 400, CodeInvalidParameter, "level"},
-	{"/api/search?q=a&part=intro", 400, CodeInvalidParameter, "part"},
-	{"/api/search?q=a&kind=table", 400, CodeInvalidParameter, "kind"},
-	{"/api/search?q=a&from=5&search_after=x", 400, CodeInvalidParameter, "search_after"},
-	{"/api/search?q=" + strings.Repeat("政", 257), 400, CodeInvalidQuery, "q"},
-	{"/api/search?q=%FF%FE", 400, CodeInvalidQuery, "q"},
-	{"/api/search?q=%22open", 400, CodeInvalidQuery, "q"},
-	{"/api/trend", 400, CodeInvalidQuery, "q"},
-	{"/api/trend?q=a&year=x", 400, CodeInvalidParameter, "year"},
-	{"/api/export?q=a&format=xml", 400, CodeInvalidParameter, "format"},
-	{"/api/export", 400, CodeInvalidQuery, "q"},
-	{"/api/export?q=%22a", 400, CodeInvalidQuery, "q"},
-	{"/api/analyze", 400, CodeInvalidParameter, "text"},
-	{"/api/analyze?text=%FF", 400, CodeInvalidParameter, "text"},
-	{"/api/analyze?text=" + strings.Repeat("a", maxAnalyzeChars+1), 400, CodeInvalidParameter, "text"},
-	{"/api/paragraphs/nope", 404, CodeNotFound, "id"},
-	{"/api/paragraphs/" + strings.Repeat("x", 300), 400, CodeInvalidParameter, "id"},
-	{"/api/reports/nope", 404, CodeNotFound, "id"},
-	{"/api/nope", 404, CodeNotFound, ""},
-	{"/nope", 404, CodeNotFound, ""},
+	{"/api/search?q=a&size=abc", 400, errcode.InvalidParameter, "size"},
+	{"/api/search?q=a&size=1000", 400, errcode.InvalidParameter, "size"},
+	{"/api/search?q=a&size=-1", 400, errcode.InvalidParameter, "size"},
+	{"/api/search?q=a&match=x&sise=3", 400, errcode.InvalidParameter, "match"},
+	{"/api/trend?q=a&size=3", 400, errcode.InvalidParameter, "size"},
+	{"/api/reports?x=1", 400, errcode.InvalidParameter, "x"},
+	{"/api/search?q=a&from=1e9", 400, errcode.InvalidParameter, "from"},
+	{"/api/search?q=a&from=9995&size=10", 400, errcode.InvalidParameter, "from"},
+	{"/api/search?q=a&from=99999999999999999999999", 400, errcode.InvalidParameter, "from"},
+	{"/api/search?q=a&year=20x1", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=2021..2018", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=..", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=202", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%90", 400, errcode.InvalidParameter, "year"},
+	{"/api/search?q=a&sort=foo", 400, errcode.InvalidParameter, "sort"},
+	{"/api/search?q=a&facets=nope", 400, errcode.InvalidParameter, "facets"},
+	{"/api/search?q=a&facets=region,nope", 400, errcode.InvalidParameter, "facets"},
+	{"/api/search?q=a&highlight=maybe", 400, errcode.InvalidParameter, "highlight"},
+	{"/api/search?q=a&level=village", 400, errcode.InvalidParameter, "level"},
+	{"/api/search?q=a&part=intro", 400, errcode.InvalidParameter, "part"},
+	{"/api/search?q=a&kind=table", 400, errcode.InvalidParameter, "kind"},
+	{"/api/search?q=a&from=5&search_after=x", 400, errcode.InvalidParameter, "search_after"},
+	{"/api/search?q=" + strings.Repeat("政", 257), 400, errcode.InvalidQuery, "q"},
+	{"/api/search?q=%FF%FE", 400, errcode.InvalidQuery, "q"},
+	{"/api/search?q=%22open", 400, errcode.InvalidQuery, "q"},
+	{"/api/trend", 400, errcode.InvalidQuery, "q"},
+	{"/api/trend?q=a&year=x", 400, errcode.InvalidParameter, "year"},
+	{"/api/export?q=a&format=xml", 400, errcode.InvalidParameter, "format"},
+	{"/api/export", 400, errcode.InvalidQuery, "q"},
+	{"/api/export?q=%22a", 400, errcode.InvalidQuery, "q"},
+	{"/api/analyze", 400, errcode.InvalidParameter, "text"},
+	{"/api/analyze?text=%FF", 400, errcode.InvalidParameter, "text"},
+	{"/api/analyze?text=" + strings.Repeat("a", maxAnalyzeChars+1), 400, errcode.InvalidParameter, "text"},
+	{"/api/paragraphs/nope", 404, errcode.NotFound, "id"},
+	{"/api/paragraphs/" + strings.Repeat("x", 300), 400, errcode.InvalidParameter, "id"},
+	{"/api/reports/nope", 404, errcode.NotFound, "id"},
+	{"/api/nope", 404, errcode.NotFound, ""},
+	{"/nope", 404, errcode.NotFound, ""},
 }
 
 func TestMalformedRequests(t *testing.T) {
-	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
+	checkMalformed(t, newTestServer(t, newFakeSearcher(testReports()...), Options{}))
+}
+
+// checkMalformed sends every request of malformed and checks the answer.
+func checkMalformed(t *testing.T, ts *testServer) {
 	for _, tc := range malformed {
-		w := ts.get(t, tc.target)
-		if w.Code != tc.status {
-			t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
-			continue
-		}
-		e := decodeError(t, w)
-		if e.Code != tc.code || e.Param != tc.param {
-			t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
-		}
+		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			if w.Code != tc.status {
+				t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
+				return
+			}
+			e := decodeError(t, w)
+			if e.Code != tc.code || e.Param != tc.param {
+				t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
+			}
+		})
 	}
 }
 
@@ -168,17 +176,19 @@ func TestMethodNotAllowed(t *testing.T) {
 		{http.MethodPut, "/api/reports", "GET, HEAD, POST"},
 		{http.MethodPatch, "/api/reports/r1", "GET, HEAD, DELETE"},
 	} {
-		w := ts.do(t, req{method: tc.method, target: tc.target})
-		if w.Code != http.StatusMethodNotAllowed {
-			t.Errorf("%s %s: status %d", tc.method, tc.target, w.Code)
-			continue
-		}
-		if e := decodeError(t, w); e.Code != CodeMethodNotAllowed {
-			t.Errorf("%s %s: code %s", tc.method, tc.target, e.Code)
-		}
-		if got := w.Header().Get("Allow"); !sameSet(got, tc.allow) {
-			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.target, got, tc.allow)
-		}
+		t.Run(tc.method+"_"+tc.target, func(t *testing.T) {
+			w := ts.do(t, req{method: tc.method, target: tc.target})
+			if w.Code != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: status %d", tc.method, tc.target, w.Code)
+				return
+			}
+			if e := decodeError(t, w); e.Code != errcode.MethodNotAllowed {
+				t.Errorf("%s %s: code %s", tc.method, tc.target, e.Code)
+			}
+			if got := w.Header().Get("Allow"); !sameSet(got, tc.allow) {
+				t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.target, got, tc.allow)
+			}
+		})
 	}
 }
 
@@ -198,10 +208,12 @@ func sameSet(a, b string) bool {
 func TestIndexUnavailable(t *testing.T) {
 	ts := newTestServer(t, nil, Options{})
 	for _, target := range []string{"/api/search?q=a", "/api/reports", "/api/trend?q=a", "/readyz", "/", "/reports/x"} {
-		w := ts.get(t, target)
-		if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != CodeIndexUnavailable {
-			t.Errorf("%s: status %d body %s", target, w.Code, w.Body)
-		}
+		t.Run(target, func(t *testing.T) {
+			w := ts.get(t, target)
+			if w.Code != http.StatusServiceUnavailable || decodeError(t, w).Code != errcode.IndexUnavailable {
+				t.Errorf("%s: status %d body %s", target, w.Code, w.Body)
+			}
+		})
 	}
 	if w := ts.get(t, "/healthz"); w.Code != http.StatusOK {
 		t.Errorf("healthz without index: %d", w.Code)
@@ -212,7 +224,7 @@ func TestTimeout(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(), Options{SearchTimeout: 50 * time.Millisecond})
 	start := time.Now()
 	w := ts.get(t, "/api/search?q="+fakeSlow)
-	if w.Code != http.StatusGatewayTimeout || decodeError(t, w).Code != CodeTimeout {
+	if w.Code != http.StatusGatewayTimeout || decodeError(t, w).Code != errcode.Timeout {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -226,7 +238,7 @@ func TestInternalErrorsHideDetails(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
 	for _, q := range []string{fakeBoom, fakePanic} {
 		w := ts.get(t, "/api/search?q="+q)
-		if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != CodeInternal {
+		if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != errcode.Internal {
 			t.Fatalf("%s: status %d body %s", q, w.Code, w.Body)
 		}
 		if strings.Contains(w.Body.String(), "/secret") || strings.Contains(w.Body.String(), "goroutine") {
@@ -249,7 +261,7 @@ func (panicStats) Stats() index.Stats { panic("stats exploded at /secret/x.go") 
 func TestRecoveryMiddleware(t *testing.T) {
 	ts := newTestServer(t, panicStats{newFakeSearcher()}, Options{})
 	w := ts.get(t, "/readyz")
-	if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != CodeInternal {
+	if w.Code != http.StatusInternalServerError || decodeError(t, w).Code != errcode.Internal {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
 	if strings.Contains(w.Body.String(), "secret") {
@@ -265,19 +277,19 @@ func TestBodyLimit(t *testing.T) {
 	auth := map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}
 	// Declared length over the limit.
 	w := ts.do(t, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("政", 1000)), header: auth})
-	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != CodePayloadTooLarge {
+	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != errcode.PayloadTooLarge {
 		t.Errorf("declared: status %d body %s", w.Code, w.Body)
 	}
 	// Unknown length (chunked): cut while reading.
 	w = ts.do(t, req{method: "POST", target: "/api/reports", body: io.MultiReader(strings.NewReader(strings.Repeat("政", 1000))), header: auth})
-	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != CodePayloadTooLarge {
+	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != errcode.PayloadTooLarge {
 		t.Errorf("streamed: status %d body %s", w.Code, w.Body)
 	}
 	// The same inside a multipart form.
 	body, ct := multipartBody(t, "big.txt", strings.Repeat("政", 1000))
 	w = ts.do(t, req{method: "POST", target: "/api/reports", body: io.MultiReader(body),
 		header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": ct}})
-	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != CodePayloadTooLarge {
+	if w.Code != http.StatusRequestEntityTooLarge || decodeError(t, w).Code != errcode.PayloadTooLarge {
 		t.Errorf("multipart: status %d body %s", w.Code, w.Body)
 	}
 }
@@ -319,30 +331,32 @@ func TestKeyMatrix(t *testing.T) {
 	}
 	for _, route := range writeRoutes {
 		for _, tc := range cases {
-			f := newFakeSearcher(testReports()...)
-			ts := newTestServer(t, f, Options{AdminKey: adminKey, SearchKey: searchKey})
-			h := map[string]string{"Content-Type": "text/plain"}
-			if tc.auth != "" {
-				h["Authorization"] = tc.auth
-			}
-			w := ts.do(t, req{method: route.method, target: route.target, body: strings.NewReader(uploadReport(t)), header: h})
-			if tc.status == 0 {
-				if w.Code != http.StatusOK && w.Code != http.StatusCreated {
-					t.Errorf("%s %s with %s: status %d body %s", route.method, route.target, tc.name, w.Code, w.Body)
+			t.Run(route.method+"_"+route.target+"_"+tc.name, func(t *testing.T) {
+				f := newFakeSearcher(testReports()...)
+				ts := newTestServer(t, f, Options{AdminKey: adminKey, SearchKey: searchKey})
+				h := map[string]string{"Content-Type": "text/plain"}
+				if tc.auth != "" {
+					h["Authorization"] = tc.auth
 				}
-			} else {
-				if w.Code != tc.status {
-					t.Errorf("%s %s with %s: status %d, want %d", route.method, route.target, tc.name, w.Code, tc.status)
-					continue
+				w := ts.do(t, req{method: route.method, target: route.target, body: strings.NewReader(uploadReport(t)), header: h})
+				if tc.status == 0 {
+					if w.Code != http.StatusOK && w.Code != http.StatusCreated {
+						t.Errorf("%s %s with %s: status %d body %s", route.method, route.target, tc.name, w.Code, w.Body)
+					}
+				} else {
+					if w.Code != tc.status {
+						t.Errorf("%s %s with %s: status %d, want %d", route.method, route.target, tc.name, w.Code, tc.status)
+						return
+					}
+					decodeError(t, w)
+					if st := f.Stats(); st.Reports != 2 {
+						t.Errorf("%s %s with %s: refused but the index changed (%d reports)", route.method, route.target, tc.name, st.Reports)
+					}
 				}
-				decodeError(t, w)
-				if st := f.Stats(); st.Reports != 2 {
-					t.Errorf("%s %s with %s: refused but the index changed (%d reports)", route.method, route.target, tc.name, st.Reports)
+				if log := ts.log.String(); strings.Contains(log, adminKey[:10]) || strings.Contains(log, searchKey[:10]) {
+					t.Errorf("a key appears in the log: %s", log)
 				}
-			}
-			if log := ts.log.String(); strings.Contains(log, adminKey[:10]) || strings.Contains(log, searchKey[:10]) {
-				t.Errorf("a key appears in the log: %s", log)
-			}
+			})
 		}
 	}
 
@@ -350,10 +364,12 @@ func TestKeyMatrix(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{SearchKey: searchKey})
 	for _, route := range writeRoutes {
 		for _, auth := range []string{"", "Bearer " + searchKey, "Bearer " + adminKey} {
-			w := ts.do(t, req{method: route.method, target: route.target, header: map[string]string{"Authorization": auth}})
-			if w.Code != http.StatusForbidden || decodeError(t, w).Code != CodeForbidden {
-				t.Errorf("no admin key, %s %s %q: status %d", route.method, route.target, auth, w.Code)
-			}
+			t.Run(auth, func(t *testing.T) {
+				w := ts.do(t, req{method: route.method, target: route.target, header: map[string]string{"Authorization": auth}})
+				if w.Code != http.StatusForbidden || decodeError(t, w).Code != errcode.Forbidden {
+					t.Errorf("no admin key, %s %s %q: status %d", route.method, route.target, auth, w.Code)
+				}
+			})
 		}
 	}
 }
@@ -376,13 +392,15 @@ func TestSearchKey(t *testing.T) {
 		{"/readyz", "", 200},
 		{"/metrics", "", 200},
 	} {
-		w := ts.do(t, req{target: tc.target, header: map[string]string{"Authorization": tc.auth}})
-		if w.Code != tc.status {
-			t.Errorf("%s %q: status %d, want %d", tc.target, tc.auth, w.Code, tc.status)
-		}
-		if w.Code == 401 && w.Header().Get("WWW-Authenticate") == "" {
-			t.Errorf("%s: 401 without WWW-Authenticate", tc.target)
-		}
+		t.Run(tc.target+"_"+tc.auth, func(t *testing.T) {
+			w := ts.do(t, req{target: tc.target, header: map[string]string{"Authorization": tc.auth}})
+			if w.Code != tc.status {
+				t.Errorf("%s %q: status %d, want %d", tc.target, tc.auth, w.Code, tc.status)
+			}
+			if w.Code == 401 && w.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: 401 without WWW-Authenticate", tc.target)
+			}
+		})
 	}
 	// Browsers send the key as a Basic password, to the API and the pages.
 	basic := func(key string) map[string]string {
@@ -480,18 +498,20 @@ func TestPostRejects(t *testing.T) {
 		{"form without file", emptyCT, emptyForm, "file"},
 		{"truncated form", "multipart/form-data; boundary=zzz", strings.NewReader("--zzz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"), "body"},
 	} {
-		h := map[string]string{"Authorization": auth}
-		if tc.ct != "" {
-			h["Content-Type"] = tc.ct
-		}
-		w := ts.do(t, req{method: "POST", target: "/api/reports", body: tc.body, header: h})
-		if w.Code != http.StatusBadRequest {
-			t.Errorf("%s: status %d body %s", tc.name, w.Code, w.Body)
-			continue
-		}
-		if e := decodeError(t, w); e.Param != tc.param {
-			t.Errorf("%s: param %q, want %q (%s)", tc.name, e.Param, tc.param, e.Message)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			h := map[string]string{"Authorization": auth}
+			if tc.ct != "" {
+				h["Content-Type"] = tc.ct
+			}
+			w := ts.do(t, req{method: "POST", target: "/api/reports", body: tc.body, header: h})
+			if w.Code != http.StatusBadRequest {
+				t.Errorf("%s: status %d body %s", tc.name, w.Code, w.Body)
+				return
+			}
+			if e := decodeError(t, w); e.Param != tc.param {
+				t.Errorf("%s: param %q, want %q (%s)", tc.name, e.Param, tc.param, e.Message)
+			}
+		})
 	}
 }
 
@@ -611,12 +631,14 @@ func TestTrustedProxies(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{})
 	for _, target := range []string{"/api/search?q=a", "/api/nope", "/healthz"} {
-		w := ts.get(t, target)
-		h := w.Header()
-		if h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
-			h.Get("X-Request-Id") == "" {
-			t.Errorf("%s: headers %v", target, h)
-		}
+		t.Run(target, func(t *testing.T) {
+			w := ts.get(t, target)
+			h := w.Header()
+			if h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
+				h.Get("X-Request-Id") == "" {
+				t.Errorf("%s: headers %v", target, h)
+			}
+		})
 	}
 }
 
@@ -667,7 +689,7 @@ func TestNotFoundPageForBrowsers(t *testing.T) {
 	}
 	// The API stays JSON even for a browser.
 	w = ts.do(t, req{target: "/api/nope", header: map[string]string{"Accept": "text/html"}})
-	if w.Code != 404 || decodeError(t, w).Code != CodeNotFound {
+	if w.Code != 404 || decodeError(t, w).Code != errcode.NotFound {
 		t.Errorf("api 404 for a browser: %d %s", w.Code, w.Body)
 	}
 }

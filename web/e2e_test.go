@@ -22,6 +22,7 @@ import (
 	"govsearch"
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // tempRoot holds the indexes the end-to-end tests build; TestMain removes it.
@@ -167,16 +168,18 @@ func TestGolden(t *testing.T) {
 		{"trend_yiwangtongban.golden", "/api/trend?q=" + url.QueryEscape("一网通办")},
 		{"reports.golden", "/api/reports"},
 	} {
-		w := ts.get(t, tc.target)
-		if w.Code != http.StatusOK {
-			t.Errorf("%s: status %d %s", tc.target, w.Code, w.Body)
-			continue
-		}
-		body := w.Body.Bytes()
-		if strings.HasPrefix(tc.target, "/api/search") {
-			body = withoutRanking(t, body)
-		}
-		golden(t, tc.name, body)
+		t.Run(tc.name, func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			if w.Code != http.StatusOK {
+				t.Errorf("%s: status %d %s", tc.target, w.Code, w.Body)
+				return
+			}
+			body := w.Body.Bytes()
+			if strings.HasPrefix(tc.target, "/api/search") {
+				body = withoutRanking(t, body)
+			}
+			golden(t, tc.name, body)
+		})
 	}
 }
 
@@ -217,38 +220,40 @@ func TestGoldenErrors(t *testing.T) {
 		ts   *testServer
 		r    req
 	}{
-		{CodeInvalidQuery, real, req{target: "/api/search?q=%22unclosed", header: auth}},
-		{CodeInvalidParameter, real, req{target: "/api/search?q=a&size=abc", header: auth}},
-		{CodeUnauthorized, real, req{target: "/api/search?q=a"}},
-		{CodeForbidden, noAdmin, req{method: "DELETE", target: "/api/reports/x"}},
-		{CodeNotFound, real, req{target: "/api/reports/no-such-report", header: auth}},
-		{CodeMethodNotAllowed, real, req{method: "PUT", target: "/api/search"}},
-		{CodePayloadTooLarge, real, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("x", 101)),
+		{errcode.InvalidQuery, real, req{target: "/api/search?q=%22unclosed", header: auth}},
+		{errcode.InvalidParameter, real, req{target: "/api/search?q=a&size=abc", header: auth}},
+		{errcode.Unauthorized, real, req{target: "/api/search?q=a"}},
+		{errcode.Forbidden, noAdmin, req{method: "DELETE", target: "/api/reports/x"}},
+		{errcode.NotFound, real, req{target: "/api/reports/no-such-report", header: auth}},
+		{errcode.MethodNotAllowed, real, req{method: "PUT", target: "/api/search"}},
+		{errcode.PayloadTooLarge, real, req{method: "POST", target: "/api/reports", body: strings.NewReader(strings.Repeat("x", 101)),
 			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
-		{CodeHeadersTooLarge, real, req{target: "/api/search?q=a", header: map[string]string{"X-Padding": strings.Repeat("x", DefaultMaxHeaderBytes)}}},
-		{CodeInternal, fake, req{target: "/api/search?q=" + fakeBoom}},
-		{CodeIndexUnavailable, none, req{target: "/api/search?q=a"}},
-		{CodeOverloaded, busy, req{target: "/api/search?q=a"}},
-		{CodeTimeout, fake, req{target: "/api/search?q=" + fakeSlow}},
-		{CodeInsufficientDisk, fullDisk, req{method: "POST", target: "/api/reports", body: strings.NewReader(uploadReport(t)),
+		{errcode.HeadersTooLarge, real, req{target: "/api/search?q=a", header: map[string]string{"X-Padding": strings.Repeat("x", DefaultMaxHeaderBytes)}}},
+		{errcode.Internal, fake, req{target: "/api/search?q=" + fakeBoom}},
+		{errcode.IndexUnavailable, none, req{target: "/api/search?q=a"}},
+		{errcode.Overloaded, busy, req{target: "/api/search?q=a"}},
+		{errcode.Timeout, fake, req{target: "/api/search?q=" + fakeSlow}},
+		{errcode.InsufficientDisk, fullDisk, req{method: "POST", target: "/api/reports", body: strings.NewReader(uploadReport(t)),
 			header: map[string]string{"Authorization": "Bearer " + adminKey, "Content-Type": "text/plain"}}},
 	}
 	var out strings.Builder
 	out.WriteString("[")
 	seen := map[string]bool{}
 	for i, tc := range cases {
-		w := tc.ts.do(t, tc.r)
-		if e := decodeError(t, w); e.Code != tc.code {
-			t.Errorf("%s %s: code %s, want %s", tc.r.method, tc.r.target, e.Code, tc.code)
-		}
-		seen[tc.code] = true
-		if i > 0 {
-			out.WriteString(",")
-		}
-		fmt.Fprintf(&out, `{"status":%d,"body":%s}`, w.Code, strings.TrimSpace(w.Body.String()))
+		t.Run(tc.code, func(t *testing.T) {
+			w := tc.ts.do(t, tc.r)
+			if e := decodeError(t, w); e.Code != tc.code {
+				t.Errorf("%s %s: code %s, want %s", tc.r.method, tc.r.target, e.Code, tc.code)
+			}
+			seen[tc.code] = true
+			if i > 0 {
+				out.WriteString(",")
+			}
+			fmt.Fprintf(&out, `{"status":%d,"body":%s}`, w.Code, strings.TrimSpace(w.Body.String()))
+		})
 	}
 	out.WriteString("]")
-	for _, code := range ErrorCodes() {
+	for _, code := range errcode.Codes() {
 		if !seen[code] {
 			t.Errorf("no golden response for code %s", code)
 		}
@@ -257,18 +262,7 @@ func TestGoldenErrors(t *testing.T) {
 }
 
 func TestMalformedRequestsSeed(t *testing.T) {
-	ts := newTestServer(t, seedIndex(t), Options{})
-	for _, tc := range malformed {
-		w := ts.get(t, tc.target)
-		if w.Code != tc.status {
-			t.Errorf("%.80s: status %d, want %d; body %s", tc.target, w.Code, tc.status, w.Body)
-			continue
-		}
-		e := decodeError(t, w)
-		if e.Code != tc.code || e.Param != tc.param {
-			t.Errorf("%.80s: got %s/%q, want %s/%q (%s)", tc.target, e.Code, e.Param, tc.code, tc.param, e.Message)
-		}
-	}
+	checkMalformed(t, newTestServer(t, seedIndex(t), Options{}))
 }
 
 func TestReadRoutesSeed(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -71,7 +72,7 @@ func (w *exportWriter) write(r index.ExportRow) error {
 	}
 	var err error
 	if w.csv != nil {
-		err = w.csv.Write(index.CSVRecord(r))
+		err = w.csv.Write(csvRecord(r))
 	} else {
 		err = w.json.Encode(r)
 	}
@@ -106,7 +107,7 @@ func (s *server) export(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseFiltered(v)
+	req, err := parseFiltered(v, true)
 	if err != nil {
 		return err
 	}
@@ -141,6 +142,33 @@ func (s *server) export(c *gin.Context) error {
 	return w.flush()
 }
 
+// csvRecord returns r as the cells of a CSV row, in exportHeader's order,
+// each passed through csvCell.
+func csvRecord(r index.ExportRow) []string {
+	rec := []string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
+		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right}
+	for i, c := range rec {
+		rec[i] = csvCell(c)
+	}
+	return rec
+}
+
+// csvCell defuses a cell that a spreadsheet would run as a formula (OWASP
+// "CSV injection"): one beginning with =, +, -, @, tab or carriage return
+// gets a leading apostrophe, which spreadsheets show as text. The seed
+// corpus alone yields cells such as "+" (互联网+), and an uploaded
+// paragraph can start a kwic cell with =HYPERLINK(…). JSON lines stay exact.
+func csvCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
 // exportFormat reads format: csv (default) or jsonl.
 func exportFormat(v url.Values) (string, error) {
 	switch f := v.Get("format"); f {
@@ -149,7 +177,7 @@ func exportFormat(v url.Values) (string, error) {
 	case "jsonl", "ndjson":
 		return "jsonl", nil
 	default:
-		return "", paramError("format", "\""+clip(f)+"\" is not csv or jsonl")
+		return "", paramError("format", "\""+index.Clip(f)+"\" is not csv or jsonl")
 	}
 }
 

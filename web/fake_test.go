@@ -14,7 +14,7 @@ import (
 	"govsearch/ingest"
 )
 
-// fakeSearcher is an in-memory index.Searcher for testing the HTTP layer
+// fakeSearcher is an in-memory index.ReadWriter for testing the HTTP layer
 // without bleve: a query matches paragraphs containing it literally. A few
 // magic queries make it misbehave on purpose.
 type fakeSearcher struct {
@@ -49,21 +49,18 @@ func (f *fakeSearcher) records(req index.Request) ([]ingest.Record, error) {
 		return nil, errBoom
 	}
 	if strings.Count(q, `"`)%2 == 1 {
-		return nil, &index.QueryError{Param: "q", Message: "unbalanced quote"}
+		return nil, &index.QueryError{Message: "unbalanced quote"}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []ingest.Record
 	for _, id := range f.order {
 		r := f.reports[id]
-		if !match(req.Filters, r.Meta) {
-			continue
-		}
 		for _, rec := range r.Records() {
 			if q != "" && !strings.Contains(rec.Text, q) {
 				continue
 			}
-			if !matchPara(req.Filters, rec.Paragraph) {
+			if !matchFilters(req.Filters, &rec) {
 				continue
 			}
 			out = append(out, rec)
@@ -72,24 +69,26 @@ func (f *fakeSearcher) records(req index.Request) ([]ingest.Record, error) {
 	return out, nil
 }
 
-func match(f index.Filters, m ingest.Meta) bool {
-	if len(f.Region) > 0 && !slices.Contains(f.Region, m.Region) {
-		return false
-	}
-	if len(f.Level) > 0 && !slices.Contains(f.Level, m.Level) {
-		return false
-	}
-	if len(f.Year) > 0 && !slices.ContainsFunc(f.Year, func(y index.YearRange) bool { return m.Year >= y.From && m.Year <= y.To }) {
-		return false
+// matchFilters applies the filters of every facet of the registry; a
+// year value may be a range.
+func matchFilters(f index.Filters, rec *ingest.Record) bool {
+	for _, fc := range index.Facets() {
+		vals := f[fc.Name]
+		if len(vals) == 0 {
+			continue
+		}
+		ok := slices.ContainsFunc(vals, func(v string) bool {
+			if fc.YearRanges {
+				y, err := index.ParseYearRange(v)
+				return err == nil && rec.Year >= y.From && rec.Year <= y.To
+			}
+			return fc.Value(rec) == v
+		})
+		if !ok {
+			return false
+		}
 	}
 	return true
-}
-
-func matchPara(f index.Filters, p ingest.Paragraph) bool {
-	if len(f.Part) > 0 && !slices.Contains(f.Part, p.PartKind) {
-		return false
-	}
-	return len(f.Kind) == 0 || slices.Contains(f.Kind, p.Kind)
 }
 
 func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Response, error) {
@@ -124,7 +123,8 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 	for _, name := range facets {
 		counts := map[string]int{}
 		for _, r := range recs {
-			counts[facetValue(name, r)]++
+			fc, _ := index.FacetNamed(name)
+			counts[fc.Value(&r)]++
 		}
 		vals := []index.FacetValue{}
 		for v, n := range counts {
@@ -136,20 +136,6 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 		resp.Facets[name] = vals
 	}
 	return resp, nil
-}
-
-func facetValue(name string, r ingest.Record) string {
-	switch name {
-	case index.FacetRegion:
-		return r.Region
-	case index.FacetYear:
-		return strconv.Itoa(r.Year)
-	case index.FacetLevel:
-		return r.Level
-	case index.FacetPartKind:
-		return r.PartKind
-	}
-	return r.Kind
 }
 
 func (f *fakeSearcher) Trend(ctx context.Context, req index.Request) (*index.Trend, error) {

@@ -19,6 +19,7 @@ import (
 
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // within runs f under a timeout and returns when either f does or the
@@ -52,15 +53,15 @@ func within[T any](ctx context.Context, d time.Duration, f func(context.Context)
 }
 
 // searcher returns the index or the 503 error when none is open.
-func (s *server) searcher() (index.Searcher, error) {
-	if s.s == nil {
+func (s *server) searcher() (index.ReadWriter, error) {
+	if s.ix == nil {
 		return nil, errIndexUnavailable
 	}
-	return s.s, nil
+	return s.ix, nil
 }
 
 // ask runs a read of the open index under the search timeout.
-func ask[T any](s *server, c *gin.Context, read func(ctx context.Context, ix index.Searcher) (T, error)) (T, error) {
+func ask[T any](s *server, c *gin.Context, read func(ctx context.Context, ix index.Reader) (T, error)) (T, error) {
 	ix, err := s.searcher()
 	if err != nil {
 		var zero T
@@ -105,7 +106,7 @@ func (s *server) search(c *gin.Context) error {
 		// Totals and facets do not depend on the page: ask for the cheapest.
 		req.Size, req.From, req.SearchAfter, req.Highlight = 1, 0, nil, false
 	}
-	resp, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*index.Response, error) {
+	resp, err := ask(s, c, func(ctx context.Context, ix index.Reader) (*index.Response, error) {
 		return ix.Search(ctx, req)
 	})
 	if err != nil {
@@ -133,7 +134,7 @@ func (s *server) paragraph(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*ingest.Record, error) {
+	rec, err := ask(s, c, func(ctx context.Context, ix index.Reader) (*ingest.Record, error) {
 		return ix.Paragraph(ctx, id)
 	})
 	if err != nil {
@@ -146,7 +147,7 @@ func (s *server) paragraph(c *gin.Context) error {
 // notFound names the missing object in a not_found error.
 func notFound(err error, what, id string) error {
 	if errors.Is(err, index.ErrNotFound) {
-		return &Error{Code: CodeNotFound, Message: fmt.Sprintf("no %s with id %q", what, clip(id)), Param: "id"}
+		return &Error{Code: errcode.NotFound, Message: fmt.Sprintf("no %s with id %q", what, index.Clip(id)), Param: "id"}
 	}
 	return err
 }
@@ -157,7 +158,7 @@ type reportsBody struct {
 }
 
 func (s *server) reports(c *gin.Context) error {
-	list, err := ask(s, c, func(ctx context.Context, ix index.Searcher) ([]index.ReportSummary, error) {
+	list, err := ask(s, c, func(ctx context.Context, ix index.Reader) ([]index.ReportSummary, error) {
 		return ix.Reports(ctx)
 	})
 	if err != nil {
@@ -175,7 +176,7 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*ingest.Report, error) {
+	rep, err := ask(s, c, func(ctx context.Context, ix index.Reader) (*ingest.Report, error) {
 		return ix.Report(ctx, id)
 	})
 	if err != nil {
@@ -186,7 +187,7 @@ func (s *server) report(c *gin.Context) error {
 }
 
 func (s *server) trend(c *gin.Context) error {
-	req, err := parseFiltered(c.Request.URL.Query())
+	req, err := parseFiltered(c.Request.URL.Query(), true)
 	if err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func (s *server) trend(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := ask(s, c, func(ctx context.Context, ix index.Searcher) (*index.Trend, error) {
+	t, err := ask(s, c, func(ctx context.Context, ix index.Reader) (*index.Trend, error) {
 		return ix.Trend(ctx, req)
 	})
 	if err != nil {
@@ -214,7 +215,7 @@ type lexiconBody struct {
 }
 
 func (s *server) lexicon(c *gin.Context) error {
-	terms, err := ask(s, c, func(ctx context.Context, ix index.Searcher) ([]index.LexiconEntry, error) {
+	terms, err := ask(s, c, func(ctx context.Context, ix index.Reader) ([]index.LexiconEntry, error) {
 		return ix.Lexicon(ctx)
 	})
 	if err != nil {
@@ -353,7 +354,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 				return nil, bodyError(err)
 			}
 			if len(data) == 0 {
-				return nil, paramError("file", fmt.Sprintf("file %q is empty", clip(part.FileName())))
+				return nil, paramError("file", fmt.Sprintf("file %q is empty", index.Clip(part.FileName())))
 			}
 			name, err := sourceName("file", part.FileName(), data)
 			if err != nil {
@@ -366,7 +367,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 		}
 		return out, nil
 	default:
-		return nil, paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain or multipart/form-data", clip(mt)))
+		return nil, paramError("Content-Type", fmt.Sprintf("%q is not accepted; send text/plain or multipart/form-data", index.Clip(mt)))
 	}
 }
 
@@ -375,7 +376,7 @@ func readUpload(c *gin.Context) ([]upload, error) {
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &Error{Code: CodePayloadTooLarge, Param: "body", Message: fmt.Sprintf("the body is larger than the limit of %d bytes", mbe.Limit)}
+		return &Error{Code: errcode.PayloadTooLarge, Param: "body", Message: fmt.Sprintf("the body is larger than the limit of %d bytes", mbe.Limit)}
 	}
 	return paramError("body", "cannot read the body: "+err.Error())
 }

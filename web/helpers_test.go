@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"govsearch/index"
+	"govsearch/web/errcode"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -44,7 +46,7 @@ type testServer struct {
 	log *syncBuffer
 }
 
-func newTestServer(t testing.TB, s index.Searcher, opts Options) *testServer {
+func newTestServer(t testing.TB, s index.ReadWriter, opts Options) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	opts.Logger = slog.New(slog.NewJSONHandler(logs, nil))
@@ -94,7 +96,7 @@ func decodeError(t testing.TB, w *httptest.ResponseRecorder) Error {
 		t.Fatalf("error body %q: %v", w.Body.String(), err)
 	}
 	e := *body.Error
-	if _, ok := errorStatus[e.Code]; !ok {
+	if !slices.Contains(errcode.Codes(), e.Code) {
 		t.Fatalf("code %q is not in the table", e.Code)
 	}
 	if got := e.Status(); got != w.Code {

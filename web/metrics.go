@@ -17,7 +17,7 @@ type metrics struct {
 
 // newMetrics registers the request series and the index gauges on reg. The
 // gauges read s.Stats() at scrape time, so they follow ingests and deletes.
-func newMetrics(reg *prometheus.Registry, s index.Searcher) *metrics {
+func newMetrics(reg *prometheus.Registry, s index.Reader) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "govsearch_http_requests_total",

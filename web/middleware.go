@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"govsearch/index"
+	"govsearch/web/errcode"
 )
 
 // Keys of values handlers leave in the gin context for the access log.
@@ -41,7 +44,7 @@ func (s *server) logRequest(c *gin.Context, id string, start time.Time) {
 	attrs := []slog.Attr{
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
-		slog.String("path", clip(c.Request.URL.Path)),
+		slog.String("path", index.Clip(c.Request.URL.Path)),
 		slog.Int("status", status),
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
@@ -126,7 +129,7 @@ func (s *server) limitHeaders(c *gin.Context) {
 		}
 	}
 	if n > s.opts.MaxHeaderBytes {
-		s.fail(c, &Error{Code: CodeHeadersTooLarge, Param: "headers",
+		s.fail(c, &Error{Code: errcode.HeadersTooLarge, Param: "headers",
 			Message: fmt.Sprintf("the request line and headers have %d bytes; the limit is %d (send long text to POST /api/analyze in the body)", n, s.opts.MaxHeaderBytes)})
 		return
 	}
@@ -137,7 +140,7 @@ func (s *server) limitHeaders(c *gin.Context) {
 // says so, and while reading otherwise.
 func (s *server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > s.opts.MaxBodyBytes {
-		s.fail(c, &Error{Code: CodePayloadTooLarge, Param: "body",
+		s.fail(c, &Error{Code: errcode.PayloadTooLarge, Param: "body",
 			Message: fmt.Sprintf("the body has %d bytes; the limit is %d", c.Request.ContentLength, s.opts.MaxBodyBytes)})
 		return
 	}
@@ -200,13 +203,13 @@ func (s *server) checkRead(r *http.Request) *Error {
 	}
 	token, ok := presentedKey(r)
 	if !ok {
-		return &Error{Code: CodeUnauthorized, Message: "this server requires a key: send Authorization: Bearer <key>", Param: "Authorization"}
+		return &Error{Code: errcode.Unauthorized, Message: "this server requires a key: send Authorization: Bearer <key>", Param: "Authorization"}
 	}
 	// Evaluate both comparisons so the time taken does not say which key matched.
 	isSearch := keyEqual(token, s.opts.SearchKey)
 	isAdmin := keyEqual(token, s.opts.AdminKey)
 	if !isSearch && !isAdmin {
-		return &Error{Code: CodeUnauthorized, Message: "the key is not valid", Param: "Authorization"}
+		return &Error{Code: errcode.Unauthorized, Message: "the key is not valid", Param: "Authorization"}
 	}
 	return nil
 }
@@ -219,7 +222,7 @@ func (s *server) checkRead(r *http.Request) *Error {
 func crossSite(r *http.Request) (header, why string) {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
 		if site != "same-origin" {
-			return "Sec-Fetch-Site", "Sec-Fetch-Site is " + clip(site)
+			return "Sec-Fetch-Site", "Sec-Fetch-Site is " + index.Clip(site)
 		}
 		return "", ""
 	}
@@ -229,7 +232,7 @@ func crossSite(r *http.Request) (header, why string) {
 	}
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
-		return "Origin", "Origin " + clip(origin) + " is not this server"
+		return "Origin", "Origin " + index.Clip(origin) + " is not this server"
 	}
 	return "", ""
 }
@@ -239,11 +242,11 @@ func crossSite(r *http.Request) (header, why string) {
 // configured they are off.
 func (s *server) requireAdmin(c *gin.Context) {
 	if header, why := crossSite(c.Request); why != "" {
-		s.fail(c, &Error{Code: CodeForbidden, Message: "cross-site requests cannot change the index: " + why, Param: header})
+		s.fail(c, &Error{Code: errcode.Forbidden, Message: "cross-site requests cannot change the index: " + why, Param: header})
 		return
 	}
 	if s.opts.AdminKey == "" {
-		s.fail(c, &Error{Code: CodeForbidden, Message: "write routes are disabled: the server has no admin key (GOVSEARCH_ADMIN_KEY)"})
+		s.fail(c, &Error{Code: errcode.Forbidden, Message: "write routes are disabled: the server has no admin key (GOVSEARCH_ADMIN_KEY)"})
 		return
 	}
 	token, ok := bearerKey(c.Request)
@@ -252,7 +255,7 @@ func (s *server) requireAdmin(c *gin.Context) {
 		if _, _, basic := c.Request.BasicAuth(); basic {
 			msg = "write routes do not accept Basic credentials: send Authorization: Bearer <key>"
 		}
-		s.fail(c, &Error{Code: CodeUnauthorized, Message: msg, Param: "Authorization"})
+		s.fail(c, &Error{Code: errcode.Unauthorized, Message: msg, Param: "Authorization"})
 		return
 	}
 	isAdmin := keyEqual(token, s.opts.AdminKey)
@@ -261,8 +264,8 @@ func (s *server) requireAdmin(c *gin.Context) {
 	case isAdmin:
 		c.Next()
 	case isSearch:
-		s.fail(c, &Error{Code: CodeForbidden, Message: "the search key cannot change the index", Param: "Authorization"})
+		s.fail(c, &Error{Code: errcode.Forbidden, Message: "the search key cannot change the index", Param: "Authorization"})
 	default:
-		s.fail(c, &Error{Code: CodeUnauthorized, Message: "the key is not valid", Param: "Authorization"})
+		s.fail(c, &Error{Code: errcode.Unauthorized, Message: "the key is not valid", Param: "Authorization"})
 	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	_ "embed"
 	"net/http"
 
@@ -13,9 +12,6 @@ import (
 //
 //go:embed openapi.json
 var openAPI []byte
-
-// OpenAPI returns the OpenAPI 3 document of the API.
-func OpenAPI() []byte { return bytes.Clone(openAPI) }
 
 func serveOpenAPI(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", openAPI)

@@ -19,6 +19,7 @@ import (
 	"govsearch/analyzer"
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // openAPIDoc is the part of an OpenAPI document the tests read.
@@ -41,10 +42,12 @@ type openAPIOp struct {
 }
 
 type openAPIParam struct {
-	Ref      string `json:"$ref"`
-	Name     string `json:"name"`
-	In       string `json:"in"`
-	Required bool   `json:"required"`
+	Ref         string        `json:"$ref"`
+	Name        string        `json:"name"`
+	In          string        `json:"in"`
+	Required    bool          `json:"required"`
+	Description string        `json:"description"`
+	Schema      openAPISchema `json:"schema"`
 }
 
 type openAPISchema struct {
@@ -52,6 +55,10 @@ type openAPISchema struct {
 	Properties map[string]openAPISchema `json:"properties"`
 	Required   []string                 `json:"required"`
 	Enum       []string                 `json:"enum"`
+	Items      *openAPISchema           `json:"items"`
+	Pattern    string                   `json:"pattern"`
+	Maximum    *int                     `json:"maximum"`
+	MaxLength  *int                     `json:"maxLength"`
 }
 
 func loadOpenAPI(t *testing.T) (openAPIDoc, []byte) {
@@ -162,7 +169,10 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		}
 	}
 
-	filters := []string{"region", "year", "level", "part", "kind"}
+	var filters []string
+	for _, f := range index.Facets() {
+		filters = append(filters, f.Param)
+	}
 	queryParams := map[string][]string{
 		"GET /api/search":   append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
 		"GET /api/trend":    append([]string{"q"}, filters...),
@@ -187,22 +197,81 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 }
 
+// TestOpenAPIFacets: the document's facet parts agree with the index's
+// registry of facets: a filter parameter per facet with its values, the
+// facet names of the facets parameter and of the Facets schema, and the
+// query-language fields in the description of q.
+func TestOpenAPIFacets(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	params := doc.Components.Parameters
+	for _, f := range index.Facets() {
+		t.Run(f.Name, func(t *testing.T) {
+			p, ok := params[f.Param]
+			if !ok || p.Name != f.Param || p.In != "query" || p.Schema.Type != "array" || p.Schema.Items == nil {
+				t.Fatalf("no array query parameter %s: %+v", f.Param, p)
+			}
+			items := p.Schema.Items
+			switch {
+			case f.Values != nil && !slices.Equal(items.Enum, f.Values):
+				t.Errorf("parameter %s lists %v, the facet takes %v", f.Param, items.Enum, f.Values)
+			case f.Values == nil && items.Enum != nil:
+				t.Errorf("parameter %s lists %v, the facet takes any text", f.Param, items.Enum)
+			}
+			if f.YearRanges {
+				re := regexp.MustCompile(items.Pattern)
+				for _, v := range []string{"2020", "2018..2021", "2018..", "..2021"} {
+					if _, err := index.ParseYearRange(v); err != nil || !re.MatchString(v) {
+						t.Errorf("year value %s: pattern %s, index %v", v, items.Pattern, err)
+					}
+				}
+			}
+			if !strings.Contains(params["q"].Description, f.Prefix+":") {
+				t.Errorf("the description of q does not name the field %s:", f.Prefix)
+			}
+		})
+	}
+	if got := params["facets"].Schema.Items; got == nil || !slices.Equal(sorted(got.Enum), sorted(index.AllFacets)) {
+		t.Errorf("facets parameter %+v, index facets %v", got, index.AllFacets)
+	}
+}
+
+// TestOpenAPILimits: the documented limits are the index's request rules.
+func TestOpenAPILimits(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	params := doc.Components.Parameters
+	for _, tc := range []struct {
+		name  string
+		got   *int
+		limit int
+	}{
+		{"q maxLength", params["q"].Schema.MaxLength, index.MaxQueryLength},
+		{"size maximum", params["size"].Schema.Maximum, index.MaxSize},
+		{"from maximum", params["from"].Schema.Maximum, index.MaxWindow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got == nil || *tc.got != tc.limit {
+				t.Errorf("documented %v, the index's limit is %d", tc.got, tc.limit)
+			}
+		})
+	}
+	if want := fmt.Sprintf("at most %d filter values", index.MaxFilterValues); !strings.Contains(strings.ToLower(doc.Info.Description), want) {
+		t.Errorf("the description does not say %q", want)
+	}
+}
+
 // TestOpenAPIErrorCodes: the error schema lists exactly the codes of the
 // table, and the description documents each with its status.
 func TestOpenAPIErrorCodes(t *testing.T) {
 	doc, _ := loadOpenAPI(t)
 	enum := slices.Clone(doc.Components.Schemas["Error"].Properties["code"].Enum)
-	codes := ErrorCodes()
+	codes := errcode.Codes()
 	sort.Strings(enum)
 	sort.Strings(codes)
 	if !slices.Equal(enum, codes) {
 		t.Errorf("documented codes %v, table %v", enum, codes)
 	}
-	if len(codes) != len(errorStatus) {
-		t.Errorf("ErrorCodes lists %d codes, the table has %d", len(codes), len(errorStatus))
-	}
 	for _, code := range codes {
-		row := "| " + code + " | " + strconv.Itoa(errorStatus[code]) + " |"
+		row := "| " + code + " | " + strconv.Itoa(errcode.Status(code)) + " |"
 		if !strings.Contains(doc.Info.Description, row) {
 			t.Errorf("the description lacks the row %q", row)
 		}
@@ -236,22 +305,24 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"ErrorBody":      reflect.TypeFor[errorBody](),
 		"Ready":          reflect.TypeFor[readyBody](),
 	} {
-		schema, ok := doc.Components.Schemas[name]
-		if !ok {
-			t.Errorf("schema %s missing", name)
-			continue
-		}
-		got := mapKeys(schema.Properties)
-		want := jsonFields(typ)
-		sort.Strings(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("schema %s has %v, type %v encodes %v", name, got, typ, want)
-		}
-		for _, r := range schema.Required {
-			if _, ok := schema.Properties[r]; !ok {
-				t.Errorf("schema %s requires unknown %s", name, r)
+		t.Run(name, func(t *testing.T) {
+			schema, ok := doc.Components.Schemas[name]
+			if !ok {
+				t.Errorf("schema %s missing", name)
+				return
 			}
-		}
+			got := mapKeys(schema.Properties)
+			want := jsonFields(typ)
+			sort.Strings(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("schema %s has %v, type %v encodes %v", name, got, typ, want)
+			}
+			for _, r := range schema.Required {
+				if _, ok := schema.Properties[r]; !ok {
+					t.Errorf("schema %s requires unknown %s", name, r)
+				}
+			}
+		})
 	}
 	// The facet keys are the index's facet names.
 	if got := mapKeys(doc.Components.Schemas["Facets"].Properties); !slices.Equal(got, sorted(index.AllFacets)) {
@@ -303,7 +374,7 @@ func TestOpenAPIExternalValidator(t *testing.T) {
 		t.Skip("python3 has no openapi_spec_validator module: skipping")
 	}
 	cmd := exec.Command(py, "-c", "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(sys.stdin))")
-	cmd.Stdin = bytes.NewReader(OpenAPI())
+	cmd.Stdin = bytes.NewReader(bytes.Clone(openAPI))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("openapi-spec-validator rejects web/openapi.json: %v\n%s", err, out)
 	}
@@ -382,7 +453,7 @@ func conform(schemas map[string]schemaNode, s schemaNode, v any, at string) []st
 // TestResponsesMatchOpenAPI checks real responses of the seed index against
 // the schemas the document gives for them.
 func TestResponsesMatchOpenAPI(t *testing.T) {
-	raw := OpenAPI()
+	raw := bytes.Clone(openAPI)
 	var doc struct {
 		Components struct {
 			Schemas map[string]schemaNode `json:"schemas"`
@@ -414,15 +485,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"/api/search?q=a&size=abc", "ErrorBody"},
 		{"/api/reports/nope", "ErrorBody"},
 	} {
-		w := ts.get(t, tc.target)
-		var v any
-		if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
-			t.Errorf("%s: %v", tc.target, err)
-			continue
-		}
-		for _, e := range conform(schemas, schemas[tc.schema], v, tc.schema) {
-			t.Errorf("%s: %s", tc.target, e)
-		}
+		t.Run(fmt.Sprintf("%.60s", tc.target), func(t *testing.T) {
+			w := ts.get(t, tc.target)
+			var v any
+			if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+				t.Errorf("%s: %v", tc.target, err)
+				return
+			}
+			for _, e := range conform(schemas, schemas[tc.schema], v, tc.schema) {
+				t.Errorf("%s: %s", tc.target, e)
+			}
+		})
 	}
 	w := ts.get(t, "/api/export?format=jsonl&q="+q)
 	for line := range strings.SplitSeq(strings.TrimSpace(w.Body.String()), "\n") {

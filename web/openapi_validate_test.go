@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
@@ -53,21 +54,7 @@ func ndjsonDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ opena
 // good and bad, and checks each request and its response against the
 // document with an independent validator (kin-openapi).
 func TestOpenAPIValidatesTraffic(t *testing.T) {
-	ctx := context.Background()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(OpenAPI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(ctx); err != nil {
-		t.Fatalf("the document is not valid OpenAPI: %v", err)
-	}
-	doc.Servers = openapi3.Servers{{URL: "http://example.com"}}
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-
+	router := openAPIRouter(t)
 	ix := seedIndex(t)
 	ts := newTestServer(t, ix, Options{})
 	admin := newTestServer(t, newFakeSearcher(testReports()...), Options{AdminKey: adminKey})
@@ -110,47 +97,75 @@ func TestOpenAPIValidatesTraffic(t *testing.T) {
 		{admin, req{method: "DELETE", target: "/api/reports/r2", header: bearer}, 200},
 	}
 	for _, tc := range cases {
-		var body []byte
-		if tc.r.body != nil {
-			body, _ = io.ReadAll(tc.r.body)
-			tc.r.body = bytes.NewReader(body)
+		t.Run(tc.r.method+"_"+tc.r.target[:min(len(tc.r.target), 60)], func(t *testing.T) {
+			checkTraffic(t, router, tc.ts, tc.r, tc.status)
+		})
+	}
+}
+
+// openAPIRouter loads the document, checks that it is valid OpenAPI and
+// returns a router over it for the server http://example.com.
+func openAPIRouter(t *testing.T) routers.Router {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(bytes.Clone(openAPI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the document is not valid OpenAPI: %v", err)
+	}
+	doc.Servers = openapi3.Servers{{URL: "http://example.com"}}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router
+}
+
+// checkTraffic sends r to ts, expects status, and validates the request
+// (when the server accepts it) and the response against the document.
+func checkTraffic(t *testing.T, router routers.Router, ts *testServer, r req, status int) {
+	ctx := context.Background()
+	var body []byte
+	if r.body != nil {
+		body, _ = io.ReadAll(r.body)
+		r.body = bytes.NewReader(body)
+	}
+	w := ts.do(t, r)
+	name := r.method + " " + r.target
+	if len(name) > 90 {
+		name = name[:90] + "…"
+	}
+	if w.Code != status {
+		t.Errorf("%s: status %d, want %d: %.200s", name, w.Code, status, w.Body)
+		return
+	}
+	method := r.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	hr := httptest.NewRequest(method, r.target, bytes.NewReader(body))
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	hr.URL.Scheme, hr.URL.Host = "http", "example.com" // the router matches the server URL
+	route, params, err := router.FindRoute(hr)
+	if err != nil {
+		t.Errorf("%s: the document has no operation for it: %v", name, err)
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	if status < 400 {
+		// Requests the server refuses are meant to break the document's rules.
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			t.Errorf("%s: the request breaks the document: %v", name, err)
 		}
-		w := tc.ts.do(t, tc.r)
-		name := tc.r.method + " " + tc.r.target
-		if len(name) > 90 {
-			name = name[:90] + "…"
-		}
-		if w.Code != tc.status {
-			t.Errorf("%s: status %d, want %d: %.200s", name, w.Code, tc.status, w.Body)
-			continue
-		}
-		method := tc.r.method
-		if method == "" {
-			method = http.MethodGet
-		}
-		hr := httptest.NewRequest(method, tc.r.target, bytes.NewReader(body))
-		for k, v := range tc.r.header {
-			hr.Header.Set(k, v)
-		}
-		hr.URL.Scheme, hr.URL.Host = "http", "example.com" // the router matches the server URL
-		route, params, err := router.FindRoute(hr)
-		if err != nil {
-			t.Errorf("%s: the document has no operation for it: %v", name, err)
-			continue
-		}
-		in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
-		if tc.status < 400 {
-			// Requests the server refuses are meant to break the document's rules.
-			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-				t.Errorf("%s: the request breaks the document: %v", name, err)
-			}
-		}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header(),
-			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: method == http.MethodHead}}
-		out.SetBodyBytes(w.Body.Bytes())
-		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-			t.Errorf("%s: the response (%d) breaks the document: %v", name, w.Code, err)
-		}
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header(),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: method == http.MethodHead}}
+	out.SetBodyBytes(w.Body.Bytes())
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		t.Errorf("%s: the response (%d) breaks the document: %v", name, w.Code, err)
 	}
 }

@@ -12,7 +12,20 @@ import (
 	"govsearch/index"
 )
 
-func TestParseYearRange(t *testing.T) {
+// yearParam reads one year parameter the way every route does; an empty
+// one, which filters nothing, is an error here.
+func yearParam(s string) (index.YearRange, error) {
+	f, err := index.FilterParams(url.Values{"year": {s}})
+	if err != nil {
+		return index.YearRange{}, err
+	}
+	if len(f[index.FacetYear]) == 0 {
+		return index.YearRange{}, errors.New("no year")
+	}
+	return index.ParseYearRange(f[index.FacetYear][0])
+}
+
+func TestYearParam(t *testing.T) {
 	for _, tc := range []struct {
 		in       string
 		from, to int
@@ -34,34 +47,38 @@ func TestParseYearRange(t *testing.T) {
 		{"2018..2021..2022", 0, 0, false},
 		{"２０２０", 0, 0, false},
 	} {
-		got, err := parseYearRange(tc.in)
-		if (err == nil) != tc.ok || (tc.ok && (got.From != tc.from || got.To != tc.to)) {
-			t.Errorf("%q: got %+v, %v", tc.in, got, err)
-		}
-		var e *Error
-		if err != nil && (!errors.As(err, &e) || e.Param != "year") {
-			t.Errorf("%q: error %v does not name year", tc.in, err)
-		}
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := yearParam(tc.in)
+			if (err == nil) != tc.ok || (tc.ok && (got.From != tc.from || got.To != tc.to)) {
+				t.Errorf("%q: got %+v, %v", tc.in, got, err)
+			}
+			var e *index.ValidationError
+			if err != nil && (!errors.As(err, &e) || e.Param != "year") {
+				t.Errorf("%q: error %v does not name year", tc.in, err)
+			}
+		})
 	}
 }
 
 func TestParseFacets(t *testing.T) {
 	for _, tc := range []struct {
-		raw  string
-		want []string // nil: all
+		name, raw string
+		want      []string // nil: all
 	}{
-		{"", nil},
-		{"facets=", []string{}},
-		{"facets=region", []string{"region"}},
-		{"facets=region,year&facets=kind", []string{"region", "year", "kind"}},
-		{"facets=region,,region", []string{"region"}},
-		{"facets=%20part_kind%20", []string{"part_kind"}},
+		{"absent", "", nil},
+		{"empty", "facets=", []string{}},
+		{"one", "facets=region", []string{"region"}},
+		{"list and repeat", "facets=region,year&facets=kind", []string{"region", "year", "kind"}},
+		{"duplicates", "facets=region,,region", []string{"region"}},
+		{"spaces", "facets=%20part_kind%20", []string{"part_kind"}},
 	} {
-		v, _ := url.ParseQuery(tc.raw)
-		got, err := parseFacets(v)
-		if err != nil || (got == nil) != (tc.want == nil) || mustJSON(t, got) != mustJSON(t, tc.want) {
-			t.Errorf("%q: got %#v, %v; want %#v", tc.raw, got, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			v, _ := url.ParseQuery(tc.raw)
+			got, err := parseFacets(v)
+			if err != nil || (got == nil) != (tc.want == nil) || mustJSON(t, got) != mustJSON(t, tc.want) {
+				t.Errorf("%q: got %#v, %v; want %#v", tc.raw, got, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -82,8 +99,7 @@ func FuzzParseSearch(f *testing.F) {
 		}
 		req, err := parseSearch(v)
 		if err != nil {
-			var e *Error
-			if !errors.As(err, &e) || e.Param == "" || e.Status() != 400 {
+			if e := toAPIError(err); e.Param == "" || e.Status() != 400 {
 				t.Fatalf("%q: error %#v is not a 400 naming a parameter", raw, err)
 			}
 			return
@@ -94,9 +110,12 @@ func FuzzParseSearch(f *testing.F) {
 		if !utf8.ValidString(req.Query) || utf8.RuneCountInString(req.Query) > index.MaxQueryLength {
 			t.Fatalf("%q: query out of limits", raw)
 		}
-		for _, y := range req.Filters.Year {
-			if y.From > y.To || y.From < index.MinYear || y.To > index.MaxYear {
-				t.Fatalf("%q: year range %+v", raw, y)
+		if req.Filters.Len() > index.MaxFilterValues {
+			t.Fatalf("%q: %d filter values", raw, req.Filters.Len())
+		}
+		for _, s := range req.Filters[index.FacetYear] {
+			if y, err := index.ParseYearRange(s); err != nil || y.From > y.To || y.From < index.MinYear || y.To > index.MaxYear {
+				t.Fatalf("%q: year range %q: %+v %v", raw, s, y, err)
 			}
 		}
 		switch req.Sort {
@@ -114,14 +133,14 @@ func FuzzYearRange(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := parseYearRange(s)
+		r, err := yearParam(s)
 		if err != nil {
 			return
 		}
 		if r.From > r.To || r.From < index.MinYear || r.To > index.MaxYear {
 			t.Fatalf("%q: %+v", s, r)
 		}
-		again, err := parseYearRange(fmt.Sprintf("%04d..%04d", r.From, r.To))
+		again, err := yearParam(fmt.Sprintf("%04d..%04d", r.From, r.To))
 		if err != nil || again != r {
 			t.Fatalf("%q: %+v does not round-trip: %+v %v", s, r, again, err)
 		}
@@ -156,14 +175,16 @@ func FuzzPostReports(f *testing.F) {
 }
 
 func TestContentDisposition(t *testing.T) {
-	for _, tc := range []struct{ q, format, want string }{
-		{"一网通办", "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E.csv`},
-		{`"a b" OR -c/..\x`, "jsonl", `attachment; filename="govsearch-export.jsonl"; filename*=UTF-8''govsearch-export-a_b_OR_c_x.jsonl`},
-		{`"; filename=evil.exe`, "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-filename_evil_exe.csv`},
-		{"“”", "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export.csv`},
+	for _, tc := range []struct{ name, q, format, want string }{
+		{"chinese", "一网通办", "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E.csv`},
+		{"syntax and path", `"a b" OR -c/..\x`, "jsonl", `attachment; filename="govsearch-export.jsonl"; filename*=UTF-8''govsearch-export-a_b_OR_c_x.jsonl`},
+		{"header injection", `"; filename=evil.exe`, "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export-filename_evil_exe.csv`},
+		{"punctuation only", "“”", "csv", `attachment; filename="govsearch-export.csv"; filename*=UTF-8''govsearch-export.csv`},
 	} {
-		if got := contentDisposition(tc.q, tc.format); got != tc.want {
-			t.Errorf("%q:\n got %s\nwant %s", tc.q, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := contentDisposition(tc.q, tc.format); got != tc.want {
+				t.Errorf("%q:\n got %s\nwant %s", tc.q, got, tc.want)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // regionSuffixes are the administrative suffixes a short name leaves off:
@@ -61,15 +62,15 @@ func resolveRegion(typed string, known []string) (string, []string) {
 func regionError(param, typed string, cands, known []string) error {
 	e := paramError(param, "")
 	if param == "q" {
-		e.Code = CodeInvalidQuery
+		e.Code = errcode.InvalidQuery
 	}
 	switch {
 	case len(cands) > 1:
-		e.Message = fmt.Sprintf("region %q is ambiguous: it may be %s", clip(typed), listNames(cands))
+		e.Message = fmt.Sprintf("region %q is ambiguous: it may be %s", index.Clip(typed), listNames(cands))
 	case len(known) == 0:
-		e.Message = fmt.Sprintf("no region %q: the index holds no report", clip(typed))
+		e.Message = fmt.Sprintf("no region %q: the index holds no report", index.Clip(typed))
 	default:
-		e.Message = fmt.Sprintf("no region %q; the regions are %s", clip(typed), listNames(known))
+		e.Message = fmt.Sprintf("no region %q; the regions are %s", index.Clip(typed), listNames(known))
 	}
 	return e
 }
@@ -82,7 +83,7 @@ func listNames(names []string) string {
 }
 
 // knownRegions lists the distinct regions of the index's reports, sorted.
-func knownRegions(ctx context.Context, ix index.Searcher) ([]string, error) {
+func knownRegions(ctx context.Context, ix index.Reader) ([]string, error) {
 	list, err := ix.Reports(ctx)
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func (s *server) resolveRegions(c *gin.Context, req *index.Request) (string, err
 		// A query that does not parse is left for the index to report.
 		parsed, _ = index.ParseQuery(req.Query)
 	}
-	if len(req.Filters.Region) == 0 && (parsed == nil || len(parsed.Filters.Region) == 0) {
+	if len(req.Filters[index.FacetRegion]) == 0 && (parsed == nil || len(parsed.Filters[index.FacetRegion]) == 0) {
 		return typedQuery, nil
 	}
 	known, err := ask(s, c, knownRegions)
@@ -130,16 +131,18 @@ func (s *server) resolveRegions(c *gin.Context, req *index.Request) (string, err
 		}
 		return out, changed, nil
 	}
-	if req.Filters.Region, _, err = resolve("region", req.Filters.Region); err != nil {
-		return typedQuery, err
+	if regions := req.Filters[index.FacetRegion]; len(regions) > 0 {
+		if req.Filters[index.FacetRegion], _, err = resolve("region", regions); err != nil {
+			return typedQuery, err
+		}
 	}
-	if parsed != nil && len(parsed.Filters.Region) > 0 {
-		regions, changed, err := resolve("q", parsed.Filters.Region)
+	if parsed != nil && len(parsed.Filters[index.FacetRegion]) > 0 {
+		regions, changed, err := resolve("q", parsed.Filters[index.FacetRegion])
 		if err != nil {
 			return typedQuery, err
 		}
 		if changed {
-			parsed.Filters.Region = regions
+			parsed.Filters[index.FacetRegion] = regions
 			req.Query = parsed.String()
 		}
 	}

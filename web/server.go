@@ -1,7 +1,7 @@
 // Package web is the HTTP layer of govsearch: the JSON API, health and
 // metrics endpoints, and the middleware every request passes (recovery,
 // access log, limits, keys, security headers). It reaches the index only
-// through index.Searcher.
+// through index.ReadWriter.
 package web
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"govsearch/index"
+	"govsearch/web/errcode"
 	"govsearch/web/ui"
 )
 
@@ -70,7 +71,7 @@ type Options struct {
 
 // server holds what the handlers share.
 type server struct {
-	s        index.Searcher
+	ix       index.ReadWriter
 	opts     Options
 	log      *slog.Logger
 	metrics  *metrics
@@ -84,31 +85,12 @@ var releaseMode sync.Once
 // prints no debug banner.
 func ginRelease() { releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) }) }
 
-// New returns the HTTP handler of govsearch serving s. A nil s is allowed:
-// the API then answers 503 index_unavailable and /readyz reports not ready.
-func New(s index.Searcher, opts Options) *gin.Engine {
+// New returns the HTTP handler of govsearch serving ix. A nil ix is
+// allowed: the API then answers 503 index_unavailable and /readyz reports
+// not ready.
+func New(ix index.ReadWriter, opts Options) *gin.Engine {
 	ginRelease()
-	if opts.SearchTimeout <= 0 {
-		opts.SearchTimeout = DefaultSearchTimeout
-	}
-	if opts.IngestTimeout <= 0 {
-		opts.IngestTimeout = DefaultIngestTimeout
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opts.MaxHeaderBytes <= 0 {
-		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if opts.MaxSearches <= 0 {
-		opts.MaxSearches = DefaultMaxSearches()
-	}
-	if opts.MaxHeavy <= 0 {
-		opts.MaxHeavy = DefaultMaxHeavy()
-	}
-	if opts.QueueWait == 0 {
-		opts.QueueWait = DefaultQueueWait
-	}
+	opts = opts.withDefaults()
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -118,79 +100,118 @@ func New(s index.Searcher, opts Options) *gin.Engine {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	srv := &server{s: s, opts: opts, log: logger, metrics: newMetrics(reg, s)}
+	srv := &server{ix: ix, opts: opts, log: logger, metrics: newMetrics(reg, ix)}
 	am := newAdmissionMetrics(reg)
 	srv.searches = newGate(classSearch, opts.MaxSearches, opts.QueueWait, am)
 	srv.heavy = newGate(classHeavy, opts.MaxHeavy, opts.QueueWait, am)
-	light, heavy := srv.admit(srv.searches), srv.admit(srv.heavy)
 
+	r := srv.engine()
+	srv.routes(r, reg)
+	if ix != nil {
+		srv.pages(r)
+	}
+	return r
+}
+
+// withDefaults fills in the zero fields of o that have defaults.
+func (o Options) withDefaults() Options {
+	if o.SearchTimeout <= 0 {
+		o.SearchTimeout = DefaultSearchTimeout
+	}
+	if o.IngestTimeout <= 0 {
+		o.IngestTimeout = DefaultIngestTimeout
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if o.MaxSearches <= 0 {
+		o.MaxSearches = DefaultMaxSearches()
+	}
+	if o.MaxHeavy <= 0 {
+		o.MaxHeavy = DefaultMaxHeavy()
+	}
+	if o.QueueWait == 0 {
+		o.QueueWait = DefaultQueueWait
+	}
+	return o
+}
+
+// engine returns a gin engine with the middleware every request passes and
+// the answers to unknown routes and methods.
+func (s *server) engine() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	// SetTrustedProxies only fails on malformed addresses, which callers
 	// check first with CheckProxies; should one slip through, trust none.
-	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
-		logger.Warn("trusting no proxy: bad trusted proxy list", "error", err.Error())
+	if err := r.SetTrustedProxies(s.opts.TrustedProxies); err != nil {
+		s.log.Warn("trusting no proxy: bad trusted proxy list", "error", err.Error())
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(srv.accessLog, srv.recovery, securityHeaders, srv.limitHeaders, srv.limitBody)
-	r.NoRoute(srv.wrap(func(c *gin.Context) error {
-		if s == nil {
+	r.Use(s.accessLog, s.recovery, securityHeaders, s.limitHeaders, s.limitBody)
+	r.NoRoute(s.wrap(func(c *gin.Context) error {
+		if s.ix == nil {
 			return errIndexUnavailable // the pages are not registered yet
 		}
 		if !isAPIPath(c.Request.URL.Path) && wantsHTML(c.Request) {
 			ui.NotFound(c)
 			return nil
 		}
-		return &Error{Code: CodeNotFound, Message: "no such route: " + clip(c.Request.URL.Path)}
+		return &Error{Code: errcode.NotFound, Message: "no such route: " + index.Clip(c.Request.URL.Path)}
 	}))
-	r.NoMethod(srv.wrap(func(c *gin.Context) error {
-		return &Error{Code: CodeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
+	r.NoMethod(s.wrap(func(c *gin.Context) error {
+		return &Error{Code: errcode.MethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed here; allowed: " + c.Writer.Header().Get("Allow")}
 	}))
+	return r
+}
 
-	// Every GET route answers HEAD too: the same handlers, whose body
-	// net/http discards for HEAD.
+// routes registers health, metrics and the API. Every GET route answers
+// HEAD too: the same handlers, whose body net/http discards for HEAD.
+func (s *server) routes(r *gin.Engine, reg *prometheus.Registry) {
 	get := func(g gin.IRoutes, path string, h ...gin.HandlerFunc) {
 		g.GET(path, h...)
 		g.HEAD(path, h...)
 	}
-	get(r, "/healthz", srv.wrap(srv.healthz))
-	get(r, "/readyz", srv.wrap(srv.readyz))
+	light, heavy := s.admit(s.searches), s.admit(s.heavy)
+	get(r, "/healthz", s.wrap(s.healthz))
+	get(r, "/readyz", s.wrap(s.readyz))
 	get(r, "/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 
 	api := r.Group("/api")
 	get(api, "/openapi.json", serveOpenAPI)
-	read := api.Group("", srv.requireRead)
-	get(read, "/search", srv.onlyParams(searchParams...), light, srv.wrap(srv.search))
-	get(read, "/paragraphs/:id", srv.onlyParams(), light, srv.wrap(srv.paragraph))
-	get(read, "/reports", srv.onlyParams(), light, srv.wrap(srv.reports))
-	get(read, "/reports/:id", srv.onlyParams(), light, srv.wrap(srv.report))
-	get(read, "/trend", srv.onlyParams(trendParams...), heavy, srv.wrap(srv.trend))
-	get(read, "/export", srv.onlyParams(exportParams...), heavy, srv.wrap(srv.export))
-	get(read, "/lexicon", srv.onlyParams(), light, srv.wrap(srv.lexicon))
-	get(read, "/analyze", srv.onlyParams("text"), light, srv.wrap(srv.analyze))
+	read := api.Group("", s.requireRead)
+	get(read, "/search", s.onlyParams(searchParams...), light, s.wrap(s.search))
+	get(read, "/paragraphs/:id", s.onlyParams(), light, s.wrap(s.paragraph))
+	get(read, "/reports", s.onlyParams(), light, s.wrap(s.reports))
+	get(read, "/reports/:id", s.onlyParams(), light, s.wrap(s.report))
+	get(read, "/trend", s.onlyParams(trendParams...), heavy, s.wrap(s.trend))
+	get(read, "/export", s.onlyParams(exportParams...), heavy, s.wrap(s.export))
+	get(read, "/lexicon", s.onlyParams(), light, s.wrap(s.lexicon))
+	get(read, "/analyze", s.onlyParams("text"), light, s.wrap(s.analyze))
 	// POST carries text beyond what fits in a URL.
-	read.POST("/analyze", srv.onlyParams(), light, srv.wrap(srv.analyze))
-	write := api.Group("", srv.requireAdmin)
-	write.POST("/reports", srv.onlyParams("source"), srv.wrap(srv.addReports))
-	write.DELETE("/reports/:id", srv.onlyParams(), srv.wrap(srv.deleteReport))
+	read.POST("/analyze", s.onlyParams(), light, s.wrap(s.analyze))
+	write := api.Group("", s.requireAdmin)
+	write.POST("/reports", s.onlyParams("source"), s.wrap(s.addReports))
+	write.DELETE("/reports/:id", s.onlyParams(), s.wrap(s.deleteReport))
+}
 
-	if s == nil {
-		return r
-	}
-	ui.Register(r, s, ui.Options{
-		Logger: logger,
+// pages registers the browser pages (web/ui) over the open index.
+func (s *server) pages(r *gin.Engine) {
+	ui.Register(r, s.ix, ui.Options{
+		Logger: s.log,
 		// With a search key the pages are read routes like the API's; a
 		// browser sends the key as the password of a Basic login prompt.
 		Authorize: func(c *gin.Context) error {
-			if err := srv.checkRead(c.Request); err != nil {
+			if err := s.checkRead(c.Request); err != nil {
 				c.Header("WWW-Authenticate", `Basic realm="govsearch", charset="UTF-8"`)
 				return errors.New("此服务器需要检索密钥：请在登录框的密码处输入检索密钥。")
 			}
 			return nil
 		},
 	})
-	return r
 }
 
 // CheckProxies reports whether every entry of proxies is an IP address or
@@ -207,7 +228,7 @@ func writeJSON(c *gin.Context, status int, v any) {
 	c.Status(status)
 	if err := index.WriteJSON(c.Writer, v); err != nil {
 		// The status is already sent; the log shows the broken response.
-		c.Set(ctxErrorCode, CodeInternal)
+		c.Set(ctxErrorCode, errcode.Internal)
 		_ = c.Error(err)
 	}
 }

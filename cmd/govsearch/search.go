@@ -65,15 +65,14 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	if *region != "" {
-		req.Filters.Region = []string{*region}
+		req.Filters.Add(index.FacetRegion, *region)
 	}
 	if *year != "" {
-		r, err := index.ParseYearRange(*year)
-		if err != nil {
+		if _, err := index.ParseYearRange(*year); err != nil {
 			fmt.Fprintf(stderr, "govsearch search: --year: %v\n", err)
 			return 2
 		}
-		req.Filters.Year = []index.YearRange{r}
+		req.Filters.Add(index.FacetYear, *year)
 	}
 	// A server holding the index is asked; otherwise the index is opened.
 	res, raw, via, err := searchServer(ctx, *dir, req)
@@ -89,7 +88,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintf(stderr, "govsearch search: %s\n", via)
 	if err != nil {
-		var qe *index.QueryError
+		var qe *index.ValidationError
 		if errors.As(err, &qe) {
 			fmt.Fprintf(stderr, "govsearch search: bad %s: %s\n", qe.Param, qe.Message)
 			return 2
@@ -130,11 +129,11 @@ func searchServer(ctx context.Context, dir string, req index.Request) (res *inde
 		return nil, nil, "", nil
 	}
 	v := url.Values{"q": {req.Query}, "size": {strconv.Itoa(req.Size)}, "from": {strconv.Itoa(req.From)}, "sort": {req.Sort}}
-	for _, r := range req.Filters.Region {
+	for _, r := range req.Filters[index.FacetRegion] {
 		v.Add("region", r)
 	}
-	for _, y := range req.Filters.Year {
-		v.Add("year", fmt.Sprintf("%04d..%04d", y.From, y.To))
+	for _, y := range req.Filters[index.FacetYear] {
+		v.Add("year", y)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -165,7 +164,7 @@ func searchServer(ctx context.Context, dir string, req index.Request) (res *inde
 		case resp.StatusCode == http.StatusUnauthorized:
 			return nil, nil, via, errors.New("the server wants the search key: set GOVSEARCH_SEARCH_KEY")
 		case resp.StatusCode == http.StatusBadRequest:
-			return nil, nil, via, &index.QueryError{Param: e.Error.Param, Message: e.Error.Message}
+			return nil, nil, via, &index.ValidationError{Param: e.Error.Param, Message: e.Error.Message}
 		case e.Error.Message != "":
 			return nil, nil, via, fmt.Errorf("the server answered %d %s: %s", resp.StatusCode, e.Error.Code, e.Error.Message)
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"govsearch/web"
 )
 
 // findAxe returns the path of axe-core's axe.min.js: $GOVSEARCH_AXE, or the
@@ -60,26 +56,8 @@ func TestAxe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := seedIndex(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: web.New(ix, web.Options{}), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	base := "http://" + ln.Addr().String()
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromeOptions(t, chrome)...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	defer cancelCtx()
-	// The first call starts the browser; it must not carry a timeout.
-	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting %s: %v", chrome, err)
-	}
-	deadline := time.AfterFunc(4*time.Minute, cancelCtx) // a hung browser must not hang the suite
-	defer deadline.Stop()
+	base, _ := serve(t, seedIndex(t))
+	ctx := startBrowser(t, chrome, nil)
 
 	const q = "一网通办"
 	// The reader is opened at the first hit, as a user arrives there.
@@ -116,51 +94,78 @@ func TestAxe(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range pages {
-			name := w.name + "/" + p.name
-			if _, err := chromedp.Run(ctx, chromedp.Navigate(base+p.path)); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			// Evaluated through the DevTools protocol, axe-core is not
-			// subject to the page's Content-Security-Policy.
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
-				t.Fatalf("%s: loading axe-core: %v", name, err)
-			}
-			raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](`axe.run(document).then(r => r.violations.map(v => ({
-				ID: v.id, Impact: v.impact || "", Help: v.help,
-				Targets: v.nodes.map(n => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ") : ""))})))`,
-				chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("%s: running axe-core: %v", name, err)
-			}
-			var vs []axeViolation
-			if err := json.Unmarshal(raw, &vs); err != nil {
-				t.Fatalf("%s: decoding %s: %v", name, raw, err)
-			}
-			nodes := 0
-			var sum []string
-			for _, v := range vs {
-				nodes += len(v.Targets)
-				sum = append(sum, fmt.Sprintf("%s×%d", v.ID, len(v.Targets)))
-			}
-			t.Logf("%-22s %s: %d violations (%d elements) %s", name, p.path, len(vs), nodes, strings.Join(sum, " "))
-			for _, v := range vs {
-				for i, tg := range v.Targets {
-					if i == 5 {
-						t.Errorf("%s: %s: … and %d more", name, v.ID, len(v.Targets)-5)
-						break
-					}
-					t.Errorf("%s: %s (%s, %s): %s", name, v.ID, v.Impact, v.Help, tg)
-				}
-			}
+			checkAxe(t, ctx, w.name+"/"+p.name, base+p.path, axeSrc)
 		}
 	}
+	checkPhoneTrendKeyboard(t, ctx, base+"/trend?q="+url.QueryEscape(q))
+	if err := ctx.Err(); err != nil {
+		t.Errorf("the axe-core test hit its time limit: %v", err)
+	}
+}
 
-	// Keyboard, on the phone-width trend page where the heat map and the
-	// table are wider than the screen: Tab reaches both scroll regions,
-	// every focused element shows a focus ring, and arrow keys scroll.
-	if _, err := chromedp.Run(ctx, chromedp.Navigate(base+"/trend?q="+url.QueryEscape(q))); err != nil {
+// checkAxe opens page and fails the test on every axe-core violation in it.
+func checkAxe(t *testing.T, ctx context.Context, name, page string, axeSrc []byte) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(page)); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	// Evaluated through the DevTools protocol, axe-core is not subject to
+	// the page's Content-Security-Policy.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
+		t.Fatalf("%s: loading axe-core: %v", name, err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](`axe.run(document).then(r => r.violations.map(v => ({
+		ID: v.id, Impact: v.impact || "", Help: v.help,
+		Targets: v.nodes.map(n => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ") : ""))})))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: running axe-core: %v", name, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		t.Fatalf("%s: decoding %s: %v", name, raw, err)
+	}
+	nodes := 0
+	var sum []string
+	for _, v := range vs {
+		nodes += len(v.Targets)
+		sum = append(sum, fmt.Sprintf("%s×%d", v.ID, len(v.Targets)))
+	}
+	t.Logf("%-22s %s: %d violations (%d elements) %s", name, page, len(vs), nodes, strings.Join(sum, " "))
+	for _, v := range vs {
+		for i, tg := range v.Targets {
+			if i == 5 {
+				t.Errorf("%s: %s: … and %d more", name, v.ID, len(v.Targets)-5)
+				break
+			}
+			t.Errorf("%s: %s (%s, %s): %s", name, v.ID, v.Impact, v.Help, tg)
+		}
+	}
+}
+
+// checkPhoneTrendKeyboard checks the keyboard on the phone-width trend
+// page, where the heat map and the table are wider than the screen: Tab
+// reaches both scroll regions, every focused element shows a focus ring,
+// and arrow keys scroll.
+func checkPhoneTrendKeyboard(t *testing.T, ctx context.Context, page string) {
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(page)); err != nil {
 		t.Fatal(err)
 	}
+	seen := tabThrough(t, ctx)
+	for _, want := range []string{"DIV.scroll-x ", "DIV.table-scroll "} {
+		if !seen[want] {
+			t.Errorf("phone/trend: Tab never reaches %s(focused: %d elements)", want, len(seen))
+		}
+	}
+	for _, sel := range []string{".scroll-x", ".trend-table"} {
+		checkArrowsScroll(t, ctx, sel)
+	}
+	t.Logf("phone/trend: Tab visits %d elements, each with a focus ring", len(seen))
+}
+
+// tabThrough presses Tab until the focus wraps around, checks that each
+// focused element shows a focus indicator, and returns them all.
+func tabThrough(t *testing.T, ctx context.Context) map[string]bool {
 	type focused struct {
 		Desc    string
 		Visible bool
@@ -188,39 +193,32 @@ func TestAxe(t *testing.T) {
 			t.Errorf("phone/trend: %s has no visible focus indicator", f.Desc)
 		}
 	}
-	for _, want := range []string{"DIV.scroll-x ", "DIV.table-scroll "} {
-		if !seen[want] {
-			t.Errorf("phone/trend: Tab never reaches %s(focused: %d elements)", want, len(seen))
-		}
-	}
-	for _, sel := range []string{".scroll-x", ".trend-table"} {
-		var moved bool
-		js := fmt.Sprintf(`(() => { const e = document.querySelector(%q).closest("[tabindex]"); e.scrollLeft = 0; e.focus(); return e.scrollWidth > e.clientWidth; })()`, sel)
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !wide {
-			t.Logf("phone/trend: %s fits the screen; no scrolling to check", sel)
-			continue
-		}
-		for i := 0; i < 5; i++ {
-			if _, err := chromedp.Run(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		time.Sleep(300 * time.Millisecond) // smooth scrolling
-		moved, err = chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).closest("[tabindex]").scrollLeft > 0`, sel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !moved {
-			t.Errorf("phone/trend: the arrow keys do not scroll %s", sel)
-		}
-	}
-	t.Logf("phone/trend: Tab visits %d elements, each with a focus ring", len(seen))
+	return seen
+}
 
-	if err := ctx.Err(); err != nil {
-		t.Errorf("the axe-core test hit its time limit: %v", err)
+// checkArrowsScroll focuses the scroll region around sel and checks that
+// the arrow keys scroll it, when it is wider than the screen.
+func checkArrowsScroll(t *testing.T, ctx context.Context, sel string) {
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q).closest("[tabindex]"); e.scrollLeft = 0; e.focus(); return e.scrollWidth > e.clientWidth; })()`, sel)
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !wide {
+		t.Logf("phone/trend: %s fits the screen; no scrolling to check", sel)
+		return
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := chromedp.Run(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // smooth scrolling
+	moved, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).closest("[tabindex]").scrollLeft > 0`, sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !moved {
+		t.Errorf("phone/trend: the arrow keys do not scroll %s", sel)
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,7 +13,7 @@ import (
 	"govsearch/ingest"
 )
 
-// fakeSearcher is an in-memory index.Searcher for page tests: substring
+// fakeSearcher is an in-memory Index for page tests: substring
 // matching on normalised text, AND of terms, -exclusions, filters ORed
 // within a field, and facets that ignore their own field's selection, as
 // the real index specifies.
@@ -34,7 +35,7 @@ func (f *fakeSearcher) records() []ingest.Record {
 // parse splits a query into positive and negative normalised terms.
 func fakeParse(q string) (pos, neg []string, err error) {
 	if strings.Contains(q, "((") {
-		return nil, nil, &index.QueryError{Param: "q", Message: "unbalanced parenthesis at 1"}
+		return nil, nil, &index.QueryError{Message: "unbalanced parenthesis at 1"}
 	}
 	for _, w := range strings.Fields(q) {
 		if strings.HasPrefix(w, "-") && len(w) > 1 {
@@ -64,53 +65,27 @@ func fakeMatch(r ingest.Record, pos, neg []string) (bool, int) {
 	return true, occ
 }
 
-func inList(v string, list []string) bool {
-	if len(list) == 0 {
-		return true
-	}
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func inYears(y int, rs []index.YearRange) bool {
-	if len(rs) == 0 {
-		return true
-	}
-	for _, r := range rs {
-		if y >= r.From && y <= r.To {
-			return true
-		}
-	}
-	return false
-}
-
-// passes applies the filters, skipping the field named skip.
+// passes applies the filters, skipping the facet named skip; a value of
+// the year facet may be a range.
 func passes(r ingest.Record, f index.Filters, skip string) bool {
-	return (skip == index.FacetRegion || inList(r.Region, f.Region)) &&
-		(skip == index.FacetLevel || inList(r.Level, f.Level)) &&
-		(skip == index.FacetPartKind || inList(r.PartKind, f.Part)) &&
-		(skip == index.FacetKind || inList(r.Kind, f.Kind)) &&
-		(skip == index.FacetYear || inYears(r.Year, f.Year))
+	for _, fc := range index.Facets() {
+		vals := f[fc.Name]
+		if fc.Name == skip || len(vals) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(vals, func(v string) bool { return fakeAccepts(fc, v, r) }) {
+			return false
+		}
+	}
+	return true
 }
 
-func facetValue(r ingest.Record, facet string) string {
-	switch facet {
-	case index.FacetRegion:
-		return r.Region
-	case index.FacetYear:
-		return strconv.Itoa(r.Year)
-	case index.FacetLevel:
-		return r.Level
-	case index.FacetPartKind:
-		return r.PartKind
-	case index.FacetKind:
-		return r.Kind
+func fakeAccepts(fc index.Facet, v string, r ingest.Record) bool {
+	if fc.YearRanges {
+		y, err := index.ParseYearRange(v)
+		return err == nil && r.Year >= y.From && r.Year <= y.To
 	}
-	return ""
+	return fc.Value(&r) == v
 }
 
 func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Response, error) {
@@ -146,7 +121,8 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 				if counts[fc] == nil {
 					counts[fc] = map[string]int{}
 				}
-				counts[fc][facetValue(r, fc)]++
+				f, _ := index.FacetNamed(fc)
+				counts[fc][f.Value(&r)]++
 			}
 		}
 	}
@@ -229,19 +205,6 @@ func (f *fakeSearcher) Trend(ctx context.Context, req index.Request) (*index.Tre
 	return tr, nil
 }
 
-func (f *fakeSearcher) Export(ctx context.Context, req index.Request, emit func(index.ExportRow) error) error {
-	return fmt.Errorf("fake: export not implemented")
-}
-
-func (f *fakeSearcher) Paragraph(ctx context.Context, id string) (*ingest.Record, error) {
-	for _, r := range f.records() {
-		if r.ID == id {
-			return &r, nil
-		}
-	}
-	return nil, index.ErrNotFound
-}
-
 func (f *fakeSearcher) Reports(ctx context.Context) ([]index.ReportSummary, error) {
 	if f.err != nil {
 		return nil, f.err
@@ -264,11 +227,6 @@ func (f *fakeSearcher) Report(ctx context.Context, id string) (*ingest.Report, e
 	}
 	return nil, index.ErrNotFound
 }
-
-func (f *fakeSearcher) Lexicon(ctx context.Context) ([]index.LexiconEntry, error) { return nil, nil }
-func (f *fakeSearcher) AddReports(ctx context.Context, r []ingest.Report) error   { return nil }
-func (f *fakeSearcher) DeleteReport(ctx context.Context, id string) error         { return nil }
-func (f *fakeSearcher) Stats() index.Stats                                        { return index.Stats{} }
 
 // fixtureReports are small hand-written reports for golden pages: stable
 // whatever the real parser does, and hostile where it matters (markup and

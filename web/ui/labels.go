@@ -1,6 +1,61 @@
 package ui
 
-import "govsearch/ingest"
+import (
+	"strings"
+
+	"govsearch/index"
+	"govsearch/ingest"
+)
+
+// facetTitles names each facet in the sidebar and in filter chips, by the
+// facet's label key (index.Facet.LabelKey).
+var facetTitles = map[string]string{
+	"region": "地区",
+	"level":  "层级",
+	"year":   "年份",
+	"part":   "报告部分",
+	"kind":   "段落类型",
+}
+
+// valueLabels names a facet's values, by the facet's label key; a facet
+// without an entry shows its values as they are.
+var valueLabels = map[string]func(string) string{
+	"level": LevelLabel,
+	"year":  yearLabel,
+	"part":  PartLabel,
+	"kind":  KindLabel,
+}
+
+// facetTitle returns the title of facet f, or its label key for a facet
+// the UI does not know yet.
+func facetTitle(f index.Facet) string {
+	if t, ok := facetTitles[f.LabelKey]; ok {
+		return t
+	}
+	return f.LabelKey
+}
+
+// valueLabel returns the label of value v of facet f.
+func valueLabel(f index.Facet, v string) string {
+	if l, ok := valueLabels[f.LabelKey]; ok {
+		return l(v)
+	}
+	return v
+}
+
+// yearLabel names a year or a range of years.
+func yearLabel(v string) string {
+	if a, b, ok := strings.Cut(v, ".."); ok {
+		switch {
+		case a == "":
+			return b + "年及以前"
+		case b == "":
+			return a + "年及以后"
+		}
+		return a + "–" + b + "年"
+	}
+	return v + "年"
+}
 
 // partLabels names each part kind in Chinese.
 var partLabels = map[string]string{

@@ -20,9 +20,11 @@ func TestHighlightTerms(t *testing.T) {
 		"":          nil,
 	}
 	for q, want := range cases {
-		if got := HighlightTerms(q); !reflect.DeepEqual(got, want) {
-			t.Errorf("HighlightTerms(%q) = %q, want %q", q, got, want)
-		}
+		t.Run(q, func(t *testing.T) {
+			if got := HighlightTerms(q); !reflect.DeepEqual(got, want) {
+				t.Errorf("HighlightTerms(%q) = %q, want %q", q, got, want)
+			}
+		})
 	}
 }
 
@@ -44,10 +46,12 @@ func TestMarkText(t *testing.T) {
 		{"<script>", nil, "&lt;script&gt;", 0},
 	}
 	for _, c := range cases {
-		got, n := MarkText(c.text, c.terms)
-		if string(got) != c.want || n != c.n {
-			t.Errorf("MarkText(%q, %q) = %q, %d; want %q, %d", c.text, c.terms, got, n, c.want, c.n)
-		}
+		t.Run(c.text, func(t *testing.T) {
+			got, n := MarkText(c.text, c.terms)
+			if string(got) != c.want || n != c.n {
+				t.Errorf("MarkText(%q, %q) = %q, %d; want %q, %d", c.text, c.terms, got, n, c.want, c.n)
+			}
+		})
 	}
 }
 

@@ -54,11 +54,12 @@ type metaItem struct{ Label, Value string }
 
 func (h *handler) reader(c *gin.Context) {
 	id := c.Param("id")
-	q := strings.TrimSpace(c.Query("q"))
-	if _, err := ParseState(c.Request.URL.Query()); err != nil {
+	st, err := ParseState(c.Request.URL.Query())
+	if err != nil {
 		h.renderError(c, h.classify(err))
 		return
 	}
+	q := st.Q
 	// A query the search page refuses is refused here too, not shown
 	// with no marks.
 	if q != "" {
@@ -80,7 +81,6 @@ func (h *handler) reader(c *gin.Context) {
 		p.SearchURL = "/?" + WithQuery(q).Encode()
 		p.TrendURL = trendURL(WithQuery(q))
 	}
-	terms := HighlightTerms(q)
 	var matched map[int]bool
 	if q != "" {
 		matched, err = h.matchingOrdinals(ctx, rep, q)
@@ -89,9 +89,18 @@ func (h *handler) reader(c *gin.Context) {
 			p.Partial = true
 		}
 	}
-	prev := ""
-	var matchIdx []int
-	for _, para := range rep.Paragraphs {
+	p.addParagraphs(rep.Paragraphs, q, matched)
+	p.linkMatches()
+	h.render(c, http.StatusOK, "reader", p)
+}
+
+// addParagraphs adds the views of paras with the occurrences of q marked
+// and the headings to the table of contents. matched holds the ordinals
+// the index says match q; without it (the lookup failed) a paragraph
+// matches when q's terms are found in it.
+func (p *readerPage) addParagraphs(paras []ingest.Paragraph, q string, matched map[int]bool) {
+	terms := HighlightTerms(q)
+	for _, para := range paras {
 		v := paraView{Ordinal: para.Ordinal, Anchor: paraAnchor(para.Ordinal), Kind: para.Kind}
 		var marks int
 		v.HTML, marks = MarkText(para.Text, terms)
@@ -117,25 +126,32 @@ func (h *handler) reader(c *gin.Context) {
 			p.TOC = append(p.TOC, tocItem{Anchor: v.Anchor, Text: truncate(strings.TrimSpace(para.Text), 40), Level: v.Level, at: len(p.Paras)})
 		}
 		if v.Match {
-			v.Prev = prev
-			prev = v.Anchor
-			matchIdx = append(matchIdx, len(p.Paras))
 			p.Matches++
 			p.Marks += v.Marks
 		}
 		p.Paras = append(p.Paras, v)
 	}
-	for i, at := range matchIdx {
-		if i+1 < len(matchIdx) {
-			p.Paras[at].Next = p.Paras[matchIdx[i+1]].Anchor
+}
+
+// linkMatches links each matching paragraph to the previous and the next
+// one, the page to the first and the last, and counts the matches under
+// each heading of the table of contents.
+func (p *readerPage) linkMatches() {
+	prev := -1
+	for i := range p.Paras {
+		if !p.Paras[i].Match {
+			continue
 		}
-	}
-	if len(matchIdx) > 0 {
-		p.First = p.Paras[matchIdx[0]].Anchor
-		p.Last = p.Paras[matchIdx[len(matchIdx)-1]].Anchor
+		if prev < 0 {
+			p.First = p.Paras[i].Anchor
+		} else {
+			p.Paras[i].Prev = p.Paras[prev].Anchor
+			p.Paras[prev].Next = p.Paras[i].Anchor
+		}
+		p.Last = p.Paras[i].Anchor
+		prev = i
 	}
 	countTOC(p.TOC, p.Paras)
-	h.render(c, http.StatusOK, "reader", p)
 }
 
 // matchingOrdinals asks the index which paragraphs of rep match q, so the
@@ -150,10 +166,10 @@ func (h *handler) matchingOrdinals(ctx context.Context, rep *ingest.Report, q st
 		Facets: []string{},
 	}
 	if rep.Region != "" {
-		req.Filters.Region = []string{rep.Region}
+		req.Filters.Add(index.FacetRegion, rep.Region)
 	}
 	if rep.Year > 0 {
-		req.Filters.Year = []index.YearRange{{From: rep.Year, To: rep.Year}}
+		req.Filters.Add(index.FacetYear, index.YearValue(rep.Year))
 	}
 	for req.From+req.Size <= index.MaxWindow {
 		resp, err := h.s.Search(ctx, req)

@@ -24,55 +24,57 @@ func TestReaderAgreesWithIndex(t *testing.T) {
 	r, ix := benchEngine(t)
 	para := regexp.MustCompile(`(?s)<(?:p|h2|h3) id="p(\d+)" class="para[^"]*?( match)?"[^>]*>(.*?)</(?:p|h2|h3)>`)
 	for _, q := range []string{"一网通办", "放管服", "营商环境 OR 一网通办", "一网通办 -放管服", "PM2.5", "垃圾分类", "“两旧一村”"} {
-		// The index's answer, grouped by report.
-		want := map[string]map[int]int{} // report → ordinal → occurrences
-		req := index.Request{Query: q, Size: index.MaxSize, Facets: []string{}}
-		for {
-			resp, err := ix.Search(context.Background(), req)
-			if err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			for _, h := range resp.Hits {
-				if want[h.ReportID] == nil {
-					want[h.ReportID] = map[int]int{}
+		t.Run(q, func(t *testing.T) {
+			// The index's answer, grouped by report.
+			want := map[string]map[int]int{} // report → ordinal → occurrences
+			req := index.Request{Query: q, Size: index.MaxSize, Facets: []string{}}
+			for {
+				resp, err := ix.Search(context.Background(), req)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
 				}
-				want[h.ReportID][h.Ordinal] = h.Occurrences
-			}
-			req.From += len(resp.Hits)
-			if len(resp.Hits) == 0 || req.From >= resp.Total {
-				break
-			}
-		}
-		if len(want) == 0 {
-			t.Errorf("%s: no matches in the seed corpus", q)
-			continue
-		}
-		for id, paras := range want {
-			w := httptest.NewRecorder()
-			r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/reports/"+url.PathEscape(id)+"?q="+url.QueryEscape(q), nil))
-			if w.Code != 200 {
-				t.Fatalf("%s %s: %d", q, id, w.Code)
-			}
-			got := map[int]int{}
-			for _, m := range para.FindAllStringSubmatch(w.Body.String(), -1) {
-				n, _ := strconv.Atoi(m[1])
-				marks := strings.Count(m[3], "<mark>")
-				if m[2] != "" {
-					got[n] = marks
-				} else if marks > 0 {
-					t.Errorf("%s %s ¶%d: %d marks outside a matching paragraph", q, id, n, marks)
+				for _, h := range resp.Hits {
+					if want[h.ReportID] == nil {
+						want[h.ReportID] = map[int]int{}
+					}
+					want[h.ReportID][h.Ordinal] = h.Occurrences
+				}
+				req.From += len(resp.Hits)
+				if len(resp.Hits) == 0 || req.From >= resp.Total {
+					break
 				}
 			}
-			if len(got) != len(paras) {
-				t.Errorf("%s %s: reader marks %d paragraphs, index matches %d", q, id, len(got), len(paras))
+			if len(want) == 0 {
+				t.Errorf("%s: no matches in the seed corpus", q)
+				return
 			}
-			for n, occ := range paras {
-				if g, ok := got[n]; !ok {
-					t.Errorf("%s %s ¶%d: matched by the index, not marked in the reader", q, id, n)
-				} else if g != occ {
-					t.Errorf("%s %s ¶%d: %d marks, index counts %d occurrences", q, id, n, g, occ)
+			for id, paras := range want {
+				w := httptest.NewRecorder()
+				r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/reports/"+url.PathEscape(id)+"?q="+url.QueryEscape(q), nil))
+				if w.Code != 200 {
+					t.Fatalf("%s %s: %d", q, id, w.Code)
+				}
+				got := map[int]int{}
+				for _, m := range para.FindAllStringSubmatch(w.Body.String(), -1) {
+					n, _ := strconv.Atoi(m[1])
+					marks := strings.Count(m[3], "<mark>")
+					if m[2] != "" {
+						got[n] = marks
+					} else if marks > 0 {
+						t.Errorf("%s %s ¶%d: %d marks outside a matching paragraph", q, id, n, marks)
+					}
+				}
+				if len(got) != len(paras) {
+					t.Errorf("%s %s: reader marks %d paragraphs, index matches %d", q, id, len(got), len(paras))
+				}
+				for n, occ := range paras {
+					if g, ok := got[n]; !ok {
+						t.Errorf("%s %s ¶%d: matched by the index, not marked in the reader", q, id, n)
+					} else if g != occ {
+						t.Errorf("%s %s ¶%d: %d marks, index counts %d occurrences", q, id, n, g, occ)
+					}
 				}
 			}
-		}
+		})
 	}
 }

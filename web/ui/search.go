@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,41 +17,8 @@ import (
 	"govsearch/ingest"
 )
 
-// facetDef describes one facet of the sidebar.
-type facetDef struct {
-	Key   string // index facet name
-	Param string // URL parameter
-	Title string
-	Label func(string) string
-	Order func([]index.FacetValue) // display order; nil keeps the index's
-}
-
-var facetDefs = []facetDef{
-	{Key: index.FacetRegion, Param: "region", Title: "地区", Label: func(v string) string { return v }},
-	{Key: index.FacetYear, Param: "year", Title: "年份", Label: yearLabel, Order: newestFirst},
-	{Key: index.FacetPartKind, Param: "part", Title: "报告部分", Label: PartLabel},
-	{Key: index.FacetKind, Param: "kind", Title: "段落类型", Label: KindLabel},
-}
-
 // facetShown is how many values of a facet are listed before "更多".
 const facetShown = 10
-
-func yearLabel(v string) string {
-	if a, b, ok := strings.Cut(v, ".."); ok {
-		switch {
-		case a == "":
-			return b + "年及以前"
-		case b == "":
-			return a + "年及以后"
-		}
-		return a + "–" + b + "年"
-	}
-	return v + "年"
-}
-
-func newestFirst(vs []index.FacetValue) {
-	sort.SliceStable(vs, func(a, b int) bool { return vs[a].Value > vs[b].Value })
-}
 
 // facetView is one facet group of the sidebar.
 type facetView struct {
@@ -272,70 +240,66 @@ func citation(r ingest.Record) string {
 	return strings.Join(parts, " · ")
 }
 
-// facets builds the sidebar from the index's counts. Ticked values are
-// always listed, with count 0 when the index returned no bucket for them, so
-// they can be unticked.
+// facets builds the sidebar from the index's counts, one group per facet
+// of the index's registry. Ticked values are always listed, with count 0
+// when the index returned no bucket for them, so they can be unticked.
 func (h *handler) facets(st State, counts map[string][]index.FacetValue) []facetView {
 	var out []facetView
-	for _, d := range facetDefs {
-		fv := facetView{Param: d.Param, Title: d.Title, ClearURL: "/?" + st.WithoutFacet(d.Key).Encode()}
-		vals := append([]index.FacetValue(nil), counts[d.Key]...)
-		seen := map[string]bool{}
-		for _, v := range vals {
-			seen[v.Value] = true
-		}
-		var missing []string
-		for _, sel := range st.selection(d.Key) {
-			if !seen[sel] {
-				missing = append(missing, sel)
-			}
-		}
-		if d.Order != nil {
-			d.Order(vals)
-		}
-		var items []facetItem
-		for _, v := range vals {
-			items = append(items, h.item(st, d, v.Value, v.Count, true))
-		}
-		for _, m := range missing {
-			// A range from the URL has no bucket of its own; a plain value
-			// without a bucket simply has no match.
-			isRange := d.Key == index.FacetYear && strings.Contains(m, "..")
-			items = append(items, h.item(st, d, m, 0, !isRange))
-		}
-		// Ticked values first among the visible ones, so a selection is
-		// never hidden under "更多".
-		var ticked, rest []facetItem
-		for _, it := range items {
-			if it.Checked {
-				ticked = append(ticked, it)
-				fv.Selected++
-			} else {
-				rest = append(rest, it)
-			}
-		}
-		all := append(ticked, rest...)
-		n := max(facetShown, len(ticked))
-		if len(all) > n+2 { // hiding one or two values is not worth a click
-			fv.Items, fv.More = all[:n], all[n:]
-		} else {
-			fv.Items = all
-		}
-		out = append(out, fv)
+	for _, f := range index.Facets() {
+		out = append(out, h.facetGroup(st, f, counts[f.Name]))
 	}
 	return out
 }
 
-func (h *handler) item(st State, d facetDef, value string, count int, hasCount bool) facetItem {
+// facetGroup is the sidebar group of facet f with the index's buckets.
+func (h *handler) facetGroup(st State, f index.Facet, buckets []index.FacetValue) facetView {
+	fv := facetView{Param: f.Param, Title: facetTitle(f), ClearURL: "/?" + st.WithoutFacet(f.Name).Encode()}
+	vals := slices.Clone(buckets)
+	f.Sort(vals)
+	var items []facetItem
+	for _, v := range vals {
+		items = append(items, h.item(st, f, v.Value, v.Count, true))
+	}
+	for _, sel := range st.Filters[f.Name] {
+		if slices.ContainsFunc(vals, func(v index.FacetValue) bool { return v.Value == sel }) {
+			continue
+		}
+		// A range from the URL has no bucket of its own; a plain value
+		// without a bucket simply has no match.
+		isRange := f.YearRanges && strings.Contains(sel, "..")
+		items = append(items, h.item(st, f, sel, 0, !isRange))
+	}
+	// Ticked values first among the visible ones, so a selection is
+	// never hidden under "更多".
+	var ticked, rest []facetItem
+	for _, it := range items {
+		if it.Checked {
+			ticked = append(ticked, it)
+			fv.Selected++
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	all := append(ticked, rest...)
+	n := max(facetShown, len(ticked))
+	if len(all) > n+2 { // hiding one or two values is not worth a click
+		fv.Items, fv.More = all[:n], all[n:]
+	} else {
+		fv.Items = all
+	}
+	return fv
+}
+
+func (h *handler) item(st State, f index.Facet, value string, count int, hasCount bool) facetItem {
 	return facetItem{
-		ID:      "f-" + d.Param + "-" + elementID(value),
-		Param:   d.Param,
+		ID:      "f-" + f.Param + "-" + elementID(value),
+		Param:   f.Param,
 		Value:   value,
-		Label:   d.Label(value),
+		Label:   valueLabel(f, value),
 		Count:   count,
 		HasCnt:  hasCount,
-		Checked: st.Selected(d.Key, value),
-		URL:     "/?" + st.Toggle(d.Key, value).Encode(),
+		Checked: st.Selected(f.Name, value),
+		URL:     "/?" + st.Toggle(f.Name, value).Encode(),
 	}
 }
 
@@ -352,17 +316,26 @@ func elementID(v string) string {
 	return b.String()
 }
 
+// chips lists the active filters of a search, each linking to the search
+// without it, and the link without any.
 func chips(st State) ([]chip, string) {
-	var out []chip
-	for _, d := range facetDefs {
-		for _, v := range st.selection(d.Key) {
-			out = append(out, chip{Label: d.Title + "：" + d.Label(v), URL: "/?" + st.Toggle(d.Key, v).Encode()})
-		}
-	}
+	out := filterChips(st, "/?")
 	if len(out) == 0 {
 		return nil, ""
 	}
 	return out, "/?" + st.WithoutFilters().Encode()
+}
+
+// filterChips lists the active filters of st, each linking to page (a
+// path with "?") without it.
+func filterChips(st State, page string) []chip {
+	var out []chip
+	for _, f := range index.Facets() {
+		for _, v := range st.Filters[f.Name] {
+			out = append(out, chip{Label: facetTitle(f) + "：" + valueLabel(f, v), URL: page + st.Toggle(f.Name, v).Encode()})
+		}
+	}
+	return out
 }
 
 // makePager links the pages around the current one; the index answers at
@@ -402,7 +375,7 @@ func makePager(st State, total int) pager {
 func (h *handler) glossary(ctx context.Context, q string) []glossaryEntry {
 	resp, err := h.s.Search(ctx, index.Request{
 		Query:   q,
-		Filters: index.Filters{Kind: []string{ingest.KindGlossary}},
+		Filters: index.Filters{index.FacetKind: {ingest.KindGlossary}},
 		Size:    5,
 		Facets:  []string{},
 	})

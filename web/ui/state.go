@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,139 +15,124 @@ import (
 // pageSize is the number of results on one search page.
 const pageSize = index.DefaultSize
 
-// Limits on URL state, checked before the index sees a request so a crafted
-// link gets a clear message instead of an expensive search.
-const (
-	maxFilterValues = 64  // values per facet parameter
-	maxFilterLength = 100 // bytes per facet value
-)
-
 // State is everything a search page shows, as carried by its URL: the query,
 // the facet selections, the sort order and the offset of the first result.
 // Every link the UI renders is built from a State, so pages are shareable and
 // the back button restores them.
 type State struct {
-	Q      string
-	Region []string
-	Year   []string // "2018" or a range such as "2018..2020", as in the URL
-	Part   []string
-	Kind   []string
-	Sort   string // "" (relevance), "year" or "-year"
-	From   int
+	Q string
+	// Filters holds the ticked values by facet name, as in the URL (a
+	// year may be a range such as "2018..2020").
+	Filters index.Filters
+	Sort    string // "" (relevance), "year" or "-year"
+	From    int
 }
 
-// StateError is a URL parameter the UI cannot use.
+// StateError is a URL parameter the UI cannot use. It wraps the index's
+// *ValidationError, whose rule it words in Chinese.
 type StateError struct {
 	Param   string
 	Message string
+	err     error
 }
 
 func (e *StateError) Error() string { return e.Param + ": " + e.Message }
 
-// ParseState reads a State from URL query parameters. Unknown parameters are
-// ignored; malformed known ones are errors naming the parameter.
+// Unwrap returns the rule's error from the index.
+func (e *StateError) Unwrap() error { return e.err }
+
+// ParseState reads a State from URL query parameters with the index's
+// request rules (index.QueryParam, FilterParams, SortParam, CheckPage).
+// Unknown parameters are ignored; malformed known ones are a *StateError
+// naming the parameter.
 func ParseState(v url.Values) (State, error) {
 	var s State
-	s.Q = strings.TrimSpace(v.Get("q"))
-	if !utf8.ValidString(s.Q) {
-		return s, &StateError{"q", "查询不是有效的 UTF-8 文本"}
+	q, err := index.QueryParam(v.Get("q"))
+	if err != nil {
+		return s, stateError(err, v)
 	}
-	if n := utf8.RuneCountInString(s.Q); n > index.MaxQueryLength {
-		return s, &StateError{"q", fmt.Sprintf("查询有 %d 个字符，最多 %d 个", n, index.MaxQueryLength)}
+	s.Q = strings.TrimSpace(q)
+	if s.Filters, err = index.FilterParams(v); err != nil {
+		return s, stateError(err, v)
 	}
-	var err error
-	if s.Region, err = values(v, "region"); err != nil {
-		return s, err
+	if s.Sort, err = index.SortParam(v.Get("sort")); err != nil {
+		return s, stateError(err, v)
 	}
-	if s.Year, err = values(v, "year"); err != nil {
-		return s, err
-	}
-	for _, y := range s.Year {
-		if _, err := parseYear(y); err != nil {
-			return s, err
-		}
-	}
-	if s.Part, err = values(v, "part"); err != nil {
-		return s, err
-	}
-	if s.Kind, err = values(v, "kind"); err != nil {
-		return s, err
-	}
-	switch srt := v.Get("sort"); srt {
-	case "", index.SortRelevance:
-	case index.SortYearAsc, index.SortYearDesc:
-		s.Sort = srt
-	default:
-		return s, &StateError{"sort", fmt.Sprintf("未知的排序方式 %q，可用 relevance、year、-year", srt)}
+	if s.Sort == index.SortRelevance {
+		s.Sort = ""
 	}
 	if f := v.Get("from"); f != "" {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 {
-			return s, &StateError{"from", fmt.Sprintf("%q 不是非负整数", f)}
+			return s, stateError(&index.ValidationError{Param: "from", Value: f, Rule: index.RuleSyntax,
+				Message: fmt.Sprintf("%q is not a non-negative integer", f)}, v)
 		}
-		if n+pageSize > index.MaxWindow {
-			return s, &StateError{"from", fmt.Sprintf("最多只能翻到第 %d 条结果，请加筛选条件缩小范围", index.MaxWindow)}
+		if err := index.CheckPage(n, pageSize); err != nil {
+			return s, stateError(err, v)
 		}
 		s.From = n
 	}
 	return s, nil
 }
 
-// values returns the distinct non-empty values of a repeated parameter in
-// URL order.
-func values(v url.Values, name string) ([]string, error) {
-	raw := v[name]
-	if len(raw) > maxFilterValues {
-		return nil, &StateError{name, fmt.Sprintf("最多选择 %d 项，收到 %d 项", maxFilterValues, len(raw))}
+// stateError words a broken request rule in Chinese for the error page.
+func stateError(err error, v url.Values) error {
+	var ve *index.ValidationError
+	if !errors.As(err, &ve) {
+		return err
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, x := range raw {
-		x = strings.TrimSpace(x)
-		if x == "" || seen[x] {
-			continue
-		}
-		if len(x) > maxFilterLength || !utf8.ValidString(x) {
-			return nil, &StateError{name, fmt.Sprintf("取值 %.20q… 过长或不是有效文本", x)}
-		}
-		seen[x] = true
-		out = append(out, x)
+	se := &StateError{Param: ve.Param, Message: ve.Message, err: err}
+	_, isFacet := facetOfParam(ve.Param)
+	switch {
+	case ve.Param == "q" && ve.Rule == index.RuleText:
+		se.Message = "查询不是有效的 UTF-8 文本"
+	case ve.Param == "q":
+		se.Message = fmt.Sprintf("查询有 %d 个字符，最多 %d 个", utf8.RuneCountInString(ve.Value), index.MaxQueryLength)
+	case ve.Param == "sort":
+		se.Message = fmt.Sprintf("未知的排序方式 %q，可用 relevance、year、-year", ve.Value)
+	case ve.Param == "from" && ve.Rule == index.RuleSyntax:
+		se.Message = fmt.Sprintf("%q 不是非负整数", ve.Value)
+	case ve.Param == "from":
+		se.Message = fmt.Sprintf("最多只能翻到第 %d 条结果，请加筛选条件缩小范围", index.MaxWindow)
+	case isFacet && ve.Rule == index.RuleLimit:
+		se.Message = fmt.Sprintf("最多选择 %d 项，收到 %d 项", index.MaxFilterValues, filterValues(v))
+	case isFacet && ve.Rule == index.RuleText:
+		se.Message = fmt.Sprintf("取值 %.20q… 过长或不是有效文本", ve.Value)
+	case isFacet && ve.Rule == index.RuleSyntax:
+		se.Message = fmt.Sprintf("%q 不是有效的年份（应为 2018、2018..2020、2018.. 或 ..2020）", ve.Value)
+	case isFacet && ve.Rule == index.RuleUnknown:
+		se.Message = fmt.Sprintf("未知的取值 %q", ve.Value)
 	}
-	return out, nil
+	return se
 }
 
-// parseYear reads a year parameter as the JSON API does: "2018", or a
-// range "2018..2020", "2018.." (from 2018 on) or "..2020" (up to 2020).
-func parseYear(s string) (index.YearRange, error) {
-	r, err := index.ParseYearRange(s)
-	if err != nil {
-		return r, &StateError{"year", fmt.Sprintf("%q 不是有效的年份（应为 2018、2018..2020、2018.. 或 ..2020）", s)}
+// facetOfParam returns the facet that URL parameter param filters on.
+func facetOfParam(param string) (index.Facet, bool) {
+	for _, f := range index.Facets() {
+		if f.Param == param {
+			return f, true
+		}
 	}
-	return r, nil
+	return index.Facet{}, false
+}
+
+// filterValues counts the filter values of a URL, all facets together.
+func filterValues(v url.Values) int {
+	n := 0
+	for _, f := range index.Facets() {
+		n += len(v[f.Param])
+	}
+	return n
 }
 
 // HasFilters reports whether any facet value is selected.
-func (s State) HasFilters() bool {
-	return len(s.Region)+len(s.Year)+len(s.Part)+len(s.Kind) > 0
-}
-
-// Filters converts the facet selections to index filters. Years were
-// validated by ParseState.
-func (s State) Filters() index.Filters {
-	f := index.Filters{Region: s.Region, Part: s.Part, Kind: s.Kind}
-	for _, y := range s.Year {
-		if r, err := parseYear(y); err == nil {
-			f.Year = append(f.Year, r)
-		}
-	}
-	return f
-}
+func (s State) HasFilters() bool { return s.Filters.Len() > 0 }
 
 // Request is the index request for the page the State describes.
 func (s State) Request() index.Request {
 	return index.Request{
 		Query:     s.Q,
-		Filters:   s.Filters(),
+		Filters:   s.Filters.Clone(),
 		Sort:      s.sortOrDefault(),
 		From:      s.From,
 		Size:      pageSize,
@@ -167,12 +154,9 @@ func (s State) Values() url.Values {
 	if s.Q != "" {
 		v.Set("q", s.Q)
 	}
-	for _, p := range []struct {
-		name string
-		vals []string
-	}{{"region", s.Region}, {"year", s.Year}, {"part", s.Part}, {"kind", s.Kind}} {
-		for _, x := range p.vals {
-			v.Add(p.name, x)
+	for _, f := range index.Facets() {
+		for _, x := range s.Filters[f.Name] {
+			v.Add(f.Param, x)
 		}
 	}
 	if s.Sort != "" {
@@ -193,72 +177,35 @@ func (s State) Encode() string {
 // clone returns a deep copy, so link builders can change one field freely.
 func (s State) clone() State {
 	c := s
-	c.Region = append([]string(nil), s.Region...)
-	c.Year = append([]string(nil), s.Year...)
-	c.Part = append([]string(nil), s.Part...)
-	c.Kind = append([]string(nil), s.Kind...)
+	c.Filters = s.Filters.Clone()
 	return c
-}
-
-// field returns a pointer to the selection list of a facet.
-func (s *State) field(facet string) *[]string {
-	switch facet {
-	case index.FacetRegion:
-		return &s.Region
-	case index.FacetYear:
-		return &s.Year
-	case index.FacetPartKind:
-		return &s.Part
-	case index.FacetKind:
-		return &s.Kind
-	}
-	return nil
-}
-
-// selection returns the values ticked in facet.
-func (s State) selection(facet string) []string {
-	if f := s.field(facet); f != nil {
-		return *f
-	}
-	return nil
 }
 
 // Selected reports whether value is ticked in facet.
 func (s State) Selected(facet, value string) bool {
-	f := s.field(facet)
-	if f == nil {
-		return false
-	}
-	for _, x := range *f {
-		if x == value {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.Filters[facet], value)
 }
 
 // Toggle returns the State with value ticked or unticked in facet, back on
-// the first page.
+// the first page. Ticking a value of a facet that is not multi-select
+// unticks its other value.
 func (s State) Toggle(facet, value string) State {
 	c := s.clone()
 	c.From = 0
-	f := c.field(facet)
-	if f == nil {
+	f, ok := index.FacetNamed(facet)
+	if !ok {
 		return c
 	}
-	out := (*f)[:0]
-	found := false
-	for _, x := range *f {
-		if x == value {
-			found = true
-			continue
-		}
-		out = append(out, x)
+	vals := c.Filters[facet]
+	switch {
+	case slices.Contains(vals, value):
+		vals = slices.DeleteFunc(vals, func(x string) bool { return x == value })
+	case f.MultiSelect:
+		vals = append(vals, value)
+	default:
+		vals = []string{value}
 	}
-	if !found {
-		out = append(out, value)
-	}
-	*f = out
+	c.setFilter(facet, vals)
 	return c
 }
 
@@ -266,10 +213,23 @@ func (s State) Toggle(facet, value string) State {
 func (s State) WithoutFacet(facet string) State {
 	c := s.clone()
 	c.From = 0
-	if f := c.field(facet); f != nil {
-		*f = nil
-	}
+	c.setFilter(facet, nil)
 	return c
+}
+
+// setFilter sets the values ticked in facet; none removes the facet.
+func (s *State) setFilter(facet string, vals []string) {
+	if len(vals) == 0 {
+		delete(s.Filters, facet)
+		if len(s.Filters) == 0 {
+			s.Filters = nil
+		}
+		return
+	}
+	if s.Filters == nil {
+		s.Filters = index.Filters{}
+	}
+	s.Filters[facet] = vals
 }
 
 // WithoutFilters returns the State with only the query and sort kept.

@@ -12,70 +12,78 @@ import (
 
 func TestParseState(t *testing.T) {
 	cases := []struct {
+		name  string
 		query string
 		want  State
 		param string // non-empty: an error naming this parameter
 	}{
-		{"", State{}, ""},
-		{"q=+一网通办+", State{Q: "一网通办"}, ""},
-		{"q=a&region=静安区&region=静安区&region=&region=长宁区", State{Q: "a", Region: []string{"静安区", "长宁区"}}, ""},
-		{"year=2018&year=2018..2020&year=..2019&year=2021..", State{Year: []string{"2018", "2018..2020", "..2019", "2021.."}}, ""},
-		{"part=plan&kind=body&sort=-year&from=20", State{Part: []string{"plan"}, Kind: []string{"body"}, Sort: "-year", From: 20}, ""},
-		{"sort=relevance", State{}, ""},
-		{"sort=year", State{Sort: "year"}, ""},
-		{"sort=score", State{}, "sort"},
-		{"from=x", State{}, "from"},
-		{"from=-10", State{}, "from"},
-		{"from=9995", State{}, "from"},
-		{"year=18", State{}, "year"},
-		{"year=2020..2018", State{}, "year"},
-		{"year=..", State{}, "year"},
-		{"year=180", State{}, "year"},
-		{"year=２０２０", State{}, "year"},
-		{"q=" + strings.Repeat("字", index.MaxQueryLength+1), State{}, "q"},
-		{"q=%ff%fe", State{}, "q"},
-		{"region=" + strings.Repeat("区", 40), State{}, "region"},
-		{strings.Repeat("kind=a&", maxFilterValues+1), State{}, "kind"},
+		{"empty", "", State{}, ""},
+		{"query trimmed", "q=+一网通办+", State{Q: "一网通办"}, ""},
+		{"regions deduplicated", "q=a&region=静安区&region=静安区&region=&region=长宁区", State{Q: "a", Filters: index.Filters{index.FacetRegion: {"静安区", "长宁区"}}}, ""},
+		{"years and ranges", "year=2018&year=2018..2020&year=..2019&year=2021..", State{Filters: index.Filters{index.FacetYear: {"2018", "2018..2020", "..2019", "2021.."}}}, ""},
+		{"part, kind, sort, from", "part=plan&kind=body&sort=-year&from=20", State{Filters: index.Filters{index.FacetPartKind: {"plan"}, index.FacetKind: {"body"}}, Sort: "-year", From: 20}, ""},
+		{"level", "level=district&level=city", State{Filters: index.Filters{index.FacetLevel: {"district", "city"}}}, ""},
+		{"relevance is the default", "sort=relevance", State{}, ""},
+		{"sort by year", "sort=year", State{Sort: "year"}, ""},
+		{"unknown sort", "sort=score", State{}, "sort"},
+		{"from not a number", "from=x", State{}, "from"},
+		{"negative from", "from=-10", State{}, "from"},
+		{"from past the window", "from=9995", State{}, "from"},
+		{"two-digit year", "year=18", State{}, "year"},
+		{"backwards range", "year=2020..2018", State{}, "year"},
+		{"range without bounds", "year=..", State{}, "year"},
+		{"three-digit year", "year=180", State{}, "year"},
+		{"full-width year", "year=２０２０", State{}, "year"},
+		{"unknown level", "level=village", State{}, "level"},
+		{"query too long", "q=" + strings.Repeat("字", index.MaxQueryLength+1), State{}, "q"},
+		{"query not UTF-8", "q=%ff%fe", State{}, "q"},
+		{"region too long", "region=" + strings.Repeat("区", 40), State{}, "region"},
+		{"too many values", strings.Repeat("kind=a&", index.MaxFilterValues+1), State{}, "kind"},
 	}
 	for _, c := range cases {
-		v, err := url.ParseQuery(c.query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := ParseState(v)
-		if c.param != "" {
-			var se *StateError
-			if !errors.As(err, &se) || se.Param != c.param {
-				t.Errorf("%.60s: error %v, want one naming %s", c.query, err, c.param)
+		t.Run(c.name, func(t *testing.T) {
+			v, err := url.ParseQuery(c.query)
+			if err != nil {
+				t.Fatal(err)
 			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%.60s: %v", c.query, err)
-			continue
-		}
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%.60s: got %+v, want %+v", c.query, got, c.want)
-		}
+			got, err := ParseState(v)
+			if c.param != "" {
+				var se *StateError
+				if !errors.As(err, &se) || se.Param != c.param {
+					t.Errorf("%.60s: error %v, want one naming %s", c.query, err, c.param)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%.60s: %v", c.query, err)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("%.60s: got %+v, want %+v", c.query, got, c.want)
+			}
+		})
 	}
 	many := url.Values{"region": nil}
-	for i := 0; i <= maxFilterValues; i++ {
+	for i := 0; i <= index.MaxFilterValues; i++ {
 		many["region"] = append(many["region"], strings.Repeat("x", i%5+1)+string(rune('a'+i%26)))
 	}
 	if _, err := ParseState(many); err == nil || !strings.Contains(err.Error(), "region") {
-		t.Errorf("%d region values: error %v", maxFilterValues+1, err)
+		t.Errorf("%d region values: error %v", index.MaxFilterValues+1, err)
 	}
 }
 
 func TestStateFiltersAndRequest(t *testing.T) {
-	s := State{Q: "一网通办", Region: []string{"静安区"}, Year: []string{"2018", "2019..2021", "..1960", "2024.."}, Part: []string{"plan"}, Kind: []string{"body"}, Sort: "year", From: 30}
-	r := s.Request()
-	want := index.Filters{
-		Region: []string{"静安区"}, Part: []string{"plan"}, Kind: []string{"body"},
-		Year: []index.YearRange{{From: 2018, To: 2018}, {From: 2019, To: 2021}, {From: index.MinYear, To: 1960}, {From: 2024, To: index.MaxYear}},
+	filters := index.Filters{
+		index.FacetRegion: {"静安区"}, index.FacetPartKind: {"plan"}, index.FacetKind: {"body"},
+		index.FacetYear: {"2018", "2019..2021", "..1960", "2024.."},
 	}
-	if !reflect.DeepEqual(r.Filters, want) || r.Query != "一网通办" || r.Sort != index.SortYearAsc || r.From != 30 || r.Size != pageSize || !r.Highlight {
+	s := State{Q: "一网通办", Filters: filters, Sort: "year", From: 30}
+	r := s.Request()
+	if !reflect.DeepEqual(r.Filters, filters) || r.Query != "一网通办" || r.Sort != index.SortYearAsc || r.From != 30 || r.Size != pageSize || !r.Highlight {
 		t.Errorf("request %+v", r)
+	}
+	r.Filters[index.FacetRegion][0] = "changed"
+	if s.Filters[index.FacetRegion][0] != "静安区" {
+		t.Error("the request shares the state's filters")
 	}
 	if (State{Q: "x"}).Request().Sort != index.SortRelevance {
 		t.Error("default sort is not relevance")
@@ -83,14 +91,14 @@ func TestStateFiltersAndRequest(t *testing.T) {
 }
 
 func TestStateLinks(t *testing.T) {
-	s := State{Q: "一网通办", Region: []string{"静安区"}, Sort: "-year", From: 20}
-	if got := s.Toggle(index.FacetRegion, "长宁区"); !reflect.DeepEqual(got.Region, []string{"静安区", "长宁区"}) || got.From != 0 {
+	s := State{Q: "一网通办", Filters: index.Filters{index.FacetRegion: {"静安区"}}, Sort: "-year", From: 20}
+	if got := s.Toggle(index.FacetRegion, "长宁区"); !reflect.DeepEqual(got.Filters[index.FacetRegion], []string{"静安区", "长宁区"}) || got.From != 0 {
 		t.Errorf("tick: %+v", got)
 	}
-	if got := s.Toggle(index.FacetRegion, "静安区"); len(got.Region) != 0 || got.Q != s.Q || got.Sort != s.Sort {
+	if got := s.Toggle(index.FacetRegion, "静安区"); got.HasFilters() || got.Q != s.Q || got.Sort != s.Sort {
 		t.Errorf("untick: %+v", got)
 	}
-	if len(s.Region) != 1 {
+	if len(s.Filters[index.FacetRegion]) != 1 {
 		t.Error("Toggle changed the receiver")
 	}
 	if got := s.WithoutFilters(); got.HasFilters() || got.Q != s.Q || got.Sort != s.Sort || got.From != 0 {
@@ -138,12 +146,10 @@ func FuzzParseState(f *testing.F) {
 	})
 }
 
-// normal makes empty and nil slices equal for comparison.
+// normal makes empty and nil filters equal for comparison.
 func normal(s State) State {
-	for _, p := range []*[]string{&s.Region, &s.Year, &s.Part, &s.Kind} {
-		if len(*p) == 0 {
-			*p = nil
-		}
+	if s.Filters.Len() == 0 {
+		s.Filters = nil
 	}
 	return s
 }

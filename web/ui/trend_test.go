@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"testing"
 
 	"govsearch/index"
@@ -10,13 +11,15 @@ func TestNiceAxis(t *testing.T) {
 	for _, c := range []struct{ max, top, step int }{
 		{0, 1, 1}, {1, 1, 1}, {3, 3, 1}, {7, 8, 2}, {21, 25, 10}, {100, 100, 25}, {1234, 1500, 500},
 	} {
-		top, step := niceAxis(c.max)
-		if top < c.max || top%step != 0 || top/step > 5 {
-			t.Errorf("niceAxis(%d) = %d, %d", c.max, top, step)
-		}
-		if c.max > 0 && (top != c.top && c.top != 0) {
-			t.Logf("niceAxis(%d) = %d (expected %d)", c.max, top, c.top)
-		}
+		t.Run(strconv.Itoa(c.max), func(t *testing.T) {
+			top, step := niceAxis(c.max)
+			if top < c.max || top%step != 0 || top/step > 5 {
+				t.Errorf("niceAxis(%d) = %d, %d", c.max, top, step)
+			}
+			if c.max > 0 && (top != c.top && c.top != 0) {
+				t.Logf("niceAxis(%d) = %d (expected %d)", c.max, top, c.top)
+			}
+		})
 	}
 }
 

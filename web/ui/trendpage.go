@@ -16,6 +16,25 @@ type trendPage struct {
 	SearchURL string
 	Examples  []example
 	Chips     []chip
+	Hidden    []hiddenInput // the filters a new query keeps
+}
+
+// hiddenInput is a form field that carries a filter.
+type hiddenInput struct{ Name, Value string }
+
+// trendFilters lists the filters of st as form fields, without the year
+// (the trend's own axis: a trend over one year says nothing).
+func trendFilters(st State) []hiddenInput {
+	var out []hiddenInput
+	for _, f := range index.Facets() {
+		if f.YearRanges {
+			continue
+		}
+		for _, v := range st.Filters[f.Name] {
+			out = append(out, hiddenInput{f.Param, v})
+		}
+	}
+	return out
 }
 
 func (h *handler) trend(c *gin.Context) {
@@ -24,7 +43,7 @@ func (h *handler) trend(c *gin.Context) {
 		h.renderError(c, h.classify(err))
 		return
 	}
-	p := trendPage{base: h.base("trend", "趋势", st.Q), State: st, Examples: trendExamples}
+	p := trendPage{base: h.base("trend", "趋势", st.Q), State: st, Examples: trendExamples, Hidden: trendFilters(st)}
 	if st.Q == "" {
 		h.render(c, http.StatusOK, "trend", p)
 		return
@@ -34,7 +53,7 @@ func (h *handler) trend(c *gin.Context) {
 	p.Chips = chipsFor(st)
 	ctx, cancel := h.ctx(c)
 	defer cancel()
-	tr, err := h.s.Trend(ctx, index.Request{Query: st.Q, Filters: st.Filters()})
+	tr, err := h.s.Trend(ctx, index.Request{Query: st.Q, Filters: st.Filters.Clone()})
 	if err != nil {
 		p.Err = h.classify(err)
 		h.render(c, p.Err.Status, "trend", p)
@@ -46,15 +65,7 @@ func (h *handler) trend(c *gin.Context) {
 
 // chipsFor lists the active filters of a trend, each linking to the trend
 // without it.
-func chipsFor(st State) []chip {
-	var out []chip
-	for _, d := range facetDefs {
-		for _, v := range st.selection(d.Key) {
-			out = append(out, chip{Label: d.Title + "：" + d.Label(v), URL: "/trend?" + st.Toggle(d.Key, v).Encode()})
-		}
-	}
-	return out
-}
+func chipsFor(st State) []chip { return filterChips(st, "/trend?") }
 
 var trendExamples = func() []example {
 	var out []example

@@ -6,8 +6,8 @@
 // filtering, paging and reading all work with JavaScript off; the one
 // external script only adds conveniences. Every asset is embedded, and pages
 // carry a Content-Security-Policy that allows no inline script and nothing
-// from another origin. The package talks to the index only through
-// index.Searcher.
+// from another origin. The package talks to the index only through Index,
+// four reads.
 package ui
 
 import (
@@ -23,6 +23,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"govsearch/index"
+	"govsearch/ingest"
+	"govsearch/web/errcode"
 )
 
 // Options configures the pages. The zero value is usable.
@@ -64,16 +66,25 @@ func (o Options) withDefaults() Options {
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+// Index is what the pages read of an index; *index.Index and every
+// index.Reader implement it.
+type Index interface {
+	Search(ctx context.Context, req index.Request) (*index.Response, error)
+	Trend(ctx context.Context, req index.Request) (*index.Trend, error)
+	Reports(ctx context.Context) ([]index.ReportSummary, error)
+	Report(ctx context.Context, id string) (*ingest.Report, error)
+}
+
 // handler serves the pages of one Register call.
 type handler struct {
-	s    index.Searcher
+	s    Index
 	opts Options
 }
 
 // Register adds the pages and assets to r: GET and HEAD / (search),
 // /reports/:id (reader), /trend (trend view) and /static/*filepath. A nil s
 // is allowed: pages then answer 503 until the server has an index.
-func Register(r *gin.Engine, s index.Searcher, opts Options) {
+func Register(r *gin.Engine, s Index, opts Options) {
 	h := &handler{s: s, opts: opts.withDefaults()}
 	for _, route := range []struct {
 		path string
@@ -152,32 +163,34 @@ type errorPage struct {
 	Examples []example
 }
 
-// classify turns an index or state error into what the user should read.
+// classify turns an index or state error into what the user should read,
+// with the status of the one error table (errcode) the API answers by too.
 func (h *handler) classify(err error) *pageError {
+	code := errcode.Of(err)
+	status := errcode.Status(code)
 	var se *StateError
 	var qe *index.QueryError
+	var ve *index.ValidationError
 	switch {
 	case errors.As(err, &se):
-		return &pageError{Status: http.StatusBadRequest, Title: "链接参数有误", Message: se.Error(),
+		return &pageError{Status: status, Title: "链接参数有误", Message: se.Error(),
 			Tips: []string{"请检查地址栏中的参数，或从首页重新检索。"}}
 	case errors.As(err, &qe):
-		msg := qe.Message
-		if qe.Param != "q" {
-			msg = "参数 " + qe.Param + "：" + qe.Message
-		}
-		return &pageError{Status: http.StatusBadRequest, Title: "检索式有误", Message: msg, Tips: syntaxTips}
-	case errors.Is(err, index.ErrNotFound):
-		return &pageError{Status: http.StatusNotFound, Title: "找不到该报告", Message: "该报告不存在或已被删除。",
+		return &pageError{Status: status, Title: "检索式有误", Message: qe.Message, Tips: syntaxTips}
+	case errors.As(err, &ve):
+		return &pageError{Status: status, Title: "检索式有误", Message: "参数 " + ve.Param + "：" + ve.Message, Tips: syntaxTips}
+	case code == errcode.NotFound:
+		return &pageError{Status: status, Title: "找不到该报告", Message: "该报告不存在或已被删除。",
 			Tips: []string{"从检索结果重新打开报告。", "在首页的报告列表中查找。"}}
-	case errors.Is(err, context.DeadlineExceeded):
-		h.opts.Logger.Warn("ui: index call timed out", "err", err)
-		return &pageError{Status: http.StatusServiceUnavailable, Title: "检索超时", Message: "这次检索用时过长，已经中止。",
-			Tips: []string{"缩小范围：加上地区或年份筛选。", "使用更具体、更长的词语。", "稍后再试。"}}
 	case errors.Is(err, context.Canceled):
-		return &pageError{Status: 499, Title: "请求已取消", Message: "请求在完成前被取消。"}
+		return &pageError{Status: status, Title: "请求已取消", Message: "请求在完成前被取消。"}
+	case code == errcode.Timeout:
+		h.opts.Logger.Warn("ui: index call timed out", "err", err)
+		return &pageError{Status: status, Title: "检索超时", Message: "这次检索用时过长，已经中止。",
+			Tips: []string{"缩小范围：加上地区或年份筛选。", "使用更具体、更长的词语。", "稍后再试。"}}
 	}
 	h.opts.Logger.Error("ui: index call failed", "err", err)
-	return &pageError{Status: http.StatusInternalServerError, Title: "检索服务出错", Message: "服务器处理这次请求时出错，错误已记录。",
+	return &pageError{Status: status, Title: "检索服务出错", Message: "服务器处理这次请求时出错，错误已记录。",
 		Tips: []string{"稍后刷新重试。", "如果问题持续，请联系管理员并附上当前页面地址。"}}
 }
 
@@ -249,8 +262,11 @@ func readerURL(reportID string, ordinal int, q string) string {
 // trendURL links the trend view for a state; a year selection is dropped
 // because a trend over one year says nothing.
 func trendURL(s State) string {
-	t := s.clone()
-	t.Year, t.From, t.Sort = nil, 0, ""
+	t := State{Q: s.Q}
+	for _, in := range trendFilters(s) {
+		f, _ := facetOfParam(in.Name)
+		t.Filters.Add(f.Name, in.Value)
+	}
 	return "/trend?" + t.Encode()
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 func init() { gin.SetMode(gin.TestMode) }
 
-func newEngine(s index.Searcher, opts Options) *gin.Engine {
+func newEngine(s Index, opts Options) *gin.Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // errors are the point of some tests
 	}
@@ -118,22 +119,24 @@ func TestPagesGolden(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	r := newEngine(&fakeSearcher{reports: fixtureReports()}, Options{})
 	for _, u := range []string{"/", "/?q=一网通办", "/reports/ja2018", "/trend?q=一网通办", "/reports/nope", "/?year=bad"} {
-		w := get(t, r, u)
-		h := w.Header()
-		if got := h.Get("Content-Security-Policy"); got != ContentSecurityPolicy {
-			t.Errorf("%s: CSP %q", u, got)
-		}
-		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "default-src 'self'"} {
-			if !strings.Contains(h.Get("Content-Security-Policy"), want) {
-				t.Errorf("%s: CSP lacks %s", u, want)
+		t.Run(u, func(t *testing.T) {
+			w := get(t, r, u)
+			h := w.Header()
+			if got := h.Get("Content-Security-Policy"); got != ContentSecurityPolicy {
+				t.Errorf("%s: CSP %q", u, got)
 			}
-		}
-		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Frame-Options") != "DENY" {
-			t.Errorf("%s: headers %v", u, h)
-		}
-		if ct := h.Get("Content-Type"); ct != "text/html; charset=utf-8" {
-			t.Errorf("%s: content type %q", u, ct)
-		}
+			for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "default-src 'self'"} {
+				if !strings.Contains(h.Get("Content-Security-Policy"), want) {
+					t.Errorf("%s: CSP lacks %s", u, want)
+				}
+			}
+			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Frame-Options") != "DENY" {
+				t.Errorf("%s: headers %v", u, h)
+			}
+			if ct := h.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("%s: content type %q", u, ct)
+			}
+		})
 	}
 }
 
@@ -145,17 +148,19 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 	scriptTag := regexp.MustCompile(`(?i)<script[^>]*>`)
 	handler := regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
 	for _, u := range []string{"/", "/?q=一网通办", "/?q=script", "/?q=引号", "/reports/ja2018?q=script", "/trend?q=一网通办"} {
-		body := get(t, r, u).Body.String()
-		tags := scriptTag.FindAllString(body, -1)
-		if len(tags) != 1 || !strings.Contains(tags[0], `src="/static/app.js?v=`) {
-			t.Errorf("%s: script tags %q", u, tags)
-		}
-		if strings.Contains(body, "</script>alert") || strings.Contains(body, "<script>alert") {
-			t.Errorf("%s: document markup rendered as HTML", u)
-		}
-		if strings.Contains(body, " style=") || handler.MatchString(body) {
-			t.Errorf("%s: inline style or event handler", u)
-		}
+		t.Run(u, func(t *testing.T) {
+			body := get(t, r, u).Body.String()
+			tags := scriptTag.FindAllString(body, -1)
+			if len(tags) != 1 || !strings.Contains(tags[0], `src="/static/app.js?v=`) {
+				t.Errorf("%s: script tags %q", u, tags)
+			}
+			if strings.Contains(body, "</script>alert") || strings.Contains(body, "<script>alert") {
+				t.Errorf("%s: document markup rendered as HTML", u)
+			}
+			if strings.Contains(body, " style=") || handler.MatchString(body) {
+				t.Errorf("%s: inline style or event handler", u)
+			}
+		})
 	}
 }
 
@@ -228,7 +233,7 @@ func TestFacetCountsAndLinks(t *testing.T) {
 		}
 	}
 	last := fake.calls[len(fake.calls)-2] // the main search; the glossary card searches after it
-	if len(last.Filters.Region) != 1 || last.Filters.Region[0] != "静安区" {
+	if regions := last.Filters[index.FacetRegion]; len(regions) != 1 || regions[0] != "静安区" {
 		t.Errorf("filters sent %+v", last.Filters)
 	}
 	body := get(t, r, "/?q=一网通办&region=静安区").Body.String()
@@ -247,9 +252,9 @@ func TestYearFilterAndRanges(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatal(w.Code, w.Body.String())
 	}
-	got := fake.calls[0].Filters.Year
-	want := []index.YearRange{{From: 2018, To: 2020}, {From: 2023, To: 2023}}
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+	got := fake.calls[0].Filters[index.FacetYear]
+	want := []string{"2018..2020", "2023"}
+	if !slices.Equal(got, want) {
 		t.Errorf("year filters %+v, want %+v", got, want)
 	}
 	if !strings.Contains(w.Body.String(), "年份：2018–2020年") {
@@ -263,21 +268,25 @@ func TestErrorStates(t *testing.T) {
 		status int
 		text   string
 	}{
-		{&index.QueryError{Param: "q", Message: "unexpected )"}, 400, "检索式有误"},
-		{context.DeadlineExceeded, 503, "检索超时"},
+		{&index.QueryError{Message: "unexpected )"}, 400, "检索式有误"},
+		{context.DeadlineExceeded, 504, "检索超时"},
 		{errors.New("disk on fire"), 500, "检索服务出错"},
 	}
 	for _, c := range cases {
-		r := newEngine(&fakeSearcher{reports: fixtureReports(), err: c.err}, Options{})
-		for _, u := range []string{"/?q=一网通办", "/trend?q=一网通办", "/reports/ja2018"} {
-			w := get(t, r, u)
-			if w.Code != c.status || !strings.Contains(w.Body.String(), c.text) {
-				t.Errorf("%s with %v: status %d, want %d with %q", u, c.err, w.Code, c.status, c.text)
+		t.Run(c.text, func(t *testing.T) {
+			r := newEngine(&fakeSearcher{reports: fixtureReports(), err: c.err}, Options{})
+			for _, u := range []string{"/?q=一网通办", "/trend?q=一网通办", "/reports/ja2018"} {
+				t.Run(u, func(t *testing.T) {
+					w := get(t, r, u)
+					if w.Code != c.status || !strings.Contains(w.Body.String(), c.text) {
+						t.Errorf("%s with %v: status %d, want %d with %q", u, c.err, w.Code, c.status, c.text)
+					}
+					if strings.Contains(w.Body.String(), "disk on fire") {
+						t.Errorf("%s: internal error text shown to the user", u)
+					}
+				})
 			}
-			if strings.Contains(w.Body.String(), "disk on fire") {
-				t.Errorf("%s: internal error text shown to the user", u)
-			}
-		}
+		})
 	}
 }
 
@@ -293,10 +302,12 @@ func TestBadParams(t *testing.T) {
 		"/?q=x&year=2020..2018":           "year",
 		"/?q=x&year=..":                   "year",
 	} {
-		w := get(t, r, u)
-		if w.Code != 400 || !strings.Contains(w.Body.String(), want+":") {
-			t.Errorf("%.40s: status %d, want 400 naming %s", u, w.Code, want)
-		}
+		t.Run(u[:min(len(u), 60)], func(t *testing.T) {
+			w := get(t, r, u)
+			if w.Code != 400 || !strings.Contains(w.Body.String(), want+":") {
+				t.Errorf("%.40s: status %d, want 400 naming %s", u, w.Code, want)
+			}
+		})
 	}
 }
 
@@ -321,9 +332,11 @@ func TestAuthorize(t *testing.T) {
 func TestNoIndex(t *testing.T) {
 	r := newEngine(nil, Options{})
 	for _, u := range []string{"/", "/?q=x", "/reports/a", "/trend?q=x"} {
-		if w := get(t, r, u); w.Code != 503 || !strings.Contains(w.Body.String(), "索引尚未就绪") {
-			t.Errorf("%s without an index: %d", u, w.Code)
-		}
+		t.Run(u, func(t *testing.T) {
+			if w := get(t, r, u); w.Code != 503 || !strings.Contains(w.Body.String(), "索引尚未就绪") {
+				t.Errorf("%s without an index: %d", u, w.Code)
+			}
+		})
 	}
 	if w := get(t, r, "/static/app.css"); w.Code != 200 {
 		t.Errorf("assets without an index: %d", w.Code)
@@ -333,28 +346,32 @@ func TestNoIndex(t *testing.T) {
 func TestHead(t *testing.T) {
 	r := newEngine(&fakeSearcher{reports: fixtureReports()}, Options{})
 	for _, u := range []string{"/", "/?q=一网通办", "/reports/ja2018", "/trend?q=x", "/static/app.css"} {
-		w := httptest.NewRecorder()
-		r.ServeHTTP(w, httptest.NewRequest(http.MethodHead, u, nil))
-		if w.Code != 200 {
-			t.Errorf("HEAD %s: %d", u, w.Code)
-		}
+		t.Run(u, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, httptest.NewRequest(http.MethodHead, u, nil))
+			if w.Code != 200 {
+				t.Errorf("HEAD %s: %d", u, w.Code)
+			}
+		})
 	}
 }
 
 func TestStatic(t *testing.T) {
 	r := newEngine(&fakeSearcher{}, Options{})
 	for name, ct := range map[string]string{"app.css": "text/css", "app.js": "text/javascript", "logo.svg": "image/svg+xml"} {
-		w := get(t, r, "/static/"+name)
-		if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), ct) || w.Header().Get("X-Content-Type-Options") != "nosniff" {
-			t.Errorf("%s: %d %v", name, w.Code, w.Header())
-		}
-		req := httptest.NewRequest("GET", "/static/"+name, nil)
-		req.Header.Set("If-None-Match", w.Header().Get("ETag"))
-		w2 := httptest.NewRecorder()
-		r.ServeHTTP(w2, req)
-		if w2.Code != 304 {
-			t.Errorf("%s: conditional GET %d", name, w2.Code)
-		}
+		t.Run(name, func(t *testing.T) {
+			w := get(t, r, "/static/"+name)
+			if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), ct) || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: %d %v", name, w.Code, w.Header())
+			}
+			req := httptest.NewRequest("GET", "/static/"+name, nil)
+			req.Header.Set("If-None-Match", w.Header().Get("ETag"))
+			w2 := httptest.NewRecorder()
+			r.ServeHTTP(w2, req)
+			if w2.Code != 304 {
+				t.Errorf("%s: conditional GET %d", name, w2.Code)
+			}
+		})
 	}
 	if w := get(t, r, "/static/../ui.go"); w.Code != 404 {
 		t.Errorf("traversal: %d", w.Code)
@@ -371,7 +388,9 @@ func TestNoExternalReferences(t *testing.T) {
 	ref := regexp.MustCompile(`(?:src|href|action)="([^"]*)"|url\(([^)]*)\)`)
 	var bodies []string
 	for _, u := range []string{"/", "/?q=一网通办", "/reports/ja2018?q=一网通办", "/trend?q=一网通办", "/static/app.css", "/static/app.js", "/static/logo.svg"} {
-		bodies = append(bodies, get(t, r, u).Body.String())
+		t.Run(u, func(t *testing.T) {
+			bodies = append(bodies, get(t, r, u).Body.String())
+		})
 	}
 	for _, b := range bodies {
 		for _, m := range ref.FindAllStringSubmatch(b, -1) {
