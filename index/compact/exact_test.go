@@ -156,6 +156,25 @@ func TestExactMerge(t *testing.T) {
 			if err := merged.(*FileSegment).Verify(); err != nil {
 				t.Fatal(err)
 			}
+			// Without drops, a merge writes the very section New writes
+			// for all the documents at once.
+			nodrops := make([]*roaring.Bitmap, len(segs))
+			path = filepath.Join(dir, "merged-all.zap")
+			if _, _, err := p.Merge(segs, nodrops, path, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			all, err := p.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer all.Close()
+			whole, _, err := p.New(docs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(all.(*FileSegment).sec.data, whole.(*MemSegment).sec.data) {
+				t.Fatal("merging every document gives another section than New")
+			}
 		})
 	}
 }
