@@ -163,6 +163,20 @@ func (r *bitReader) readUnary() (uint64, bool) {
 	}
 }
 
+// riceFast decodes the Rice code with parameter k at bit pos of buf when
+// the whole code lies in one 64-bit load (ok false otherwise: use
+// readRice). Small enough to be inlined in decoding loops.
+func riceFast(buf []byte, pos uint64, k uint) (v, next uint64, ok bool) {
+	i := pos >> 3
+	if i+8 > uint64(len(buf)) {
+		return 0, pos, false
+	}
+	w := binary.LittleEndian.Uint64(buf[i:]) >> (pos & 7)
+	tz := uint(bits.TrailingZeros64(w))
+	used := uint64(tz + 1 + k)
+	return uint64(tz)<<k | (w>>(tz+1))&(1<<k-1), pos + used, used+pos&7 <= 64
+}
+
 // readRice reads a Rice code with parameter k.
 func (r *bitReader) readRice(k uint) (uint64, bool) {
 	// Fast path: the whole code lies in one load.

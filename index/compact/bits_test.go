@@ -137,8 +137,8 @@ func TestDocTable(t *testing.T) {
 				// every earlier document.
 				for p := uint64(1); p <= c.spans[d]; p++ {
 					for _, from := range []uint64{0, uint64(d) / 2, uint64(d)} {
-						if got := tab.findDoc(start+p, from); got != uint64(d) {
-							t.Fatalf("position %d of doc %d found in doc %d (from %d)", p, d, got, from)
+						if got, s := tab.findDoc(start+p, from); got != uint64(d) || s != start {
+							t.Fatalf("position %d of doc %d found in doc %d starting at %d (from %d)", p, d, got, s, from)
 						}
 					}
 				}

@@ -39,7 +39,16 @@ func (t *docTable) docStart(d uint64) uint64 {
 		return base
 	}
 	off := uint64(binary.LittleEndian.Uint32(e[8:]))
-	return base + unpack(t.data, off*8+(d%docBlock)*uint64(ws), ws)
+	return base + t.bits(off*8+(d%docBlock)*uint64(ws), ws)
+}
+
+// bits reads the w-bit value at bit offset off of the packed values.
+func (t *docTable) bits(off uint64, w uint) uint64 {
+	i := off >> 3
+	if i+8 > uint64(len(t.data)) || w > 56 {
+		return unpack(t.data, off, w)
+	}
+	return binary.LittleEndian.Uint64(t.data[i:]) >> (off & 7) & (1<<w - 1)
 }
 
 // docEnd returns the start of the document after d (the end of d's span).
@@ -52,10 +61,15 @@ func (t *docTable) docEnd(d uint64) uint64 {
 
 // length returns the number of tokens of document d.
 func (t *docTable) length(d uint64) uint64 {
+	return t.lengthSpan(d, t.docStart(d), t.docEnd(d))
+}
+
+// lengthSpan is length for a document whose span, start to end, is known.
+func (t *docTable) lengthSpan(d, start, end uint64) uint64 {
 	e := t.dir[(d/docBlock)*blockEntrySize:]
 	wl := uint(e[13])
 	if wl == lengthIsSpan {
-		return t.docEnd(d) - t.docStart(d)
+		return end - start
 	}
 	if wl == 0 {
 		return 0
@@ -63,29 +77,74 @@ func (t *docTable) length(d uint64) uint64 {
 	ws := uint(e[12])
 	n := blockDocs(t.numDocs, d/docBlock)
 	off := uint64(binary.LittleEndian.Uint32(e[8:]))*8 + n*uint64(ws)
-	return unpack(t.data, off+(d%docBlock)*uint64(wl), wl)
+	return t.bits(off+(d%docBlock)*uint64(wl), wl)
 }
 
 // findDoc returns the document whose span holds global position g, that is
-// the last document d ≥ from with docStart(d) < g. g must be greater than
-// docStart(from).
-func (t *docTable) findDoc(g, from uint64) uint64 {
+// the last document d ≥ from with docStart(d) < g, and its start. g must be
+// greater than docStart(from).
+func (t *docTable) findDoc(g, from uint64) (uint64, uint64) {
+	// The same document first: postings are often close.
 	if from+1 >= t.numDocs || t.docStart(from+1) >= g {
-		return from // the common case: the next document
+		return from, t.docStart(from)
 	}
+	b := t.blockBefore(g, from/docBlock)
+	e := t.dir[b*blockEntrySize:]
+	base := binary.LittleEndian.Uint64(e)
+	ws := uint(e[12])
+	bitOff := uint64(binary.LittleEndian.Uint32(e[8:])) * 8
+	startOf := func(d uint64) uint64 {
+		if ws == 0 {
+			return base
+		}
+		return base + t.bits(bitOff+(d%docBlock)*uint64(ws), ws)
+	}
+	// The last document of block b starting before g, in [l, h): guess
+	// by interpolation (documents' lengths vary, but not wildly), walk a
+	// few steps from the guess, and bisect if that does not suffice.
+	l, h := max(b*docBlock, from), min(b*docBlock+docBlock, t.numDocs)
+	if end := t.blockEnd(b); end > base {
+		guess := b*docBlock + (g-base-1)*blockDocs(t.numDocs, b)/(end-base)
+		guess = min(max(guess, l), h-1)
+		if startOf(guess) < g {
+			for steps := 0; steps < 4 && guess+1 < h; steps++ {
+				if startOf(guess+1) >= g {
+					return guess, startOf(guess)
+				}
+				guess++
+			}
+			l = guess
+		} else {
+			h = guess
+			for steps := 0; steps < 4 && h > l; steps++ {
+				if s := startOf(h - 1); s < g {
+					return h - 1, s
+				}
+				h--
+			}
+		}
+	}
+	start := startOf(l)
+	for h-l > 1 {
+		mid := l + (h-l)/2
+		if s := startOf(mid); s < g {
+			l, start = mid, s
+		} else {
+			h = mid
+		}
+	}
+	return l, start
+}
+
+// blockBefore returns the last block starting before g, from block b on
+// (which must start before g): gallop, then bisect.
+func (t *docTable) blockBefore(g, b uint64) uint64 {
 	nb := uint64(len(t.dir) / blockEntrySize)
-	b := from / docBlock
-	// Gallop over the blocks, then bisect.
-	step := uint64(1)
-	lo, hi := b, b+1 // base(lo) < g; hi: first block known to start at or after g, or nb
-	for hi < nb && t.blockBase(hi) < g {
-		lo = hi
-		hi += step
-		step *= 2
+	lo, hi := b, b+1
+	for step := uint64(1); hi < nb && t.blockBase(hi) < g; step *= 2 {
+		lo, hi = hi, hi+step
 	}
-	if hi > nb {
-		hi = nb
-	}
+	hi = min(hi, nb)
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
 		if t.blockBase(mid) < g {
@@ -94,22 +153,33 @@ func (t *docTable) findDoc(g, from uint64) uint64 {
 			hi = mid
 		}
 	}
-	// Last document of block lo starting before g.
-	first := lo * docBlock
-	if first < from {
-		first = from
+	return lo
+}
+
+// blockEnd returns where block b's last document ends.
+func (t *docTable) blockEnd(b uint64) uint64 {
+	if (b+1)*blockEntrySize >= uint64(len(t.dir)) {
+		return t.end
 	}
-	last := min(lo*docBlock+docBlock, t.numDocs) // exclusive
-	l, h := first, last
-	for h-l > 1 {
-		mid := l + (h-l)/2
-		if t.docStart(mid) < g {
-			l = mid
-		} else {
-			h = mid
+	return t.blockBase(b + 1)
+}
+
+// loadBlock decodes the starts of block b's documents into starts, and
+// after them the block's end; it returns the number of documents.
+func (t *docTable) loadBlock(b uint64, starts *[docBlock + 1]uint64) uint64 {
+	e := t.dir[b*blockEntrySize:]
+	base := binary.LittleEndian.Uint64(e)
+	ws := uint(e[12])
+	bitOff := uint64(binary.LittleEndian.Uint32(e[8:])) * 8
+	n := blockDocs(t.numDocs, b)
+	for i := uint64(0); i < n; i++ {
+		starts[i] = base
+		if ws > 0 {
+			starts[i] += t.bits(bitOff+i*uint64(ws), ws)
 		}
 	}
-	return l
+	starts[n] = t.blockEnd(b)
+	return n
 }
 
 func (t *docTable) blockBase(b uint64) uint64 {

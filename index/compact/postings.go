@@ -128,9 +128,17 @@ type postingsIterator struct {
 	doc, docStart, docEnd uint64 // positional: the current document
 	started               bool   // doc is set
 
+	// A term in many documents keeps the doc table's current block
+	// decoded: its documents are found by a short scan.
+	dense  bool
+	blk    uint64 // the decoded block + 1, 0 for none
+	blkN   uint64 // its number of documents
+	starts *[docBlock + 1]uint64
+
 	p       posting
 	locBuf  []location
 	segLocs []segment.Location
+	docBuf  []uint32
 
 	// Bitmap mode, once ActualBitmap or ReplaceActual was called.
 	actual   *roaring.Bitmap
@@ -141,11 +149,16 @@ type postingsIterator struct {
 }
 
 func (it *postingsIterator) reset(f *field, t termInfo, except *roaring.Bitmap, freqNorm, locs bool) {
-	locBuf, segLocs := it.locBuf[:0], it.segLocs[:0]
+	locBuf, segLocs, docBuf, starts := it.locBuf[:0], it.segLocs[:0], it.docBuf[:0], it.starts
 	*it = postingsIterator{f: f, t: t, except: except, freqNorm: freqNorm, locs: locs && f != nil && f.positional,
-		locBuf: locBuf, segLocs: segLocs}
+		locBuf: locBuf, segLocs: segLocs, docBuf: docBuf, starts: starts}
 	if f != nil {
 		it.r = bitReader{buf: f.postings, pos: t.streamAt}
+		// At least eight documents per block on average.
+		it.dense = f.positional && t.nDocs*docBlock >= 8*f.docs.numDocs
+		if it.dense && it.starts == nil {
+			it.starts = new([docBlock + 1]uint64)
+		}
 	}
 }
 
@@ -161,7 +174,12 @@ func (it *postingsIterator) decode() (bool, error) {
 	if it.i >= it.t.n {
 		return false, nil
 	}
-	c, ok := it.r.readRice(it.t.k)
+	c, p, ok := riceFast(it.r.buf, it.r.pos, it.t.k)
+	if ok {
+		it.r.pos = p
+	} else {
+		c, ok = it.r.readRice(it.t.k)
+	}
 	v := it.next + c
 	if !ok || v < it.next {
 		return false, it.corrupt("bad gap")
@@ -187,9 +205,15 @@ func (it *postingsIterator) seek(target uint64) (bool, error) {
 	if it.pending && it.pv >= target {
 		return true, nil
 	}
-	if it.t.nSkip > 0 {
-		// Last skip entry whose preceding value is below target.
+	if next := it.i/skipEvery + 1; next <= it.t.nSkip {
+		// Only when the target lies beyond the next skip entry: the last
+		// skip entry whose preceding value is below target.
 		lo, hi := uint64(0), it.t.nSkip+1
+		if v, _ := it.t.skipEntry(it.f.postings, next); v < target {
+			lo = next
+		} else {
+			hi = next
+		}
 		for hi-lo > 1 {
 			mid := lo + (hi-lo)/2
 			if v, _ := it.t.skipEntry(it.f.postings, mid); v < target {
@@ -307,8 +331,29 @@ func (it *postingsIterator) enterDoc(from uint64) error {
 	if g > t.end || t.numDocs == 0 {
 		return it.corrupt("position beyond the last document")
 	}
-	d := t.findDoc(g, from)
-	it.doc, it.docStart, it.docEnd, it.started = d, t.docStart(d), t.docEnd(d), true
+	if it.dense {
+		b := from / docBlock
+		if g > t.blockEnd(b) {
+			b = t.blockBefore(g, b)
+		}
+		if it.blk != b+1 {
+			it.blkN, it.blk = t.loadBlock(b, it.starts), b+1
+		}
+		i := uint64(0)
+		if from > b*docBlock {
+			i = from - b*docBlock
+		}
+		for i+1 < it.blkN && it.starts[i+1] < g {
+			i++
+		}
+		it.doc, it.docStart, it.docEnd, it.started = b*docBlock+i, it.starts[i], it.starts[i+1], true
+	} else if it.started && from == it.doc+1 && g <= t.docEnd(from) {
+		// The next document: its start is the current one's end.
+		it.doc, it.docStart, it.docEnd = from, it.docEnd, t.docEnd(from)
+	} else {
+		d, start := t.findDoc(g, from)
+		it.doc, it.docStart, it.docEnd, it.started = d, start, t.docEnd(d), true
+	}
 	if g <= it.docStart || g > it.docEnd {
 		return it.corrupt("position outside its document")
 	}
@@ -329,18 +374,11 @@ func (it *postingsIterator) collect() (segment.Posting, error) {
 		return &it.p, nil
 	}
 	it.locBuf, it.segLocs = it.locBuf[:0], it.segLocs[:0]
-	freq := uint64(0)
-	for it.pending && it.pv <= it.docEnd {
-		freq++
-		if it.locs {
-			it.locBuf = append(it.locBuf, location{field: it.f.name, pos: it.pv - it.docStart})
-		}
-		it.pending = false
-		if _, err := it.decode(); err != nil {
-			return nil, err
-		}
+	freq, err := it.takeDoc()
+	if err != nil {
+		return nil, err
 	}
-	it.p.freq, it.p.length = freq, it.f.docs.length(d)
+	it.p.freq, it.p.length = freq, it.f.docs.lengthSpan(d, it.docStart, it.docEnd)
 	if it.locs {
 		for i := range it.locBuf {
 			it.segLocs = append(it.segLocs, &it.locBuf[i])
@@ -348,6 +386,41 @@ func (it *postingsIterator) collect() (segment.Posting, error) {
 		it.p.locs = it.segLocs
 	}
 	return &it.p, nil
+}
+
+// takeDoc consumes the current document's positions (the pending one and
+// those after it up to the document's end), appending them to locBuf when
+// locations are wanted, and leaves the next document's first position
+// pending. It is decode's loop, unrolled for speed.
+func (it *postingsIterator) takeDoc() (uint64, error) {
+	buf, pos, k := it.f.postings, it.r.pos, it.t.k
+	i, n, v, end := it.i, it.t.n, it.pv, it.docEnd
+	freq := uint64(0)
+	for v <= end {
+		freq++
+		if it.locs {
+			it.locBuf = append(it.locBuf, location{field: it.f.name, pos: v - it.docStart})
+		}
+		if i >= n {
+			it.r.pos, it.i, it.pending = pos, i, false
+			return freq, nil
+		}
+		c, p, ok := riceFast(buf, pos, k)
+		if !ok {
+			it.r.pos = pos
+			if c, ok = it.r.readRice(k); !ok {
+				return 0, it.corrupt("bad gap")
+			}
+			p = it.r.pos
+		}
+		pos, i = p, i+1
+		if v+c < v {
+			return 0, it.corrupt("bad gap")
+		}
+		v += c
+	}
+	it.r.pos, it.i, it.pv, it.next = pos, i, v, v
+	return freq, nil
 }
 
 // ActualBitmap implements segment.OptimizablePostingsIterator. An
@@ -380,7 +453,8 @@ func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 	var all postingsIterator
 	all.reset(it.f, it.t, nil, false, false)
 	bm := roaring.New()
-	buf := make([]uint32, 0, 256)
+	buf := it.docBuf[:0]
+	defer func() { it.docBuf = buf[:0] }()
 	for {
 		p, err := all.Next()
 		if err != nil {
@@ -390,7 +464,7 @@ func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 			break
 		}
 		buf = append(buf, uint32(p.Number()))
-		if len(buf) == cap(buf) {
+		if len(buf) == 1024 {
 			bm.AddMany(buf)
 			buf = buf[:0]
 		}

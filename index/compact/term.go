@@ -74,7 +74,12 @@ func readTermInfo(f *field, off uint64) (termInfo, error) {
 // skipEntry returns skip entry j (1 ≤ j ≤ nSkip): the value of code
 // j*skipEvery-1 and the bit offset of code j*skipEvery from the stream.
 func (t *termInfo) skipEntry(postings []byte, j uint64) (value, offset uint64) {
-	r := bitReader{buf: postings, pos: t.skipAt + (j-1)*uint64(t.wv+t.wo)}
+	pos := t.skipAt + (j-1)*uint64(t.wv+t.wo)
+	if i := pos >> 3; i+8 <= uint64(len(postings)) && t.wv+t.wo <= 56 {
+		w := binary.LittleEndian.Uint64(postings[i:]) >> (pos & 7)
+		return w & (1<<t.wv - 1), w >> t.wv & (1<<t.wo - 1)
+	}
+	r := bitReader{buf: postings, pos: pos}
 	value, _ = r.readBits(t.wv)
 	offset, _ = r.readBits(t.wo)
 	return value, offset
