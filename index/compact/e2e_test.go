@@ -118,15 +118,28 @@ func (tw *twinIndexes) reopen(t *testing.T) {
 	}
 }
 
+// forceMerge merges each index into one segment and checks that it is
+// one, so that bleve's own statistics (which count terms per segment)
+// agree between the two.
 func (tw *twinIndexes) forceMerge(t *testing.T) {
 	t.Helper()
-	for _, bi := range tw.idx {
+	for i, bi := range tw.idx {
 		adv, err := bi.Advanced()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := adv.(*scorch.Scorch).ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		sc := adv.(*scorch.Scorch)
+		if err := sc.ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions); err != nil {
 			t.Fatal(err)
+		}
+		r, err := sc.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(r.(*scorch.IndexSnapshot).Segments())
+		r.Close()
+		if n != 1 {
+			t.Fatalf("index %d: %d segments after a forced merge", i, n)
 		}
 	}
 }
@@ -219,6 +232,13 @@ func testQueries(ps []para) map[string]query.Query {
 					[]query.Query{term("words", s), ngram(s, "head")}, nil)
 				qs["ranked "+s] = ranked
 			}
+			if n == 5 {
+				// Two bigrams that need not be adjacent, scored and not:
+				// bleve intersects unscored term postings as bitmaps.
+				a, b := term("ngram", string(r[len(r)/3:len(r)/3+2])), term("ngram", string(r[len(r)/3+3:len(r)/3+5]))
+				qs["both "+s] = query.NewConjunctionQuery([]query.Query{a, b})
+				qs["both unscored "+s] = unscored{query.NewConjunctionQuery([]query.Query{a, b})}
+			}
 		}
 	}
 	for _, s := range []string{"的", "发展", "改革开放", "一网通办", "高质量发展", "霾"} {
@@ -309,7 +329,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Logf("%s: %d queries, %d found something, %d hits in all", stage, len(names), found, hits)
 	}
 	compare("live", true)
-	tw.reopen(t)
+	tw.reopen(t) // persists every segment, so that the merge takes them all
 	compare("reopened", true)
 	tw.forceMerge(t)
 	compare("merged", true)

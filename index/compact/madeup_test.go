@@ -2,6 +2,7 @@ package compact
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -229,5 +230,56 @@ func TestMergeClosed(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*")); len(m) != 0 {
 		t.Fatalf("files left behind: %v", m)
+	}
+}
+
+// TestMadeUpSmall compares small segments whose compact fields are empty,
+// absent or hold a single token.
+func TestMadeUpSmall(t *testing.T) {
+	cases := []struct {
+		name string
+		docs []*document.Document
+	}{
+		{"one document", []*document.Document{madeUpDoc("a", "x@1", "w@1")}},
+		{"fields absent everywhere", []*document.Document{madeUpDoc("a", "", ""), madeUpDoc("b", "", "")}},
+		{"fields present and empty everywhere", []*document.Document{madeUpDoc("a", " ", " "), madeUpDoc("b", " ", " ")}},
+		{"only the last document has the fields", []*document.Document{madeUpDoc("a", "", ""), madeUpDoc("b", "", ""), madeUpDoc("c", "x@2", "w@1 w@1")}},
+	}
+	p := testPlugin(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			docs := analyse(c.docs...)
+			got, _, err := p.New(docs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := zapSegment(t, docs)
+			compareSegments(t, want, got, checks{every: 1})
+			compareSegments(t, want, persistOpen(t, p, got, t.TempDir(), "a.zap"), checks{every: 1})
+		})
+	}
+}
+
+// TestMergeClosedDuringSection closes the channel after zap merged its
+// part: the compact section's merge stops too.
+func TestMergeClosedDuringSection(t *testing.T) {
+	p := testPlugin(t)
+	var bases []*segBase
+	for i := 0; i < 2; i++ {
+		s, _, err := p.New(analyse(madeUpDoc(fmt.Sprint(i), "a@1 b@2", "w@1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, &s.(*MemSegment).segBase)
+	}
+	path := filepath.Join(t.TempDir(), "m.zap")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan struct{})
+	close(ch)
+	_, err := appendMergedSection(path, bases, [][]uint64{{0}, {1}}, make([]*roaring.Bitmap, 2), ch)
+	if err != segment.ErrClosed {
+		t.Fatalf("merge with a closed channel: %v, want %v", err, segment.ErrClosed)
 	}
 }
