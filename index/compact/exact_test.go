@@ -49,6 +49,21 @@ func persistOpen(t testing.TB, p *Plugin, s segment.Segment, dir, name string) s
 	return fs
 }
 
+// mergeOpen merges segs into a file at path and opens it.
+func mergeOpen(t testing.TB, p *Plugin, segs []segment.Segment, drops []*roaring.Bitmap, path string) (segment.Segment, [][]uint64) {
+	t.Helper()
+	newDocNums, _, err := p.Merge(segs, drops, path, make(chan struct{}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, newDocNums
+}
+
 // TestExactNew builds the same documents into a zap segment and into a
 // compact one, in memory and reopened from its file, and compares them.
 func TestExactNew(t *testing.T) {
@@ -114,11 +129,7 @@ func TestExactMerge(t *testing.T) {
 					}
 				}
 			}
-			path := filepath.Join(dir, "merged.zap")
-			newDocNums, _, err := p.Merge(segs, drops, path, make(chan struct{}), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			merged, newDocNums := mergeOpen(t, p, segs, drops, filepath.Join(dir, "merged.zap"))
 			next := uint64(0)
 			for i, nd := range newDocNums {
 				for d, n := range nd {
@@ -130,11 +141,6 @@ func TestExactMerge(t *testing.T) {
 					}
 				}
 			}
-			merged, err := p.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer merged.Close()
 			compareSegments(t, zapSegment(t, survivors), merged, checks{fields: testConfig.has, every: 1})
 			// zap's fields are merged by zap, which for a field that is
 			// stored and not indexed counts postings differently after a
@@ -158,16 +164,7 @@ func TestExactMerge(t *testing.T) {
 			}
 			// Without drops, a merge writes the very section New writes
 			// for all the documents at once.
-			nodrops := make([]*roaring.Bitmap, len(segs))
-			path = filepath.Join(dir, "merged-all.zap")
-			if _, _, err := p.Merge(segs, nodrops, path, nil, nil); err != nil {
-				t.Fatal(err)
-			}
-			all, err := p.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer all.Close()
+			all, _ := mergeOpen(t, p, segs, make([]*roaring.Bitmap, len(segs)), filepath.Join(dir, "merged-all.zap"))
 			whole, _, err := p.New(docs)
 			if err != nil {
 				t.Fatal(err)

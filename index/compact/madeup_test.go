@@ -189,15 +189,7 @@ func TestMadeUp(t *testing.T) {
 			}
 		}
 	}
-	path := filepath.Join(dir, "merged.zap")
-	if _, _, err := p.Merge(segs, drops, path, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	merged, err := p.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer merged.Close()
+	merged, _ := mergeOpen(t, p, segs, drops, filepath.Join(dir, "merged.zap"))
 	compareSegments(t, zapSegment(t, survivors), merged, checks{fields: testConfig.has, every: 1})
 	for _, term := range []string{"z", "b"} {
 		d, err := merged.Dictionary("ngram")

@@ -98,32 +98,27 @@ type termEncoder struct {
 // positional appends to dst the postings of a term occurring at the
 // global positions vals (nondecreasing, each ≥ 1) in nDocs documents.
 func (e *termEncoder) positional(dst []byte, vals []uint64, nDocs uint64) []byte {
-	e.gaps(vals, 0)
-	k := riceParameter(e.codes)
-	dst = binary.AppendUvarint(dst, uint64(len(vals))<<6|uint64(k))
-	dst = binary.AppendUvarint(dst, uint64(len(vals))-nDocs)
-	e.stream.reset()
-	e.offs = e.offs[:0]
-	for i, c := range e.codes {
-		if i > 0 && i%skipEvery == 0 {
-			e.offs = append(e.offs, e.stream.bitLen())
-		}
-		e.stream.writeRice(c, k)
-	}
-	return e.finish(dst, vals)
+	return e.encode(dst, vals, 0, uint64(len(vals))-nDocs, nil, 0)
 }
 
 // docs appends to dst the postings of a term occurring in the documents
 // docs (increasing) with frequencies freqs (each ≥ 1).
 func (e *termEncoder) docs(dst []byte, docs, freqs []uint64) []byte {
-	e.gaps(docs, 1)
-	k := riceParameter(e.codes)
 	minFreq := freqs[0]
 	for _, f := range freqs {
 		minFreq = min(minFreq, f)
 	}
-	dst = binary.AppendUvarint(dst, uint64(len(docs))<<6|uint64(k))
-	dst = binary.AppendUvarint(dst, minFreq)
+	return e.encode(dst, docs, 1, minFreq, freqs, minFreq)
+}
+
+// encode appends the header (the second uvarint is second), the skip
+// table and the codes of vals, each followed by its frequency's code when
+// freqs is not nil.
+func (e *termEncoder) encode(dst []byte, vals []uint64, inc, second uint64, freqs []uint64, minFreq uint64) []byte {
+	e.gaps(vals, inc)
+	k := riceParameter(e.codes)
+	dst = binary.AppendUvarint(dst, uint64(len(vals))<<6|uint64(k))
+	dst = binary.AppendUvarint(dst, second)
 	e.stream.reset()
 	e.offs = e.offs[:0]
 	for i, c := range e.codes {
@@ -131,9 +126,11 @@ func (e *termEncoder) docs(dst []byte, docs, freqs []uint64) []byte {
 			e.offs = append(e.offs, e.stream.bitLen())
 		}
 		e.stream.writeRice(c, k)
-		e.stream.writeGamma(freqs[i] - minFreq + 1)
+		if freqs != nil {
+			e.stream.writeGamma(freqs[i] - minFreq + 1)
+		}
 	}
-	return e.finish(dst, docs)
+	return e.finish(dst, vals)
 }
 
 // gaps turns values into codes: each value minus the previous one plus
