@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"sync"
 )
 
 // docBlock is the number of documents per block of a doc table.
@@ -27,6 +28,49 @@ type docTable struct {
 	end     uint64 // start of the position space after the last document
 	dir     []byte // block entries
 	data    []byte // packed values
+	near    *nearIndex
+}
+
+// nearIndex maps every 2^shift-th position to the document holding it, so
+// that a position's document is a few documents away: built in memory on
+// first use, about one entry for every few documents.
+type nearIndex struct {
+	once  sync.Once
+	shift uint
+	docs  []uint32 // docs[i]: the document holding position i<<shift + 1
+}
+
+// nearDoc returns a document at or before the one holding position g.
+func (t *docTable) nearDoc(g uint64) uint64 {
+	n := t.near
+	n.once.Do(func() {
+		if t.numDocs == 0 || t.end == 0 {
+			return
+		}
+		// About four documents per entry.
+		n.shift = uint(bits.Len64(t.end/t.numDocs)) + 1
+		n.docs = make([]uint32, (t.end-1)>>n.shift+1)
+		var starts [docBlock + 1]uint64
+		d, b, loaded := uint64(0), uint64(0), uint64(0)
+		for i := range n.docs {
+			g := uint64(i)<<n.shift + 1
+			for d+1 < t.numDocs {
+				if nb := (d + 1) / docBlock; nb != b || loaded == 0 {
+					b, loaded = nb, 1
+					t.loadBlock(b, &starts)
+				}
+				if starts[(d+1)%docBlock] >= g {
+					break
+				}
+				d++
+			}
+			n.docs[i] = uint32(d)
+		}
+	})
+	if i := (g - 1) >> n.shift; i < uint64(len(n.docs)) {
+		return uint64(n.docs[i])
+	}
+	return 0
 }
 
 // docStart returns where document d's positions start: its position p is
@@ -88,6 +132,15 @@ func (t *docTable) findDoc(g, from uint64) (uint64, uint64) {
 	if from+1 >= t.numDocs || t.docStart(from+1) >= g {
 		return from, t.docStart(from)
 	}
+	// Then a few documents on from the near index's.
+	d := max(t.nearDoc(g), from)
+	for steps := 0; steps < 8; steps++ {
+		if d+1 >= t.numDocs || t.docStart(d+1) >= g {
+			return d, t.docStart(d)
+		}
+		d++
+	}
+	from = d
 	b := t.blockBefore(g, from/docBlock)
 	e := t.dir[b*blockEntrySize:]
 	base := binary.LittleEndian.Uint64(e)
@@ -275,7 +328,7 @@ func parseDocTable(b []byte, numDocs uint64) (docTable, error) {
 	if nb > uint64(len(b))/blockEntrySize {
 		return bad("block entries")
 	}
-	t := docTable{numDocs: n, end: end, dir: b[:nb*blockEntrySize], data: b[nb*blockEntrySize:]}
+	t := docTable{numDocs: n, end: end, dir: b[:nb*blockEntrySize], data: b[nb*blockEntrySize:], near: &nearIndex{}}
 	prev := uint64(0)
 	for i := uint64(0); i < nb; i++ {
 		e := t.dir[i*blockEntrySize:]
