@@ -40,7 +40,7 @@ func (p *Plugin) New(results []index.Document) (segment.Segment, uint64, error) 
 			zapDocs[d] = zapView{Document: doc, compact: p.fields}
 		}
 	}
-	zs, _, err := p.zap.New(zapDocs)
+	zs, zapMem, err := p.zap.New(zapDocs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -57,11 +57,8 @@ func (p *Plugin) New(results []index.Document) (segment.Segment, uint64, error) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("compact: reading back a new section: %w", err)
 	}
-	s, err := newMemSegment(sb, sec, ft)
-	if err != nil {
-		return nil, 0, err
-	}
-	return s, uint64(s.zapLen) + uint64(buf.Len()), nil
+	s := newMemSegment(sb, zapMem+zap.FooterSize, sec, ft)
+	return s, s.zapLen + uint64(buf.Len()), nil
 }
 
 // zapView is a document as zap sees it: without its compact fields, or

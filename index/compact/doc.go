@@ -50,9 +50,9 @@
 // chosen for the term, then a uvarint that is n less the number of
 // documents (with positions) or the smallest frequency (without). A term
 // of more than 128 codes then has a skip table: two bytes giving the bit
-// widths of a value and of an offset, then one entry per 128 codes after
-// the first 128: the value of the code before and the bit offset of the
-// code, packed and byte-aligned. The codes follow, Rice-coded with
+// widths of a value and of an offset, then, for every 128th code after the
+// first, the value (position or document) decoded just before it and the
+// code's bit offset from the first code, packed and byte-aligned. The codes follow, Rice-coded with
 // parameter k (the quotient in unary as zeros ended by a one, then the k
 // low bits). With positions, code i is the gap between global positions
 // i-1 and i (the first from 0); a document's occurrences are found by
@@ -76,14 +76,15 @@
 // The compact fields keep positions only: New refuses tokens with
 // offsets or array positions, a field given twice in one document, term
 // vectors that differ from the configuration, and doc values. There is no
-// single-hit encoding, so DocNum1Hit always answers false. An unscored
-// iterator computes its document bitmap by decoding its postings, and a
-// postings list's count with deleted documents looks each deleted document
-// up, where zap reads stored bitmaps: the codec keeps no per-term bitmap,
-// which would cost more than the positions it replaces for rare terms.
-// Scored iterators without positions still decode every position to count
-// the frequency. Merging decodes and recodes every term; no postings are
-// copied as they are. zap v16 stays bleve's default plugin: an index uses
-// this one only when created with IndexConfig, and reads the compact
-// fields list from each segment, not from the Config.
+// single-hit encoding, so DocNum1Hit always answers false. The codec keeps
+// no list of a term's documents beside its positions: an unscored
+// iterator builds its document bitmap by decoding the positions, a scored
+// one decodes them to count a document's frequency, and a postings list's
+// count with deleted documents looks each deleted document up, where zap
+// reads stored bitmaps and frequencies. That makes those three slower than
+// zap's (see the package's benchmarks) and the index smaller. Merging
+// decodes and recodes every term; nothing is copied as it is. zap v16
+// stays bleve's default plugin: an index uses this one only when created
+// with IndexConfig, and Open and Merge read the compact fields from each
+// segment, not from the Config.
 package compact

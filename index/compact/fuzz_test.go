@@ -143,7 +143,7 @@ func FuzzPostings(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &MemSegment{segBase: newSegBase(sb, sec)}
+		s := newMemSegment(sb, ft.zapLen, sec, ft)
 		exercise(s)
 	})
 }

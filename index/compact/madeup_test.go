@@ -275,3 +275,28 @@ func TestMergeClosedDuringSection(t *testing.T) {
 		t.Fatalf("merge with a closed channel: %v, want %v", err, segment.ErrClosed)
 	}
 }
+
+// TestMergeDeletedField merges segments that say a compact field was
+// deleted from the mapping: the merged segment no longer has it.
+func TestMergeDeletedField(t *testing.T) {
+	p := testPlugin(t)
+	var segs []segment.Segment
+	for i := 0; i < 2; i++ {
+		s, _, err := p.New(analyse(madeUpDoc(fmt.Sprint(i), "a@1 b@2", "w@1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.(segment.UpdatableSegment).SetUpdatedFields(map[string]*index.UpdateFieldInfo{"words": {Deleted: true}})
+		segs = append(segs, s)
+	}
+	merged, _ := mergeOpen(t, p, segs, make([]*roaring.Bitmap, 2), filepath.Join(t.TempDir(), "m.zap"))
+	for _, f := range merged.Fields() {
+		if f == "words" {
+			t.Fatalf("deleted field still listed: %v", merged.Fields())
+		}
+	}
+	d, err := merged.Dictionary("ngram")
+	if err != nil || d.Cardinality() != 2 {
+		t.Fatalf("ngram dictionary: %v terms, %v", d.Cardinality(), err)
+	}
+}

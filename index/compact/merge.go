@@ -121,21 +121,27 @@ func (m *merger) write(w io.Writer) (footer, error) {
 			}
 		}
 	}
-	// The fields of every segment, less those whose index was deleted.
+	// The fields of every segment, less those whose index a segment says
+	// was deleted (zap drops their index from the merged segment too).
+	gone := map[string]bool{}
+	for _, b := range m.bases {
+		for name, info := range b.zap.GetUpdatedFields() {
+			if info != nil && (info.Deleted || info.Index) {
+				gone[name] = true
+			}
+		}
+	}
 	var names []string
 	positional := map[string]bool{}
 	for _, b := range m.bases {
-		gone := b.zap.GetUpdatedFields()
 		for _, f := range b.sec.fields {
-			if info := gone[f.name]; info != nil && (info.Deleted || info.Index) {
-				positional[f.name] = false
+			if gone[f.name] {
 				continue
 			}
-			if p, seen := positional[f.name]; seen && p != f.positional {
-				return footer{}, fmt.Errorf("compact: field %q has positions in some segments and not in others", f.name)
-			}
-			if _, seen := positional[f.name]; !seen {
+			if p, seen := positional[f.name]; !seen {
 				names = append(names, f.name)
+			} else if p != f.positional {
+				return footer{}, fmt.Errorf("compact: field %q has positions in some segments and not in others", f.name)
 			}
 			positional[f.name] = f.positional
 		}
@@ -269,7 +275,11 @@ func (m *merger) remap(f *field, off uint64, i int, table *docTable) (uint64, er
 	if err != nil {
 		return 0, err
 	}
-	m.it.reset(f, t, m.drops[i], true, f.positional)
+	var drop *roaring.Bitmap
+	if i < len(m.drops) {
+		drop = m.drops[i]
+	}
+	m.it.reset(f, t, drop, true, f.positional)
 	nDocs := uint64(0)
 	for {
 		p, err := m.it.Next()
@@ -303,11 +313,13 @@ func (m *merger) remap(f *field, off uint64, i int, table *docTable) (uint64, er
 }
 
 // spillFile is a temporary file beside a merge's output that holds a term
-// dictionary while the postings are written.
+// dictionary while the postings are written. Where the system allows it,
+// its name is removed at once, so that a crash leaves nothing behind.
 type spillFile struct {
-	dir string
-	f   *os.File
-	bw  *bufio.Writer
+	dir      string
+	f        *os.File
+	bw       *bufio.Writer
+	unlinked bool
 }
 
 func (s *spillFile) reset() error {
@@ -316,6 +328,7 @@ func (s *spillFile) reset() error {
 		if err != nil {
 			return err
 		}
+		s.unlinked = os.Remove(f.Name()) == nil
 		s.f, s.bw = f, bufio.NewWriterSize(f, 1<<20)
 		return nil
 	}
@@ -344,6 +357,8 @@ func (s *spillFile) reader() (io.Reader, error) {
 func (s *spillFile) remove() {
 	if s.f != nil {
 		_ = s.f.Close()
-		_ = os.Remove(s.f.Name())
+		if !s.unlinked {
+			_ = os.Remove(s.f.Name())
+		}
 	}
 }

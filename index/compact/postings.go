@@ -25,7 +25,6 @@ type postingsList struct {
 
 	counted bool
 	count   uint64
-	err     error
 }
 
 // Iterator implements segment.PostingsList.
@@ -41,7 +40,8 @@ func (p *postingsList) Iterator(includeFreq, includeNorm, includeLocations bool,
 // Count implements segment.PostingsList: the number of documents, those in
 // except left out. Without deletions that is the header's count; with
 // them each deleted document is looked up, skipping over the postings
-// between them, and the result is kept.
+// between them, and the result is kept. Damaged postings count as if
+// nothing were deleted (Count cannot fail; iterating them will).
 func (p *postingsList) Count() uint64 {
 	if p.f == nil {
 		return 0
@@ -50,13 +50,12 @@ func (p *postingsList) Count() uint64 {
 		return p.t.nDocs
 	}
 	if !p.counted {
-		p.count, p.err = p.countExcept()
-		p.counted = true
+		p.count, p.counted = p.countExcept(), true
 	}
 	return p.count
 }
 
-func (p *postingsList) countExcept() (uint64, error) {
+func (p *postingsList) countExcept() uint64 {
 	var it postingsIterator
 	it.reset(p.f, p.t, nil, false, false)
 	deleted := uint64(0)
@@ -73,7 +72,7 @@ func (p *postingsList) countExcept() (uint64, error) {
 		}
 		post, err := it.Advance(d)
 		if err != nil {
-			return p.t.nDocs, err
+			return p.t.nDocs
 		}
 		if post == nil {
 			break
@@ -85,7 +84,7 @@ func (p *postingsList) countExcept() (uint64, error) {
 			ei.AdvanceIfNeeded(uint32(cur))
 		}
 	}
-	return p.t.nDocs - deleted, nil
+	return p.t.nDocs - deleted
 }
 
 // Size implements segment.PostingsList.

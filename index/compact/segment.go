@@ -142,13 +142,11 @@ var (
 	_ io.WriterTo                = (*MemSegment)(nil)
 )
 
-func newMemSegment(sb *zap.SegmentBase, sec *section, ft footer) (*MemSegment, error) {
-	n, err := sb.WriteTo(io.Discard)
-	if err != nil {
-		return nil, err
-	}
-	ft.zapLen = uint64(n)
-	return &MemSegment{segBase: newSegBase(sb, sec), zapLen: uint64(n), foot: ft}, nil
+// newMemSegment makes the segment of zap part sb, zapLen bytes once
+// written, and section sec with footer ft (less the zap length).
+func newMemSegment(sb *zap.SegmentBase, zapLen uint64, sec *section, ft footer) *MemSegment {
+	ft.zapLen = zapLen
+	return &MemSegment{segBase: newSegBase(sb, sec), zapLen: zapLen, foot: ft}
 }
 
 // Persist implements segment.UnpersistedSegment: it writes the file and
