@@ -258,6 +258,51 @@ func BenchmarkMerge(b *testing.B) {
 	}
 }
 
+// BenchmarkMergeCopies merges n copies of the whole corpus's segment file
+// into one (n times the text), to see how a merge's time and peak heap
+// grow with the output.
+func BenchmarkMergeCopies(b *testing.B) {
+	name := benchCorpus()
+	fx := getFixture(b, name)
+	for _, n := range []int{4, 16} {
+		for _, kind := range []string{"zap", "compact"} {
+			b.Run(fmt.Sprintf("%s/x%d/%s", name, n, kind), func(b *testing.B) {
+				var p interface {
+					Merge([]segment.Segment, []*roaring.Bitmap, string, chan struct{}, segment.StatsReporter) ([][]uint64, uint64, error)
+				} = &zap.ZapPlugin{}
+				s := fx.zap
+				if kind == "compact" {
+					p, s = testPlugin(b), fx.cmp
+				}
+				segs := make([]segment.Segment, n)
+				for i := range segs {
+					segs[i] = s
+				}
+				b.SetBytes(fx.text * int64(n))
+				var peak uint64
+				path := filepath.Join(b.TempDir(), "merged.zap")
+				for b.Loop() {
+					runtime.GC()
+					s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+					metrics.Read(s)
+					base := s[0].Value.Uint64()
+					stop := make(chan struct{})
+					res := peakHeap(stop)
+					if _, _, err := p.Merge(segs, make([]*roaring.Bitmap, n), path, nil, nil); err != nil {
+						b.Fatal(err)
+					}
+					close(stop)
+					if top := <-res; top > base {
+						peak = max(peak, top-base)
+					}
+					os.Remove(path)
+				}
+				b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+			})
+		}
+	}
+}
+
 // iterTerms picks the terms of the iteration benchmarks from the ngram
 // field: its most common bigram, a bigram of three documents, a
 // five-character phrase and a one-character prefix.
