@@ -248,15 +248,8 @@ func testQueries(ps []para) map[string]query.Query {
 	return qs
 }
 
-// TestEndToEnd indexes the seeds into a bleve index of compact segments
-// and one of zap segments, with batches, updates and deletions, and
-// compares every search's hits and scores while the indexes are live,
-// after reopening them from disk, and after merging each into one
-// segment.
-func TestEndToEnd(t *testing.T) {
-	registerForTest(t)
-	ps := corpusParas(t, "seeds")
-	root := t.TempDir()
+// newTwins creates the two indexes under root, closed at the end of t.
+func newTwins(t *testing.T, root string) *twinIndexes {
 	tw := &twinIndexes{}
 	m := testMapping(t)
 	for i, cfg := range []map[string]interface{}{nil, IndexConfig()} {
@@ -267,13 +260,16 @@ func TestEndToEnd(t *testing.T) {
 		}
 		tw.idx[i] = bi
 	}
-	defer func() {
+	t.Cleanup(func() {
 		for _, bi := range tw.idx {
 			bi.Close()
 		}
-	}()
-	// Batches of 300 paragraphs, then every 9th paragraph replaced by
-	// another paragraph's text, then every 13th deleted.
+	})
+	return tw
+}
+
+// index adds ps to both indexes in batches of 300 paragraphs.
+func (tw *twinIndexes) index(t *testing.T, ps []para) {
 	for lo := 0; lo < len(ps); lo += 300 {
 		tw.batch(t, func(b *bleve.Batch) error {
 			for _, p := range ps[lo:min(lo+300, len(ps))] {
@@ -284,27 +280,54 @@ func TestEndToEnd(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// TestEndToEnd indexes the seeds into a bleve index of compact segments
+// and one of zap segments, with batches, updates and deletions, and
+// compares every search's hits and scores while the indexes are live,
+// after reopening them from disk, and after merging each into one
+// segment; then it indexes the surviving documents afresh and compares
+// the scores bleve computes with its own statistics.
+func TestEndToEnd(t *testing.T) {
+	registerForTest(t)
+	ps := corpusParas(t, "seeds")
+	root := t.TempDir()
+	tw := newTwins(t, filepath.Join(root, "updated"))
+	tw.index(t, ps)
+	// Every 9th paragraph replaced by another paragraph's text, then every
+	// 13th deleted.
+	final := append([]para(nil), ps...)
 	tw.batch(t, func(b *bleve.Batch) error {
 		for i := 0; i < len(ps); i += 9 {
 			p := ps[i]
 			other := ps[(i*7+5)%len(ps)]
 			p.text, p.head = other.text+p.text[:len(p.text)/2], other.head
+			final[i] = p
 			if err := b.IndexAdvanced(paragraphDoc(p)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	var deleted []int
+	for i := 5; i < len(ps); i += 13 {
+		deleted = append(deleted, i)
+	}
 	tw.batch(t, func(b *bleve.Batch) error {
-		for i := 5; i < len(ps); i += 13 {
+		for _, i := range deleted {
 			b.Delete(ps[i].id)
 		}
 		return nil
 	})
-	n, err := tw.idx[1].DocCount()
-	if err != nil {
-		t.Fatal(err)
+	for k := len(deleted) - 1; k >= 0; k-- {
+		final = append(final[:deleted[k]], final[deleted[k]+1:]...)
 	}
+	n, err := tw.idx[1].DocCount()
+	if err != nil || n != uint64(len(final)) {
+		t.Fatalf("%d documents, %v; want %d", n, err, len(final))
+	}
+	// Fixed statistics, as the index package passes its own: scores then
+	// do not depend on how the segments happen to be cut.
 	tw.stats = &search.BM25Stats{DocCount: float64(n), FieldCardinality: map[string]int{
 		"ngram": int(n) * 90, "head": int(n) * 3, "words": int(n) * 110, "type": int(n), "region": int(n), "*": int(n),
 	}}
@@ -314,7 +337,7 @@ func TestEndToEnd(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	compare := func(stage string, withStats bool) {
+	compare := func(tw *twinIndexes, stage string, withStats bool) {
 		hits, found := 0, 0
 		for _, name := range names {
 			n := tw.search(t, stage+": "+name, qs[name], withStats)
@@ -328,19 +351,27 @@ func TestEndToEnd(t *testing.T) {
 		}
 		t.Logf("%s: %d queries, %d found something, %d hits in all", stage, len(names), found, hits)
 	}
-	compare("live", true)
+	compare(tw, "live", true)
 	tw.reopen(t) // persists every segment, so that the merge takes them all
-	compare("reopened", true)
+	compare(tw, "reopened", true)
 	tw.forceMerge(t)
-	compare("merged", true)
-	compare("merged, bleve's statistics", false)
+	compare(tw, "merged", true)
 	tw.reopen(t)
-	compare("merged and reopened", false)
+	compare(tw, "merged and reopened", true)
 	for i, bi := range tw.idx {
 		if c, err := bi.DocCount(); err != nil || c != n {
 			t.Fatalf("index %d: %d documents, %v; want %d", i, c, err, n)
 		}
 	}
+	// bleve's own statistics count the terms of every segment, deleted
+	// documents' included: compare them on indexes of the surviving
+	// documents alone, each merged into one segment.
+	fresh := newTwins(t, filepath.Join(root, "fresh"))
+	fresh.index(t, final)
+	fresh.forceMerge(t)
+	compare(fresh, "fresh, bleve's statistics", false)
+	fresh.reopen(t)
+	compare(fresh, "fresh and reopened, bleve's statistics", false)
 	// The second index is really made of compact segments, the first of
 	// zap's.
 	for i, dir := range tw.dirs {

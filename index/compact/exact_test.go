@@ -141,7 +141,15 @@ func TestExactMerge(t *testing.T) {
 					}
 				}
 			}
-			compareSegments(t, zapSegment(t, survivors), merged, checks{fields: testConfig.has, every: 1})
+			// Every term of the seeds, every third of a larger corpus: the
+			// merged section is read by the code TestExactNew checks on
+			// every term, and a merge without drops is compared byte for
+			// byte with New below.
+			every := 1
+			if name != "seeds" {
+				every = 3
+			}
+			compareSegments(t, zapSegment(t, survivors), merged, checks{fields: testConfig.has, every: every})
 			// zap's fields are merged by zap, which for a field that is
 			// stored and not indexed counts postings differently after a
 			// merge than after New: compare them with zap's own merge.
