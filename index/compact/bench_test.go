@@ -203,6 +203,30 @@ func peakHeap(stop chan struct{}) chan uint64 {
 	return out
 }
 
+// loopMerge runs merge into a file as the benchmark's loop and reports
+// the highest live heap during a merge over the heap before it.
+func loopMerge(b *testing.B, merge func(path string) error) {
+	var peak uint64
+	path := filepath.Join(b.TempDir(), "merged.zap")
+	for b.Loop() {
+		runtime.GC()
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		base := s[0].Value.Uint64()
+		stop := make(chan struct{})
+		res := peakHeap(stop)
+		if err := merge(path); err != nil {
+			b.Fatal(err)
+		}
+		close(stop)
+		if top := <-res; top > base {
+			peak = max(peak, top-base)
+		}
+		os.Remove(path)
+	}
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+}
+
 // BenchmarkMerge merges eight segment files of the corpus, 5% of the
 // documents dropped, into one; peak-heap-MB is the highest live heap
 // during a merge over the heap before it.
@@ -235,25 +259,10 @@ func BenchmarkMerge(b *testing.B) {
 				drops = append(drops, everyNth(uint64(len(part)), 20, uint64(i)))
 			}
 			b.SetBytes(fx.text)
-			var peak uint64
-			for b.Loop() {
-				runtime.GC()
-				s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-				metrics.Read(s)
-				base := s[0].Value.Uint64()
-				stop := make(chan struct{})
-				res := peakHeap(stop)
-				path := filepath.Join(dir, "merged.zap")
-				if _, _, err := p.Merge(segs, drops, path, nil, nil); err != nil {
-					b.Fatal(err)
-				}
-				close(stop)
-				if top := <-res; top > base {
-					peak = max(peak, top-base)
-				}
-				os.Remove(path)
-			}
-			b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+			loopMerge(b, func(path string) error {
+				_, _, err := p.Merge(segs, drops, path, nil, nil)
+				return err
+			})
 		})
 	}
 }
@@ -279,25 +288,10 @@ func BenchmarkMergeCopies(b *testing.B) {
 					segs[i] = s
 				}
 				b.SetBytes(fx.text * int64(n))
-				var peak uint64
-				path := filepath.Join(b.TempDir(), "merged.zap")
-				for b.Loop() {
-					runtime.GC()
-					s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-					metrics.Read(s)
-					base := s[0].Value.Uint64()
-					stop := make(chan struct{})
-					res := peakHeap(stop)
-					if _, _, err := p.Merge(segs, make([]*roaring.Bitmap, n), path, nil, nil); err != nil {
-						b.Fatal(err)
-					}
-					close(stop)
-					if top := <-res; top > base {
-						peak = max(peak, top-base)
-					}
-					os.Remove(path)
-				}
-				b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+				loopMerge(b, func(path string) error {
+					_, _, err := p.Merge(segs, make([]*roaring.Bitmap, n), path, nil, nil)
+					return err
+				})
 			})
 		}
 	}

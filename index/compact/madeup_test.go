@@ -202,10 +202,8 @@ func TestMadeUp(t *testing.T) {
 	}
 }
 
-// TestMergeClosed checks that a merge stops when its close channel is
-// closed, and leaves no file behind.
-func TestMergeClosed(t *testing.T) {
-	p := testPlugin(t)
+// smallSegments returns two segments of one made-up document each.
+func smallSegments(t *testing.T, p *Plugin) []segment.Segment {
 	var segs []segment.Segment
 	for i := 0; i < 2; i++ {
 		s, _, err := p.New(analyse(madeUpDoc(fmt.Sprint(i), "a@1 b@2", "w@1")))
@@ -214,6 +212,14 @@ func TestMergeClosed(t *testing.T) {
 		}
 		segs = append(segs, s)
 	}
+	return segs
+}
+
+// TestMergeClosed checks that a merge stops when its close channel is
+// closed, and leaves no file behind.
+func TestMergeClosed(t *testing.T) {
+	p := testPlugin(t)
+	segs := smallSegments(t, p)
 	ch := make(chan struct{})
 	close(ch)
 	path := filepath.Join(t.TempDir(), "m.zap")
@@ -255,13 +261,8 @@ func TestMadeUpSmall(t *testing.T) {
 // TestMergeClosedDuringSection closes the channel after zap merged its
 // part: the compact section's merge stops too.
 func TestMergeClosedDuringSection(t *testing.T) {
-	p := testPlugin(t)
 	var bases []*segBase
-	for i := 0; i < 2; i++ {
-		s, _, err := p.New(analyse(madeUpDoc(fmt.Sprint(i), "a@1 b@2", "w@1")))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, s := range smallSegments(t, testPlugin(t)) {
 		bases = append(bases, &s.(*MemSegment).segBase)
 	}
 	path := filepath.Join(t.TempDir(), "m.zap")
@@ -280,14 +281,9 @@ func TestMergeClosedDuringSection(t *testing.T) {
 // deleted from the mapping: the merged segment no longer has it.
 func TestMergeDeletedField(t *testing.T) {
 	p := testPlugin(t)
-	var segs []segment.Segment
-	for i := 0; i < 2; i++ {
-		s, _, err := p.New(analyse(madeUpDoc(fmt.Sprint(i), "a@1 b@2", "w@1")))
-		if err != nil {
-			t.Fatal(err)
-		}
+	segs := smallSegments(t, p)
+	for _, s := range segs {
 		s.(segment.UpdatableSegment).SetUpdatedFields(map[string]*index.UpdateFieldInfo{"words": {Deleted: true}})
-		segs = append(segs, s)
 	}
 	merged, _ := mergeOpen(t, p, segs, make([]*roaring.Bitmap, 2), filepath.Join(t.TempDir(), "m.zap"))
 	for _, f := range merged.Fields() {
