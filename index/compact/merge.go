@@ -1,0 +1,364 @@
+package compact
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum"
+)
+
+// dropped marks a document that a merge leaves out (zap's sentinel).
+const dropped = math.MaxUint64
+
+// Merge implements scorch.SegmentPlugin. zap merges its part into the file
+// at path and says where each surviving document goes; the compact
+// section is then appended, merged term by term: for each term, in term
+// order over all segments, the postings of each segment in turn, the
+// dropped documents left out and the others renumbered. Memory holds one
+// term's postings and the new doc tables, not the section; the term
+// dictionaries are written to a temporary file beside path.
+func (p *Plugin) Merge(segs []segment.Segment, drops []*roaring.Bitmap, path string,
+	closeCh chan struct{}, stats segment.StatsReporter) ([][]uint64, uint64, error) {
+	bases := make([]*segBase, len(segs))
+	zapSegs := make([]segment.Segment, len(segs))
+	for i, sg := range segs {
+		switch s := sg.(type) {
+		case *MemSegment:
+			bases[i] = &s.segBase
+		case *FileSegment:
+			bases[i] = &s.segBase
+		default:
+			return nil, 0, fmt.Errorf("compact: cannot merge a %T", sg)
+		}
+		zapSegs[i] = bases[i].zap
+	}
+	newDocNums, _, err := p.zap.Merge(zapSegs, drops, path, closeCh, stats)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := appendMergedSection(path, bases, newDocNums, drops, closeCh)
+	if err != nil {
+		_ = os.Remove(path)
+		return nil, 0, err
+	}
+	if stats != nil {
+		stats.ReportBytesWritten(n.sectionLen + footerSize)
+	}
+	return newDocNums, n.zapLen + n.sectionLen + footerSize, nil
+}
+
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// appendMergedSection appends the merged section and the footer to the
+// zap file at path, and syncs it.
+func appendMergedSection(path string, bases []*segBase, newDocNums [][]uint64, drops []*roaring.Bitmap, closeCh chan struct{}) (footer, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return footer{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return footer{}, err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	spill := &spillFile{dir: filepath.Dir(path)}
+	defer spill.remove()
+	m := merger{bases: bases, newDocNums: newDocNums, drops: drops, closeCh: closeCh, spill: spill}
+	ft, err := m.write(bw)
+	if err != nil {
+		return footer{}, err
+	}
+	ft.zapLen = uint64(st.Size())
+	if _, err := bw.Write(ft.append(nil)); err != nil {
+		return footer{}, err
+	}
+	if err := bw.Flush(); err != nil {
+		return footer{}, err
+	}
+	if err := f.Sync(); err != nil {
+		return footer{}, err
+	}
+	return ft, f.Close()
+}
+
+// merger merges the compact sections of segments.
+type merger struct {
+	bases      []*segBase
+	newDocNums [][]uint64
+	drops      []*roaring.Bitmap
+	closeCh    chan struct{}
+	spill      *spillFile
+	numDocs    uint64
+
+	enc   termEncoder
+	entry []byte
+	vals  []uint64
+	freqs []uint64
+	it    postingsIterator
+}
+
+func (m *merger) write(w io.Writer) (footer, error) {
+	for _, nd := range m.newDocNums {
+		for _, d := range nd {
+			if d != dropped {
+				m.numDocs = max(m.numDocs, d+1)
+			}
+		}
+	}
+	// The fields of every segment, less those whose index a segment says
+	// was deleted (zap drops their index from the merged segment too).
+	gone := map[string]bool{}
+	for _, b := range m.bases {
+		for name, info := range b.zap.GetUpdatedFields() {
+			if info != nil && (info.Deleted || info.Index) {
+				gone[name] = true
+			}
+		}
+	}
+	var names []string
+	positional := map[string]bool{}
+	for _, b := range m.bases {
+		for _, f := range b.sec.fields {
+			if gone[f.name] {
+				continue
+			}
+			if p, seen := positional[f.name]; !seen {
+				names = append(names, f.name)
+			} else if p != f.positional {
+				return footer{}, fmt.Errorf("compact: field %q has positions in some segments and not in others", f.name)
+			}
+			positional[f.name] = f.positional
+		}
+	}
+	sort.Strings(names)
+	sw := &sectionWriter{w: w}
+	if m.numDocs > 0 {
+		for _, name := range names {
+			if err := m.field(sw, name, positional[name]); err != nil {
+				return footer{}, err
+			}
+		}
+	}
+	return sw.finish(m.numDocs)
+}
+
+// field merges one field.
+func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
+	if closed(m.closeCh) {
+		return segment.ErrClosed
+	}
+	// The new doc table: each surviving document keeps its span and length.
+	spans := make([]uint64, m.numDocs)
+	lengths := make([]uint64, m.numDocs)
+	var srcs []*field
+	var segOf []int
+	for i, b := range m.bases {
+		f := b.sec.byName[name]
+		if f == nil {
+			continue
+		}
+		if b.zap.Count() != uint64(len(m.newDocNums[i])) {
+			return fmt.Errorf("compact: merge: segment %d has %d documents, zap renumbered %d", i, b.zap.Count(), len(m.newDocNums[i]))
+		}
+		for d, nd := range m.newDocNums[i] {
+			if nd != dropped {
+				spans[nd] = f.docs.docEnd(uint64(d)) - f.docs.docStart(uint64(d))
+				lengths[nd] = f.docs.length(uint64(d))
+			}
+		}
+		srcs, segOf = append(srcs, f), append(segOf, i)
+	}
+	docBytes, err := encodeDocTable(spans, lengths)
+	if err != nil {
+		return err
+	}
+	tokens := sumOf(lengths)
+	spans, lengths = nil, nil
+	table, err := parseDocTable(docBytes, m.numDocs)
+	if err != nil {
+		return err
+	}
+	fw, err := sw.beginField(name, positional, m.spill)
+	if err != nil {
+		return err
+	}
+	// Walk the terms of all segments in order.
+	itrs := make([]*vellum.FSTIterator, len(srcs))
+	for j, f := range srcs {
+		fst, err := f.loadFST()
+		if err != nil {
+			return err
+		}
+		itr, err := fst.Iterator(nil, nil)
+		if err == nil {
+			itrs[j] = itr
+		} else if err != vellum.ErrIteratorDone {
+			return err
+		}
+	}
+	var term []byte
+	for n := 0; ; n++ {
+		if n%1024 == 0 && closed(m.closeCh) {
+			return segment.ErrClosed
+		}
+		term = term[:0]
+		found := false
+		for _, itr := range itrs {
+			if itr == nil {
+				continue
+			}
+			t, _ := itr.Current()
+			if !found || bytes.Compare(t, term) < 0 {
+				term, found = append(term[:0], t...), true
+			}
+		}
+		if !found {
+			break
+		}
+		m.vals, m.freqs = m.vals[:0], m.freqs[:0]
+		nDocs := uint64(0)
+		for j, itr := range itrs {
+			if itr == nil {
+				continue
+			}
+			t, off := itr.Current()
+			if !bytes.Equal(t, term) {
+				continue
+			}
+			k, err := m.remap(srcs[j], off, segOf[j], &table)
+			if err != nil {
+				return err
+			}
+			nDocs += k
+			if err := itr.Next(); err == vellum.ErrIteratorDone {
+				itrs[j] = nil
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(m.vals) == 0 {
+			continue // every document of the term was dropped
+		}
+		if positional {
+			m.entry = m.enc.positional(m.entry[:0], m.vals, nDocs)
+		} else {
+			m.entry = m.enc.docs(m.entry[:0], m.vals, m.freqs)
+		}
+		if err := fw.addTerm(term, m.entry, uint64(len(m.vals))); err != nil {
+			return err
+		}
+	}
+	return sw.endField(fw, docBytes, tokens)
+}
+
+// remap appends to m.vals (and m.freqs) the postings at off of segment i's
+// field f, renumbered into the new segment whose doc table is table, and
+// returns the number of their documents.
+func (m *merger) remap(f *field, off uint64, i int, table *docTable) (uint64, error) {
+	t, err := readTermInfo(f, off)
+	if err != nil {
+		return 0, err
+	}
+	var drop *roaring.Bitmap
+	if i < len(m.drops) {
+		drop = m.drops[i]
+	}
+	m.it.reset(f, t, drop, true, f.positional)
+	nDocs := uint64(0)
+	for {
+		p, err := m.it.Next()
+		if err != nil {
+			return 0, err
+		}
+		if p == nil {
+			return nDocs, nil
+		}
+		nd := m.newDocNums[i][p.Number()]
+		if nd == dropped {
+			continue
+		}
+		nDocs++
+		if !f.positional {
+			if n := len(m.vals); n > 0 && m.vals[n-1] >= nd {
+				return 0, fmt.Errorf("compact: merge: documents out of order in field %q", f.name)
+			}
+			m.vals = append(m.vals, nd)
+			m.freqs = append(m.freqs, p.Frequency())
+			continue
+		}
+		start := table.docStart(nd)
+		if n := len(m.vals); n > 0 && m.vals[n-1] > start {
+			return 0, fmt.Errorf("compact: merge: positions out of order in field %q", f.name)
+		}
+		for _, l := range m.it.locBuf {
+			m.vals = append(m.vals, start+l.pos)
+		}
+	}
+}
+
+// spillFile is a temporary file beside a merge's output that holds a term
+// dictionary while the postings are written. Where the system allows it,
+// its name is removed at once, so that a crash leaves nothing behind.
+type spillFile struct {
+	dir      string
+	f        *os.File
+	bw       *bufio.Writer
+	unlinked bool
+}
+
+func (s *spillFile) reset() error {
+	if s.f == nil {
+		f, err := os.CreateTemp(s.dir, ".compact-terms-*")
+		if err != nil {
+			return err
+		}
+		s.unlinked = os.Remove(f.Name()) == nil
+		s.f, s.bw = f, bufio.NewWriterSize(f, 1<<20)
+		return nil
+	}
+	if err := s.f.Truncate(0); err != nil {
+		return err
+	}
+	_, err := s.f.Seek(0, io.SeekStart)
+	s.bw.Reset(s.f)
+	return err
+}
+
+func (s *spillFile) Write(p []byte) (int, error) { return s.bw.Write(p) }
+
+// reader flushes what was written and returns it to be read from the
+// start.
+func (s *spillFile) reader() (io.Reader, error) {
+	if err := s.bw.Flush(); err != nil {
+		return nil, err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return bufio.NewReaderSize(s.f, 1<<20), nil
+}
+
+func (s *spillFile) remove() {
+	if s.f != nil {
+		_ = s.f.Close()
+		if !s.unlinked {
+			_ = os.Remove(s.f.Name())
+		}
+	}
+}

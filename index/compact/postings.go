@@ -1,0 +1,562 @@
+package compact
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+var (
+	sizePostingsList     = int(reflect.TypeFor[postingsList]().Size())
+	sizePostingsIterator = int(reflect.TypeFor[postingsIterator]().Size())
+	sizePosting          = int(reflect.TypeFor[posting]().Size())
+	sizeLocation         = int(reflect.TypeFor[location]().Size())
+)
+
+// postingsList is one term's postings in one compact field, less the
+// documents of except.
+type postingsList struct {
+	f      *field // nil for a term the field lacks
+	t      termInfo
+	except *roaring.Bitmap
+
+	counted bool
+	count   uint64
+}
+
+// Iterator implements segment.PostingsList.
+func (p *postingsList) Iterator(includeFreq, includeNorm, includeLocations bool, prealloc segment.PostingsIterator) segment.PostingsIterator {
+	it, _ := prealloc.(*postingsIterator)
+	if it == nil {
+		it = &postingsIterator{}
+	}
+	it.reset(p.f, p.t, p.except, includeFreq || includeNorm || includeLocations, includeLocations)
+	return it
+}
+
+// Count implements segment.PostingsList: the number of documents, those in
+// except left out. Without deletions that is the header's count; with
+// them each deleted document is looked up, skipping over the postings
+// between them, and the result is kept. Damaged postings count as if
+// nothing were deleted (Count cannot fail; iterating them will).
+func (p *postingsList) Count() uint64 {
+	if p.f == nil {
+		return 0
+	}
+	if p.except == nil || p.except.IsEmpty() {
+		return p.t.nDocs
+	}
+	if !p.counted {
+		p.count, p.counted = p.countExcept(), true
+	}
+	return p.count
+}
+
+func (p *postingsList) countExcept() uint64 {
+	var it postingsIterator
+	it.reset(p.f, p.t, nil, false, false)
+	deleted := uint64(0)
+	ei := p.except.Iterator()
+	cur, have := uint64(0), false
+	for ei.HasNext() {
+		d := uint64(ei.Next())
+		if have && d == cur {
+			deleted++
+			continue
+		}
+		if have && d < cur {
+			continue
+		}
+		post, err := it.Advance(d)
+		if err != nil {
+			return p.t.nDocs
+		}
+		if post == nil {
+			break
+		}
+		cur, have = post.Number(), true
+		if cur == d {
+			deleted++
+		} else {
+			ei.AdvanceIfNeeded(uint32(cur))
+		}
+	}
+	return p.t.nDocs - deleted
+}
+
+// Size implements segment.PostingsList.
+func (p *postingsList) Size() int {
+	n := sizePostingsList
+	if p.except != nil {
+		n += int(p.except.GetSizeInBytes())
+	}
+	return n
+}
+
+// BytesRead implements segment.DiskStatsReporter; the compact fields do
+// not account for bytes read.
+func (p *postingsList) BytesRead() uint64 { return 0 }
+
+// ResetBytesRead implements segment.DiskStatsReporter.
+func (p *postingsList) ResetBytesRead(uint64) {}
+
+// BytesWritten implements segment.DiskStatsReporter.
+func (p *postingsList) BytesWritten() uint64 { return 0 }
+
+// postingsIterator walks one term's postings. Positional postings are a
+// stream of global positions: it decodes them in order, finds the document
+// holding each (the doc table), and groups a document's occurrences into
+// one posting. Postings without positions are documents with a frequency.
+type postingsIterator struct {
+	f        *field
+	t        termInfo
+	except   *roaring.Bitmap
+	freqNorm bool // frequency and norm wanted
+	locs     bool // locations wanted
+
+	r       bitReader
+	i       uint64 // codes decoded
+	next    uint64 // the next value is next + the next code
+	pending bool   // pv (and pf) decoded but not yet consumed
+	pv, pf  uint64
+	from    uint64 // the next posting's document is at least this
+
+	doc, docStart, docEnd uint64 // positional: the current document
+	started               bool   // doc is set
+
+	// A term in many documents keeps the doc table's current block
+	// decoded: its documents are found by a short scan.
+	dense  bool
+	blk    uint64 // the decoded block + 1, 0 for none
+	blkN   uint64 // its number of documents
+	starts *[docBlock + 1]uint64
+
+	p       posting
+	locBuf  []location
+	segLocs []segment.Location
+	docBuf  []uint32
+
+	// Bitmap mode, once ActualBitmap or ReplaceActual was called.
+	actual   *roaring.Bitmap
+	bm       roaring.IntPeekable
+	returned bool // a posting was returned before the switch
+	last     uint64
+	err      error
+}
+
+func (it *postingsIterator) reset(f *field, t termInfo, except *roaring.Bitmap, freqNorm, locs bool) {
+	locBuf, segLocs, docBuf, starts := it.locBuf[:0], it.segLocs[:0], it.docBuf[:0], it.starts
+	*it = postingsIterator{f: f, t: t, except: except, freqNorm: freqNorm, locs: locs && f != nil && f.positional,
+		locBuf: locBuf, segLocs: segLocs, docBuf: docBuf, starts: starts}
+	if f != nil {
+		it.r = bitReader{buf: f.postings, pos: t.streamAt}
+		// At least eight documents per block on average.
+		it.dense = f.positional && t.nDocs*docBlock >= 8*f.docs.numDocs
+		if it.dense && it.starts == nil {
+			it.starts = new([docBlock + 1]uint64)
+		}
+	}
+}
+
+// corrupt records and returns an error about the postings.
+func (it *postingsIterator) corrupt(what string) error {
+	it.err = fmt.Errorf("%w: field %q: postings: %s", errCorrupt, it.f.name, what)
+	return it.err
+}
+
+// decode reads the next value (and frequency) into pv (pf); false at the
+// end of the postings.
+func (it *postingsIterator) decode() (bool, error) {
+	if it.i >= it.t.n {
+		return false, nil
+	}
+	c, p, ok := riceFast(it.r.buf, it.r.pos, it.t.k)
+	if ok {
+		it.r.pos = p
+	} else {
+		c, ok = it.r.readRice(it.t.k)
+	}
+	v := it.next + c
+	if !ok || v < it.next {
+		return false, it.corrupt("bad gap")
+	}
+	it.i++
+	it.pv, it.pending = v, true
+	if it.f.positional {
+		it.next = v
+		return true, nil
+	}
+	it.next = v + 1
+	g, ok := it.r.readGamma()
+	if !ok {
+		return false, it.corrupt("bad frequency")
+	}
+	it.pf = g - 1 + it.t.minFreq
+	return true, nil
+}
+
+// seek makes the pending value the first one ≥ target, jumping over
+// whole blocks of codes with the skip table. False at the end.
+func (it *postingsIterator) seek(target uint64) (bool, error) {
+	if it.pending && it.pv >= target {
+		return true, nil
+	}
+	if next := it.i/skipEvery + 1; next <= it.t.nSkip {
+		// Only when the target lies beyond the next skip entry: the last
+		// skip entry whose preceding value is below target.
+		lo, hi := uint64(0), it.t.nSkip+1
+		if v, _ := it.t.skipEntry(it.f.postings, next); v < target {
+			lo = next
+		} else {
+			hi = next
+		}
+		for hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			if v, _ := it.t.skipEntry(it.f.postings, mid); v < target {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		if lo > 0 && lo*skipEvery >= it.i {
+			v, off := it.t.skipEntry(it.f.postings, lo)
+			it.r.pos = it.t.streamAt + off
+			it.i = lo * skipEvery
+			it.next = v
+			if !it.f.positional {
+				it.next = v + 1
+			}
+			it.pending = false
+		}
+	}
+	for {
+		if !it.pending {
+			if ok, err := it.decode(); !ok {
+				return false, err
+			}
+		}
+		if it.pv >= target {
+			return true, nil
+		}
+		it.pending = false
+	}
+}
+
+// Next implements segment.PostingsIterator.
+func (it *postingsIterator) Next() (segment.Posting, error) {
+	return it.nextFrom(it.from)
+}
+
+// Advance implements segment.PostingsIterator.
+func (it *postingsIterator) Advance(docNum uint64) (segment.Posting, error) {
+	if it.bm != nil {
+		it.bm.AdvanceIfNeeded(uint32(min(docNum, math.MaxUint32)))
+		return it.nextFrom(0)
+	}
+	if it.f == nil || docNum >= it.f.docs.numDocs {
+		it.i, it.pending = it.t.n, false
+		return nil, it.err
+	}
+	return it.nextFrom(max(docNum, it.from))
+}
+
+// nextFrom returns the first posting of a document ≥ doc not in except.
+func (it *postingsIterator) nextFrom(doc uint64) (segment.Posting, error) {
+	if it.err != nil {
+		return nil, it.err
+	}
+	if it.bm != nil {
+		return it.nextBitmap()
+	}
+	if it.f == nil {
+		return nil, nil
+	}
+	for {
+		if doc >= it.f.docs.numDocs {
+			it.i, it.pending = it.t.n, false
+			return nil, nil
+		}
+		ok, err := true, error(nil)
+		if it.f.positional {
+			// After a document, the pending position already lies beyond it.
+			if !(it.pending && it.started && doc == it.doc+1 && it.pv > it.docEnd) {
+				ok, err = it.seek(it.f.docs.docStart(doc) + 1)
+			}
+		} else {
+			ok, err = it.seek(doc)
+		}
+		if !ok {
+			return nil, err
+		}
+		if !it.f.positional {
+			d := it.pv
+			if d >= it.f.docs.numDocs {
+				return nil, it.corrupt("document number out of range")
+			}
+			it.pending = false
+			it.from = d + 1
+			if it.except != nil && it.except.Contains(uint32(d)) {
+				doc = d + 1
+				continue
+			}
+			it.p = posting{docNum: d}
+			if it.freqNorm {
+				it.p.freq, it.p.length = it.pf, it.f.docs.length(d)
+			}
+			it.returned, it.last = true, d
+			return &it.p, nil
+		}
+		if err := it.enterDoc(doc); err != nil {
+			return nil, err
+		}
+		d := it.doc
+		it.from = d + 1
+		if it.except != nil && it.except.Contains(uint32(d)) {
+			doc = d + 1
+			continue
+		}
+		return it.collect()
+	}
+}
+
+// enterDoc sets the current document to the one holding the pending
+// position, searching from document from on.
+func (it *postingsIterator) enterDoc(from uint64) error {
+	g := it.pv
+	t := &it.f.docs
+	if g > t.end || t.numDocs == 0 {
+		return it.corrupt("position beyond the last document")
+	}
+	if it.dense {
+		b := from / docBlock
+		if g > t.blockEnd(b) {
+			b = t.blockBefore(g, b)
+		}
+		if it.blk != b+1 {
+			it.blkN, it.blk = t.loadBlock(b, it.starts), b+1
+		}
+		i := uint64(0)
+		if from > b*docBlock {
+			i = from - b*docBlock
+		}
+		for i+1 < it.blkN && it.starts[i+1] < g {
+			i++
+		}
+		it.doc, it.docStart, it.docEnd, it.started = b*docBlock+i, it.starts[i], it.starts[i+1], true
+	} else if it.started && from == it.doc+1 && g <= t.docEnd(from) {
+		// The next document: its start is the current one's end.
+		it.doc, it.docStart, it.docEnd = from, it.docEnd, t.docEnd(from)
+	} else {
+		d, start := t.findDoc(g, from)
+		it.doc, it.docStart, it.docEnd, it.started = d, start, t.docEnd(d), true
+	}
+	if g <= it.docStart || g > it.docEnd {
+		return it.corrupt("position outside its document")
+	}
+	return nil
+}
+
+// collect consumes the current document's occurrences and returns its
+// posting.
+func (it *postingsIterator) collect() (segment.Posting, error) {
+	d := it.doc
+	it.p = posting{docNum: d}
+	it.returned, it.last = true, d
+	if !it.freqNorm {
+		// Only the document is wanted: jump past its occurrences.
+		if _, err := it.seek(it.docEnd + 1); err != nil {
+			return nil, err
+		}
+		return &it.p, nil
+	}
+	it.locBuf, it.segLocs = it.locBuf[:0], it.segLocs[:0]
+	freq, err := it.takeDoc()
+	if err != nil {
+		return nil, err
+	}
+	it.p.freq, it.p.length = freq, it.f.docs.lengthSpan(d, it.docStart, it.docEnd)
+	if it.locs {
+		for i := range it.locBuf {
+			it.segLocs = append(it.segLocs, &it.locBuf[i])
+		}
+		it.p.locs = it.segLocs
+	}
+	return &it.p, nil
+}
+
+// takeDoc consumes the current document's positions (the pending one and
+// those after it up to the document's end), appending them to locBuf when
+// locations are wanted, and leaves the next document's first position
+// pending. It is decode's loop, unrolled for speed.
+func (it *postingsIterator) takeDoc() (uint64, error) {
+	buf, pos, k := it.f.postings, it.r.pos, it.t.k
+	i, n, v, end := it.i, it.t.n, it.pv, it.docEnd
+	freq := uint64(0)
+	for v <= end {
+		freq++
+		if it.locs {
+			it.locBuf = append(it.locBuf, location{field: it.f.name, pos: v - it.docStart})
+		}
+		if i >= n {
+			it.r.pos, it.i, it.pending = pos, i, false
+			return freq, nil
+		}
+		c, p, ok := riceFast(buf, pos, k)
+		if !ok {
+			it.r.pos = pos
+			if c, ok = it.r.readRice(k); !ok {
+				return 0, it.corrupt("bad gap")
+			}
+			p = it.r.pos
+		}
+		pos, i = p, i+1
+		if v+c < v {
+			return 0, it.corrupt("bad gap")
+		}
+		v += c
+	}
+	it.r.pos, it.i, it.pv, it.next = pos, i, v, v
+	return freq, nil
+}
+
+// ActualBitmap implements segment.OptimizablePostingsIterator. An
+// iterator that wants neither frequencies nor locations gives the
+// documents as a bitmap, so that bleve can unite or intersect many terms'
+// documents as bitmaps (a one-character prefix query unites hundreds of
+// bigrams); from then on it iterates that bitmap. Others return nil, which
+// tells bleve to iterate them.
+func (it *postingsIterator) ActualBitmap() *roaring.Bitmap {
+	if it.freqNorm || it.f == nil {
+		return nil
+	}
+	if it.actual == nil {
+		bm, err := it.documents()
+		if err != nil {
+			it.err = err
+			return nil
+		}
+		it.useBitmap(bm)
+		if it.returned {
+			// Carry on after the last posting already returned.
+			it.bm.AdvanceIfNeeded(uint32(it.last + 1))
+		}
+	}
+	return it.actual
+}
+
+// documents decodes every document of the postings, less except.
+func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
+	var all postingsIterator
+	all.reset(it.f, it.t, nil, false, false)
+	bm := roaring.New()
+	buf := it.docBuf[:0]
+	defer func() { it.docBuf = buf[:0] }()
+	for {
+		p, err := all.Next()
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			break
+		}
+		buf = append(buf, uint32(p.Number()))
+		if len(buf) == 1024 {
+			bm.AddMany(buf)
+			buf = buf[:0]
+		}
+	}
+	bm.AddMany(buf)
+	if it.except != nil {
+		bm.AndNot(it.except)
+	}
+	return bm, nil
+}
+
+func (it *postingsIterator) useBitmap(bm *roaring.Bitmap) {
+	it.actual = bm
+	it.bm = bm.Iterator()
+}
+
+// ReplaceActual implements segment.OptimizablePostingsIterator: the
+// iterator restarts over bm.
+func (it *postingsIterator) ReplaceActual(bm *roaring.Bitmap) { it.useBitmap(bm) }
+
+// DocNum1Hit implements segment.OptimizablePostingsIterator; this codec
+// has no single-hit form.
+func (it *postingsIterator) DocNum1Hit() (uint64, bool) { return 0, false }
+
+func (it *postingsIterator) nextBitmap() (segment.Posting, error) {
+	if !it.bm.HasNext() {
+		return nil, nil
+	}
+	it.p = posting{docNum: uint64(it.bm.Next())}
+	return &it.p, nil
+}
+
+// Size implements segment.PostingsIterator.
+func (it *postingsIterator) Size() int {
+	return sizePostingsIterator + it.p.Size() + len(it.locBuf)*sizeLocation
+}
+
+// BytesRead implements segment.DiskStatsReporter.
+func (it *postingsIterator) BytesRead() uint64 { return 0 }
+
+// ResetBytesRead implements segment.DiskStatsReporter.
+func (it *postingsIterator) ResetBytesRead(uint64) {}
+
+// BytesWritten implements segment.DiskStatsReporter.
+func (it *postingsIterator) BytesWritten() uint64 { return 0 }
+
+// posting is one document of a term's postings.
+type posting struct {
+	docNum uint64
+	freq   uint64
+	length uint64 // the field's length in the document
+	locs   []segment.Location
+}
+
+// Number implements segment.Posting.
+func (p *posting) Number() uint64 { return p.docNum }
+
+// Frequency implements segment.Posting.
+func (p *posting) Frequency() uint64 { return p.freq }
+
+// Norm implements segment.Posting: 1/√length, rounded through float32 as
+// zap stores it, so that scores are bit for bit those of zap.
+func (p *posting) Norm() float64 {
+	return float64(float32(1 / math.Sqrt(float64(uint32(p.length)))))
+}
+
+// Locations implements segment.Posting.
+func (p *posting) Locations() []segment.Location { return p.locs }
+
+// Size implements segment.Posting.
+func (p *posting) Size() int { return sizePosting + len(p.locs)*sizeLocation }
+
+// location is one occurrence in a positional field. Offsets and array
+// positions are not kept (New refuses tokens that have them).
+type location struct {
+	field string
+	pos   uint64
+}
+
+// Field implements segment.Location.
+func (l *location) Field() string { return l.field }
+
+// Start implements segment.Location.
+func (l *location) Start() uint64 { return 0 }
+
+// End implements segment.Location.
+func (l *location) End() uint64 { return 0 }
+
+// Pos implements segment.Location.
+func (l *location) Pos() uint64 { return l.pos }
+
+// ArrayPositions implements segment.Location.
+func (l *location) ArrayPositions() []uint64 { return nil }
+
+// Size implements segment.Location.
+func (l *location) Size() int { return sizeLocation + len(l.field) }

@@ -1,0 +1,187 @@
+package compact
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
+
+// skipEvery is the number of codes between two entries of a term's skip
+// table; terms with fewer codes have none.
+const skipEvery = 128
+
+// termInfo is the decoded header of one term's postings.
+type termInfo struct {
+	n        uint64 // codes: occurrences (positional) or documents
+	nDocs    uint64
+	k        uint   // Rice parameter of the gaps
+	minFreq  uint64 // without positions: the smallest frequency
+	nSkip    uint64
+	wv, wo   uint   // bit widths of a skip entry's value and offset
+	skipAt   uint64 // bit position of the first skip entry
+	streamAt uint64 // bit position of the first code
+}
+
+// readTermInfo decodes the header of the term whose postings start at off
+// in f's postings, checking that it lies inside them.
+func readTermInfo(f *field, off uint64) (termInfo, error) {
+	bad := func(what string) (termInfo, error) {
+		return termInfo{}, fmt.Errorf("%w: field %q: postings at %d: %s", errCorrupt, f.name, off, what)
+	}
+	if off >= uint64(len(f.postings)) {
+		return bad("offset outside the postings")
+	}
+	s := byteScanner{b: f.postings[off:]}
+	h := s.uvarint()
+	second := s.uvarint()
+	if s.err {
+		return bad("header")
+	}
+	t := termInfo{n: h >> 6, k: uint(h & 63)}
+	if t.n == 0 {
+		return bad("no codes")
+	}
+	if f.positional {
+		if second >= t.n {
+			return bad("more documents than occurrences")
+		}
+		t.nDocs = t.n - second
+	} else {
+		if second == 0 {
+			return bad("zero frequency")
+		}
+		t.nDocs, t.minFreq = t.n, second
+	}
+	if t.n > skipEvery {
+		w := s.bytes(2)
+		if s.err || w[0] > 64 || w[1] > 64 {
+			return bad("skip widths")
+		}
+		t.wv, t.wo = uint(w[0]), uint(w[1])
+		t.nSkip = (t.n - 1) / skipEvery
+		nb := (t.nSkip*uint64(t.wv+t.wo) + 7) / 8
+		if s.bytes(nb); s.err {
+			return bad("skip table")
+		}
+	}
+	headerLen := uint64(len(f.postings)) - off - uint64(len(s.b))
+	skipLen := (t.nSkip*uint64(t.wv+t.wo) + 7) / 8
+	t.streamAt = (off + headerLen) * 8
+	t.skipAt = t.streamAt - skipLen*8
+	return t, nil
+}
+
+// skipEntry returns skip entry j (1 ≤ j ≤ nSkip): the value of code
+// j*skipEvery-1 and the bit offset of code j*skipEvery from the stream.
+func (t *termInfo) skipEntry(postings []byte, j uint64) (value, offset uint64) {
+	pos := t.skipAt + (j-1)*uint64(t.wv+t.wo)
+	if i := pos >> 3; i+8 <= uint64(len(postings)) && t.wv+t.wo <= 56 {
+		w := binary.LittleEndian.Uint64(postings[i:]) >> (pos & 7)
+		return w & (1<<t.wv - 1), w >> t.wv & (1<<t.wo - 1)
+	}
+	r := bitReader{buf: postings, pos: pos}
+	value, _ = r.readBits(t.wv)
+	offset, _ = r.readBits(t.wo)
+	return value, offset
+}
+
+// termEncoder writes terms' postings. Positional terms are the
+// nondecreasing global positions of their occurrences; the others are
+// increasing document numbers with a frequency each.
+type termEncoder struct {
+	codes  []uint64
+	stream bitWriter
+	skips  bitWriter
+	offs   []uint64
+}
+
+// positional appends to dst the postings of a term occurring at the
+// global positions vals (nondecreasing, each ≥ 1) in nDocs documents.
+func (e *termEncoder) positional(dst []byte, vals []uint64, nDocs uint64) []byte {
+	return e.encode(dst, vals, 0, uint64(len(vals))-nDocs, nil, 0)
+}
+
+// docs appends to dst the postings of a term occurring in the documents
+// docs (increasing) with frequencies freqs (each ≥ 1).
+func (e *termEncoder) docs(dst []byte, docs, freqs []uint64) []byte {
+	minFreq := freqs[0]
+	for _, f := range freqs {
+		minFreq = min(minFreq, f)
+	}
+	return e.encode(dst, docs, 1, minFreq, freqs, minFreq)
+}
+
+// encode appends the header (the second uvarint is second), the skip
+// table and the codes of vals, each followed by its frequency's code when
+// freqs is not nil.
+func (e *termEncoder) encode(dst []byte, vals []uint64, inc, second uint64, freqs []uint64, minFreq uint64) []byte {
+	e.gaps(vals, inc)
+	k := riceParameter(e.codes)
+	dst = binary.AppendUvarint(dst, uint64(len(vals))<<6|uint64(k))
+	dst = binary.AppendUvarint(dst, second)
+	e.stream.reset()
+	e.offs = e.offs[:0]
+	for i, c := range e.codes {
+		if i > 0 && i%skipEvery == 0 {
+			e.offs = append(e.offs, e.stream.bitLen())
+		}
+		e.stream.writeRice(c, k)
+		if freqs != nil {
+			e.stream.writeGamma(freqs[i] - minFreq + 1)
+		}
+	}
+	return e.finish(dst, vals)
+}
+
+// gaps turns values into codes: each value minus the previous one plus
+// inc (0 when values may repeat, 1 when they increase).
+func (e *termEncoder) gaps(vals []uint64, inc uint64) {
+	e.codes = e.codes[:0]
+	next := uint64(0)
+	for _, v := range vals {
+		e.codes = append(e.codes, v-next)
+		next = v + inc
+	}
+}
+
+// finish appends the skip table, when the term has one, and the stream.
+func (e *termEncoder) finish(dst []byte, vals []uint64) []byte {
+	if len(e.offs) > 0 {
+		var maxV, maxO uint64
+		for j, o := range e.offs {
+			maxV = max(maxV, vals[(j+1)*skipEvery-1])
+			maxO = max(maxO, o)
+		}
+		wv, wo := uint(bits.Len64(maxV)), uint(bits.Len64(maxO))
+		dst = append(dst, byte(wv), byte(wo))
+		e.skips.reset()
+		for j, o := range e.offs {
+			e.skips.writeBits(vals[(j+1)*skipEvery-1], wv)
+			e.skips.writeBits(o, wo)
+		}
+		dst = append(dst, e.skips.bytes()...)
+	}
+	return append(dst, e.stream.bytes()...)
+}
+
+// riceParameter chooses the Rice parameter that codes codes in the fewest
+// bits, trying the neighbours of log2 of their mean.
+func riceParameter(codes []uint64) uint {
+	var sum uint64
+	for _, c := range codes {
+		sum += c
+	}
+	mean := sum / uint64(len(codes))
+	guess := bits.Len64(mean)
+	best, bestBits := uint(0), ^uint64(0)
+	for k := max(guess-2, 0); k <= min(guess+1, 63); k++ {
+		n := uint64(len(codes)) * uint64(k+1)
+		for _, c := range codes {
+			n += c >> uint(k)
+		}
+		if n < bestBits {
+			best, bestBits = uint(k), n
+		}
+	}
+	return best
+}
