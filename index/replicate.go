@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,20 +25,32 @@ type Manifest = manifest
 // write.
 func (ix *Index) Manifest() Manifest { return *ix.man.Load() }
 
-// CopyCommitted writes a complete bleve index into dst (a directory that
-// does not exist yet or is empty), equal to the open index as of its last
-// committed write, and returns that write's manifest. Writes wait while the
-// copy runs, so it never holds half of one (a write is two batches: the
-// documents with the manifest, then the field statistics); searches go on.
-// Segment files are copied, not linked, because the copy outlives them.
-func (ix *Index) CopyCommitted(dst string) (Manifest, error) {
+// CopyTarget receives the files of a copy of an index (bleve's
+// index.Directory): GetWriter creates the file at path, relative to the
+// copy's root, and returns its writer; the bolt root "store/root.bolt" must
+// be an *os.File.
+type CopyTarget interface {
+	GetWriter(path string) (io.WriteCloser, error)
+}
+
+// CopyDir is the CopyTarget that writes the files below dir.
+func CopyDir(dir string) CopyTarget { return bleve.FileSystemDirectory(dir) }
+
+// CopyCommitted writes a complete bleve index into dst (CopyDir of a
+// directory that does not exist yet or is empty), equal to the open index
+// as of its last committed write, and returns that write's manifest. Writes
+// wait while the copy runs, so it never holds half of one (a write is two
+// batches: the documents with the manifest, then the field statistics);
+// searches go on. Segment files are copied, not linked, because the copy
+// outlives them.
+func (ix *Index) CopyCommitted(dst CopyTarget) (Manifest, error) {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	c, ok := ix.bi.(bleve.IndexCopyable)
 	if !ok {
 		return Manifest{}, errors.New("index: this bleve index cannot be copied online")
 	}
-	if err := c.CopyTo(bleve.FileSystemDirectory(dst)); err != nil {
+	if err := c.CopyTo(dst); err != nil {
 		return Manifest{}, fmt.Errorf("index: copying %s: %w", ix.gen, err)
 	}
 	return *ix.man.Load(), nil

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +45,7 @@ type Replica struct {
 	lastErr   string
 	installed uint64
 	refusals  uint64
+	upToDate  uint64 // times the installer found the latest generation served
 }
 
 // pollEvery is how often a replica reads KeyCurrent besides watching it, in
@@ -260,6 +260,7 @@ func (r *Replica) installLoop(ctx context.Context) {
 		skip := g == nil || r.refused[g.Checksum] || (served != nil && served.Checksum == g.Checksum)
 		if g != nil && served != nil && served.Checksum == g.Checksum {
 			r.behind = time.Time{}
+			r.upToDate++
 		}
 		r.mu.Unlock()
 		if skip {
@@ -320,18 +321,20 @@ func (r *Replica) install(ctx context.Context, g *Generation) error {
 	reuse := map[string]string{}
 	if cur, served := r.pool.Current(); cur != nil && served != nil {
 		for _, f := range served.Files {
-			if strings.HasSuffix(f.Path, ".zap") {
+			if isSegment(f.Path) {
 				reuse[f.SHA256] = filepath.Join(cur.BleveDir(), filepath.FromSlash(f.Path))
 			}
 		}
 	}
 	fill := func(bleveDir string) error {
+		linked := map[string]bool{}
 		for _, f := range g.Files {
 			dst := filepath.Join(bleveDir, filepath.FromSlash(f.Path))
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}
-			if src, ok := reuse[f.SHA256]; ok && strings.HasSuffix(f.Path, ".zap") && os.Link(src, dst) == nil {
+			if src, ok := reuse[f.SHA256]; ok && isSegment(f.Path) && os.Link(src, dst) == nil {
+				linked[f.Path] = true
 				continue
 			}
 			if err := download(ctx, files, f, dst); err != nil {
@@ -341,8 +344,9 @@ func (r *Replica) install(ctx context.Context, g *Generation) error {
 		if err := syncTree(bleveDir); err != nil {
 			return err
 		}
-		// Linked files are checked too: every byte served is one published.
-		return verifyFiles(bleveDir, g)
+		// Exactly the published files, each downloaded one checked again
+		// as it lies on disk.
+		return verifyFiles(bleveDir, g, linked)
 	}
 	accept := func(ix *index.Index) error {
 		if err := sameManifest(g.Manifest, ix.Manifest()); err != nil {

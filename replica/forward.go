@@ -27,19 +27,32 @@ import (
 // SubjectWrite: the HTTP request's headers as message headers plus the
 // ones below, its body as the data. The reply carries the writer's answer
 // the same way. A body too large for one message goes through the object
-// store BucketForward and the message names the object.
+// store BucketForward and the message names the object. While the writer
+// works on a write it sends an empty progress reply every progressEvery,
+// so that a replica gives up soon on a writer that died with the request.
 const (
-	hdrMethod = "Govsearch-Method"
-	hdrURI    = "Govsearch-Uri"
-	hdrHost   = "Govsearch-Host"
-	hdrClient = "Govsearch-Client"
-	hdrStatus = "Govsearch-Status"
-	hdrObject = "Govsearch-Body-Object"
+	hdrMethod   = "Govsearch-Method"
+	hdrURI      = "Govsearch-Uri"
+	hdrHost     = "Govsearch-Host"
+	hdrClient   = "Govsearch-Client"
+	hdrStatus   = "Govsearch-Status"
+	hdrObject   = "Govsearch-Body-Object"
+	hdrProgress = "Govsearch-Progress"
 )
 
 // ForwardTimeout bounds a forwarded write: the writer's ingest timeout
 // (web.DefaultIngestTimeout) and its wait for the publication, with room.
 var ForwardTimeout = web.DefaultIngestTimeout + time.Minute
+
+// progressEvery is how often the writer says it is still at a write;
+// silenceLimit is how long a replica waits without a word.
+const (
+	progressEvery = 2 * time.Second
+	silenceLimit  = 5 * progressEvery
+)
+
+// errSilent means the writer stopped answering in the middle of a write.
+var errSilent = errors.New("the writer went silent")
 
 // IsWrite reports whether r is one of the API's write routes, which a
 // replica forwards to the writer.
@@ -119,10 +132,12 @@ func (f *Forwarder) forward1(w http.ResponseWriter, r *http.Request) int {
 	if err := f.attach(ctx, msg, body); err != nil {
 		return writeError(w, &web.Error{Code: web.CodeIndexUnavailable, Message: "no writer is reachable: cannot pass the body on through NATS: " + err.Error()})
 	}
-	reply, err := f.nc.RequestMsgWithContext(ctx, msg)
+	reply, err := f.request(ctx, msg)
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
 		return writeError(w, &web.Error{Code: web.CodeIndexUnavailable, Message: "no writer is reachable: no writer is connected to NATS; searches still work, retry the write later"})
+	case errors.Is(err, errSilent):
+		return writeError(w, &web.Error{Code: web.CodeIndexUnavailable, Message: "the writer stopped answering during the write (did it stop?); the write may or may not have been applied"})
 	case errors.Is(err, context.DeadlineExceeded):
 		return writeError(w, &web.Error{Code: web.CodeTimeout, Message: "the writer did not answer in time; the write may or may not have been applied"})
 	case err != nil:
@@ -145,6 +160,38 @@ func (f *Forwarder) forward1(w http.ResponseWriter, r *http.Request) int {
 	_, _ = w.Write(data)
 	f.count.Add(1)
 	return status
+}
+
+// request sends msg to the writer and returns its final reply, skipping
+// progress replies; silence for silenceLimit is errSilent.
+func (f *Forwarder) request(ctx context.Context, msg *nats.Msg) (*nats.Msg, error) {
+	inbox := f.nc.NewRespInbox()
+	sub, err := f.nc.SubscribeSync(inbox)
+	if err != nil {
+		return nil, err
+	}
+	defer sub.Unsubscribe()
+	msg.Reply = inbox
+	if err := f.nc.PublishMsg(msg); err != nil {
+		return nil, err
+	}
+	for {
+		wait, cancel := context.WithTimeout(ctx, silenceLimit)
+		m, err := sub.NextMsgWithContext(wait)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+			return nil, errSilent
+		case err != nil:
+			return nil, err
+		case len(m.Data) == 0 && m.Header.Get("Status") == "503":
+			// The server's answer to a request nobody subscribes to.
+			return nil, nats.ErrNoResponders
+		case m.Header.Get(hdrProgress) != "":
+			continue
+		}
+		return m, nil
+	}
 }
 
 // inlineLimit is how much of a message's payload a body may take before it
@@ -266,6 +313,9 @@ func Answer(nc *nats.Conn, handler http.Handler, pub *Publisher, log *slog.Logge
 // Close stops taking requests and waits for those being answered.
 func (a *Answerer) Close() {
 	_ = a.sub.Unsubscribe()
+	// Once the server has the unsubscription, a replica's next write gets
+	// "no responders" at once instead of silence.
+	_ = a.nc.FlushTimeout(time.Second)
 	a.wg.Wait()
 }
 
@@ -290,6 +340,20 @@ func (a *Answerer) store(ctx context.Context) (jetstream.ObjectStore, error) {
 func (a *Answerer) answer(m *nats.Msg) {
 	ctx, cancel := context.WithTimeout(context.Background(), ForwardTimeout)
 	defer cancel()
+	go func() {
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				p := nats.NewMsg(m.Reply)
+				p.Header.Set(hdrProgress, "1")
+				_ = a.nc.PublishMsg(p)
+			}
+		}
+	}()
 	rec := httptest.NewRecorder()
 	if req, err := a.request(ctx, m); err != nil {
 		writeError(rec, &web.Error{Code: web.CodeInvalidParameter, Param: "body", Message: "the forwarded write could not be read: " + err.Error()})

@@ -49,6 +49,7 @@ type Publisher struct {
 	failures     uint64
 	forwarded    uint64 // writes answered for replicas
 	lastCost     PublishCost
+	known        map[string]File // segment files of the last publication (see staging)
 
 	stores *stores
 }
@@ -307,20 +308,22 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 		p.cleaned = true
 	}
 
-	staging, err := os.MkdirTemp(p.root, stagingPrefix)
+	dir, err := os.MkdirTemp(p.root, stagingPrefix)
 	if err != nil {
 		return cost, err
 	}
-	defer os.RemoveAll(staging)
+	defer os.RemoveAll(dir)
+	stage := newStaging(dir, p.known)
 	t := time.Now()
-	man, err := p.ix.CopyCommitted(staging)
+	man, err := p.ix.CopyCommitted(stage)
 	if err != nil {
 		return cost, err
 	}
 	cost.Copy = time.Since(t)
 	t = time.Now()
-	files, err := listFiles(staging)
+	files, segments, err := stage.files()
 	if err != nil {
+		p.known = nil
 		return cost, err
 	}
 	cost.Hash = time.Since(t)
@@ -337,6 +340,7 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 	}
 	p.mu.Unlock()
 	if adopt {
+		p.known = segments
 		p.log.Info("the published generation is this index's state", "generation", prev.Name)
 		return cost, nil
 	}
@@ -358,7 +362,15 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 	order := slices.Clone(files)
 	slices.SortStableFunc(order, func(a, b File) int { return cmp.Compare(b.Size, a.Size) })
 	for _, f := range order {
-		sent, err := putFile(ctx, s.files, filepath.Join(staging, filepath.FromSlash(f.Path)), f)
+		if stage.wasSkipped(f.Path) {
+			// Published before: its object must still be there.
+			if err := haveObject(ctx, s.files, f); err != nil {
+				p.known = nil // the next round copies and sends everything
+				return cost, err
+			}
+			continue
+		}
+		sent, err := putFile(ctx, s.files, filepath.Join(dir, filepath.FromSlash(f.Path)), f)
 		if err != nil {
 			return cost, fmt.Errorf("uploading %s: %w", f.Path, err)
 		}
@@ -388,6 +400,7 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 	p.last, p.rev = g, rev
 	p.rounds++
 	p.mu.Unlock()
+	p.known = segments
 
 	if err := p.collect(ctx, s, g, prev); err != nil {
 		p.log.Warn("cannot delete the files of old generations", "error", err.Error())
@@ -444,6 +457,18 @@ func objectDigest(sum string) string {
 		return ""
 	}
 	return "SHA-256=" + base64.URLEncoding.EncodeToString(b)
+}
+
+// haveObject checks that the object store holds f's exact content.
+func haveObject(ctx context.Context, o jetstream.ObjectStore, f File) error {
+	info, err := o.GetInfo(ctx, f.ObjectName())
+	if err == nil && (info.Deleted || info.Size != uint64(f.Size) || info.Digest != objectDigest(f.SHA256)) {
+		err = jetstream.ErrObjectNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("segment %s, published before, is not in the object store as it was: %w", f.Path, err)
+	}
+	return nil
 }
 
 // putFile uploads a file unless the object store already holds its exact
