@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -41,7 +42,8 @@ type Replica struct {
 	files     jetstream.ObjectStore
 	latest    *Generation // the newest generation seen in NATS
 	behind    time.Time   // since when latest is not the one served
-	refused   map[string]bool
+	refused   map[string]bool // generations refused for good, by checksum
+	failed    map[string]int  // failed verifications of a generation, by checksum
 	lastErr   string
 	installed uint64
 	refusals  uint64
@@ -63,6 +65,7 @@ func StartReplica(cfg Config, dir string, serving func(*Replica)) (*Replica, err
 		offered: make(chan struct{}, 1),
 		serving: serving,
 		refused: map[string]bool{},
+		failed:  map[string]int{},
 	}
 	r.pool = NewPool(r.retire)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -217,7 +220,7 @@ func (r *Replica) watchOnce(ctx context.Context) error {
 // the installer.
 func (r *Replica) offer(raw []byte) {
 	if raw != nil {
-		g, err := decodeGeneration(raw)
+		g, err := DecodeGeneration(raw)
 		r.mu.Lock()
 		if err != nil {
 			sum := sha256.Sum256(raw)
@@ -241,9 +244,15 @@ func (r *Replica) offer(raw []byte) {
 	}
 }
 
+// refuseAfter is how many times a generation must fail verification before
+// it is refused for good: a transfer that went wrong under load looks like
+// a corrupted object once, a corrupted object does every time.
+var refuseAfter = 3
+
 // installLoop installs the latest generation whenever it is not the one
 // served. Transient failures are retried; a generation that does not
-// verify is refused for good, and the replica stays on its generation.
+// verify refuseAfter times is refused for good, and the replica stays on
+// its generation.
 func (r *Replica) installLoop(ctx context.Context) {
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
@@ -268,19 +277,26 @@ func (r *Replica) installLoop(ctx context.Context) {
 		}
 		start := time.Now()
 		err := r.install(ctx, g)
+		refused := false
 		r.mu.Lock()
 		switch {
 		case err == nil:
 			r.installed++
 			r.lastErr = ""
+			delete(r.failed, g.Checksum)
 			if r.latest.Checksum == g.Checksum {
 				r.behind = time.Time{}
 			}
 		case ctx.Err() != nil:
 		case refusal(err):
-			r.refused[g.Checksum] = true
-			r.refusals++
-			r.lastErr = "refused " + g.Name + ": " + err.Error()
+			r.failed[g.Checksum]++
+			if refused = r.failed[g.Checksum] >= refuseAfter; refused {
+				r.refused[g.Checksum] = true
+				r.refusals++
+				r.lastErr = "refused " + g.Name + ": " + err.Error()
+			} else {
+				r.lastErr = fmt.Sprintf("%s does not verify (attempt %d of %d): %v", g.Name, r.failed[g.Checksum], refuseAfter, err)
+			}
 		default:
 			r.lastErr = g.Name + ": " + err.Error()
 		}
@@ -292,7 +308,7 @@ func (r *Replica) installLoop(ctx context.Context) {
 			r.once.Do(func() { r.serving(r) })
 		case ctx.Err() != nil:
 			return
-		case refusal(err):
+		case refused:
 			r.log.Error("refusing the published generation; serving the one before", "generation", g.Name, "error", err.Error())
 		default:
 			r.log.Warn("cannot install the published generation yet; retrying", "generation", g.Name, "error", err.Error())
@@ -367,6 +383,11 @@ func (r *Replica) install(ctx context.Context, g *Generation) error {
 
 // download writes the object of f to dst and checks its size and checksum.
 func download(ctx context.Context, files jetstream.ObjectStore, f File, dst string) error {
+	// Without a deadline the client gives a whole object 5 s; with one, a
+	// read waits for it. So the deadline is generous and a transfer that
+	// stalls for stallLimit is cut off by closing it.
+	ctx, cancel := context.WithTimeout(ctx, transferTime(f.Size))
+	defer cancel()
 	res, err := files.Get(ctx, f.ObjectName())
 	if err != nil {
 		return fmt.Errorf("file %s: %w", f.Path, err)
@@ -377,8 +398,13 @@ func download(ctx context.Context, files jetstream.ObjectStore, f File, dst stri
 		return err
 	}
 	h := sha256.New()
+	src := &watchedReader{r: res, last: time.Now()}
+	stop := src.watch(res.Close)
 	// One byte more than listed shows an object that is too long.
-	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(res, f.Size+1))
+	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(src, f.Size+1))
+	if stop() {
+		err = fmt.Errorf("no data for %s", stallLimit)
+	}
 	if err == nil {
 		err = out.Sync()
 	}
@@ -392,6 +418,62 @@ func download(ctx context.Context, files jetstream.ObjectStore, f File, dst stri
 		return fmt.Errorf("file %s: the object holds %d bytes with SHA-256 %s, the generation lists %d bytes with %s: %w", f.Path, n, sum, f.Size, f.SHA256, errMismatch)
 	}
 	return nil
+}
+
+// stallLimit is how long a download may go without data.
+const stallLimit = 10 * time.Second
+
+// transferTime bounds the transfer of size bytes: a floor plus 1 MB/s,
+// far below what a LAN does; stalls are caught sooner (stallLimit).
+func transferTime(size int64) time.Duration {
+	return 5*time.Minute + time.Duration(size/(1<<20))*time.Second
+}
+
+// watchedReader notes when data last arrived.
+type watchedReader struct {
+	r    io.Reader
+	mu   sync.Mutex
+	last time.Time
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if n > 0 {
+		w.mu.Lock()
+		w.last = time.Now()
+		w.mu.Unlock()
+	}
+	return n, err
+}
+
+// watch calls abort once no data has arrived for stallLimit; the returned
+// function stops watching and reports whether abort was called.
+func (w *watchedReader) watch(abort func() error) (stop func() bool) {
+	done := make(chan struct{})
+	var aborted atomic.Bool
+	go func() {
+		tick := time.NewTicker(stallLimit / 10)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				w.mu.Lock()
+				idle := time.Since(w.last)
+				w.mu.Unlock()
+				if idle > stallLimit {
+					aborted.Store(true)
+					_ = abort()
+					return
+				}
+			}
+		}
+	}()
+	return func() bool {
+		close(done)
+		return aborted.Load()
+	}
 }
 
 // syncTree flushes the directories below root, so that the files' names

@@ -65,16 +65,17 @@ func (g Generation) sum() (string, error) {
 	return "sha256:" + hex.EncodeToString(h[:]), nil
 }
 
-// seal sets the checksum.
-func (g *Generation) seal() error {
+// Seal sets the checksum; a publisher calls it last.
+func (g *Generation) Seal() error {
 	s, err := g.sum()
 	g.Checksum = s
 	return err
 }
 
-// decodeGeneration reads and checks a published generation: its checksum,
-// its name and its file list. Anything else is left to the download.
-func decodeGeneration(raw []byte) (*Generation, error) {
+// DecodeGeneration reads and checks a published generation (the value of
+// KeyCurrent): its checksum, its name and its file list. The files
+// themselves are checked when they are downloaded.
+func DecodeGeneration(raw []byte) (*Generation, error) {
 	var g Generation
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return nil, fmt.Errorf("the published generation is not valid JSON: %v", err)
@@ -246,7 +247,7 @@ func readDescriptor(genDir string) *Generation {
 	if err != nil {
 		return nil
 	}
-	g, err := decodeGeneration(b)
+	g, err := DecodeGeneration(b)
 	if err != nil {
 		return nil
 	}

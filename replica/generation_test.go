@@ -26,7 +26,7 @@ func madeUpGeneration(t testing.TB, change func(*Generation)) []byte {
 	if change != nil {
 		change(&g)
 	}
-	if err := g.seal(); err != nil {
+	if err := g.Seal(); err != nil {
 		t.Fatal(err)
 	}
 	b, err := json.Marshal(g)
@@ -59,7 +59,7 @@ func TestDecodeGeneration(t *testing.T) {
 		{"a negative size", madeUpGeneration(t, func(g *Generation) { g.Files[0].Size = -1 }), "negative size"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := decodeGeneration(tc.raw)
+			g, err := DecodeGeneration(tc.raw)
 			switch {
 			case tc.err == "" && err != nil:
 				t.Fatalf("refused: %v", err)
@@ -118,7 +118,7 @@ func FuzzDecodeGeneration(f *testing.F) {
 	f.Add(madeUpGeneration(f, func(g *Generation) { g.Files[0].Path = "../x" }))
 	f.Add([]byte(`{"name":"gen-1","seq":1,"files":[{"path":"a","size":1,"sha256":""}],"checksum":""}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		g, err := decodeGeneration(raw)
+		g, err := DecodeGeneration(raw)
 		if err != nil {
 			return
 		}

@@ -353,7 +353,7 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 		seq = prevRev + 1 // an unreadable value still numbers the next one
 	}
 	g := &Generation{Name: genName(seq), Seq: seq, Manifest: man, Files: files, Writer: p.cfg.Name, Published: time.Now().UTC()}
-	if err := g.seal(); err != nil {
+	if err := g.Seal(); err != nil {
 		return cost, err
 	}
 
@@ -423,7 +423,7 @@ func (p *Publisher) current(ctx context.Context, s *stores) (*Generation, uint64
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading %s/%s: %w", BucketKV, KeyCurrent, err)
 	}
-	g, err := decodeGeneration(e.Value())
+	g, err := DecodeGeneration(e.Value())
 	if err != nil {
 		p.log.Warn("the published generation is unreadable; publishing over it", "error", err.Error())
 		return nil, e.Revision(), nil
@@ -486,6 +486,8 @@ func putFile(ctx context.Context, o jetstream.ObjectStore, path string, f File) 
 		return false, err
 	}
 	defer r.Close()
+	// Without a deadline each chunk gets the client's timeout for its
+	// acknowledgement, so a dead stream leader fails the upload in seconds.
 	if _, err := o.Put(ctx, jetstream.ObjectMeta{Name: f.ObjectName()}, r); err != nil {
 		return false, err
 	}

@@ -105,7 +105,7 @@ func current(t *testing.T, kv jetstream.KeyValue) *Generation {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := decodeGeneration(e.Value())
+	g, err := DecodeGeneration(e.Value())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +113,11 @@ func current(t *testing.T, kv jetstream.KeyValue) *Generation {
 }
 
 func TestReplicaRefusesBadGenerations(t *testing.T) {
+	// Two attempts: a file that does not verify is tried again before it
+	// is refused. The old value returns after the replica has stopped.
+	old := refuseAfter
+	t.Cleanup(func() { refuseAfter = old })
+	refuseAfter = 2
 	r := newRig(t)
 	ctx := context.Background()
 	cfg := testConfig(t, r.url)
@@ -154,7 +159,7 @@ func TestReplicaRefusesBadGenerations(t *testing.T) {
 		g.Files = append([]File(nil), good.Files...)
 		g.Seq, g.Name = seq, genName(seq)
 		change(&g)
-		if err := g.seal(); err != nil {
+		if err := g.Seal(); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(g)
