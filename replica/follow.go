@@ -40,8 +40,8 @@ type Replica struct {
 
 	mu        sync.Mutex
 	files     jetstream.ObjectStore
-	latest    *Generation // the newest generation seen in NATS
-	behind    time.Time   // since when latest is not the one served
+	latest    *Generation     // the newest generation seen in NATS
+	behind    time.Time       // since when latest is not the one served
 	refused   map[string]bool // generations refused for good, by checksum
 	failed    map[string]int  // failed verifications of a generation, by checksum
 	lastErr   string
