@@ -218,11 +218,11 @@ func TestReplication(t *testing.T) {
 			t.Fatal(err)
 		}
 		good := published(t, kv)
-		var root replica.File // every install downloads the bolt root
-		for _, f := range good.Files {
-			if strings.HasSuffix(f.Path, "root.bolt") {
-				root = f
-			}
+		// Files are sorted by path: the last is the bolt root, which every
+		// install downloads.
+		root := good.Files[len(good.Files)-1]
+		if root.Path != "store/root.bolt" {
+			t.Fatalf("the last file of %s is %s, not the bolt root", good.Name, root.Path)
 		}
 		original, err := files.GetBytes(ctx, root.ObjectName())
 		if err != nil {

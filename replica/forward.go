@@ -70,17 +70,15 @@ var hopHeaders = map[string]bool{
 
 // Forwarder sends a replica's writes to the writer.
 type Forwarder struct {
-	nc    *nats.Conn
-	log   *slog.Logger
-	count atomic.Uint64
-
-	mu      sync.Mutex
-	forward jetstream.ObjectStore
+	nc     *nats.Conn
+	log    *slog.Logger
+	count  atomic.Uint64
+	bodies *bodyStore
 }
 
 // NewForwarder returns a forwarder over nc.
 func NewForwarder(nc *nats.Conn, log *slog.Logger) *Forwarder {
-	return &Forwarder{nc: nc, log: log}
+	return &Forwarder{nc: nc, log: log, bodies: &bodyStore{nc: nc}}
 }
 
 // Count returns how many writes were forwarded and answered.
@@ -129,7 +127,7 @@ func (f *Forwarder) forward1(w http.ResponseWriter, r *http.Request) int {
 	msg.Header.Set(hdrURI, r.URL.RequestURI())
 	msg.Header.Set(hdrHost, r.Host)
 	msg.Header.Set(hdrClient, r.RemoteAddr)
-	if err := f.attach(ctx, msg, body); err != nil {
+	if err := f.bodies.attach(ctx, msg, body); err != nil {
 		return writeError(w, &web.Error{Code: web.CodeIndexUnavailable, Message: "no writer is reachable: cannot pass the body on through NATS: " + err.Error()})
 	}
 	reply, err := f.request(ctx, msg)
@@ -143,7 +141,7 @@ func (f *Forwarder) forward1(w http.ResponseWriter, r *http.Request) int {
 	case err != nil:
 		return writeError(w, &web.Error{Code: web.CodeIndexUnavailable, Message: "no writer is reachable: " + err.Error()})
 	}
-	data, err := f.detach(ctx, reply)
+	data, err := f.bodies.detach(ctx, reply)
 	if err != nil {
 		return writeError(w, &web.Error{Code: web.CodeInternal, Message: "the writer answered, but its answer could not be read: " + err.Error()})
 	}
@@ -200,24 +198,21 @@ func inlineLimit(nc *nats.Conn) int {
 	return int(nc.MaxPayload()) - 64<<10
 }
 
-// attach puts body into msg, inline or as an object.
-func (f *Forwarder) attach(ctx context.Context, msg *nats.Msg, body []byte) error {
-	return attachBody(ctx, f.nc, f.store, msg, body)
+// bodyStore carries bodies too large for one message through the object
+// store BucketForward, which the writer creates.
+type bodyStore struct {
+	nc *nats.Conn
+	mu sync.Mutex
+	o  jetstream.ObjectStore // bound on first use
 }
 
-// detach reads the body of reply.
-func (f *Forwarder) detach(ctx context.Context, reply *nats.Msg) ([]byte, error) {
-	return detachBody(ctx, f.store, reply)
-}
-
-// store binds BucketForward, which the writer creates.
-func (f *Forwarder) store(ctx context.Context) (jetstream.ObjectStore, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.forward != nil {
-		return f.forward, nil
+func (b *bodyStore) bucket(ctx context.Context) (jetstream.ObjectStore, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.o != nil {
+		return b.o, nil
 	}
-	js, err := jetstream.New(f.nc)
+	js, err := jetstream.New(b.nc)
 	if err != nil {
 		return nil, err
 	}
@@ -225,18 +220,18 @@ func (f *Forwarder) store(ctx context.Context) (jetstream.ObjectStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.forward = o
+	b.o = o
 	return o, nil
 }
 
-// attachBody sets msg's data to body, or, when it is too large for one
-// message, stores it in the forward bucket and names the object.
-func attachBody(ctx context.Context, nc *nats.Conn, store func(context.Context) (jetstream.ObjectStore, error), msg *nats.Msg, body []byte) error {
-	if len(body) <= inlineLimit(nc) {
+// attach sets msg's data to body, or, when it is too large for one
+// message, stores it in the bucket and names the object.
+func (b *bodyStore) attach(ctx context.Context, msg *nats.Msg, body []byte) error {
+	if len(body) <= inlineLimit(b.nc) {
 		msg.Data = body
 		return nil
 	}
-	o, err := store(ctx)
+	o, err := b.bucket(ctx)
 	if err != nil {
 		return err
 	}
@@ -248,23 +243,23 @@ func attachBody(ctx context.Context, nc *nats.Conn, store func(context.Context) 
 	return nil
 }
 
-// detachBody returns msg's body, collecting (and deleting) it from the
-// forward bucket when it was too large for the message.
-func detachBody(ctx context.Context, store func(context.Context) (jetstream.ObjectStore, error), msg *nats.Msg) ([]byte, error) {
+// detach returns msg's body, collecting (and deleting) it from the bucket
+// when it was too large for the message.
+func (b *bodyStore) detach(ctx context.Context, msg *nats.Msg) ([]byte, error) {
 	name := msg.Header.Get(hdrObject)
 	if name == "" {
 		return msg.Data, nil
 	}
-	o, err := store(ctx)
+	o, err := b.bucket(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b, err := o.GetBytes(ctx, name)
+	body, err := o.GetBytes(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	_ = o.Delete(ctx, name)
-	return b, nil
+	return body, nil
 }
 
 // writeError answers e in the API's error body and returns the status.
@@ -287,15 +282,13 @@ type Answerer struct {
 	log     *slog.Logger
 	sub     *nats.Subscription
 	wg      sync.WaitGroup
-
-	mu      sync.Mutex
-	forward jetstream.ObjectStore
+	bodies  *bodyStore
 }
 
 // Answer subscribes the writer's handler to SubjectWrite. All writers
 // would share the queue group, but there is one.
 func Answer(nc *nats.Conn, handler http.Handler, pub *Publisher, log *slog.Logger) (*Answerer, error) {
-	a := &Answerer{nc: nc, handler: handler, pub: pub, log: log}
+	a := &Answerer{nc: nc, handler: handler, pub: pub, log: log, bodies: &bodyStore{nc: nc}}
 	sub, err := nc.QueueSubscribe(SubjectWrite, "govsearch-writer", func(m *nats.Msg) {
 		a.wg.Add(1)
 		go func() {
@@ -317,24 +310,6 @@ func (a *Answerer) Close() {
 	// "no responders" at once instead of silence.
 	_ = a.nc.FlushTimeout(time.Second)
 	a.wg.Wait()
-}
-
-func (a *Answerer) store(ctx context.Context) (jetstream.ObjectStore, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.forward != nil {
-		return a.forward, nil
-	}
-	js, err := jetstream.New(a.nc)
-	if err != nil {
-		return nil, err
-	}
-	o, err := js.ObjectStore(ctx, BucketForward)
-	if err != nil {
-		return nil, err
-	}
-	a.forward = o
-	return o, nil
 }
 
 func (a *Answerer) answer(m *nats.Msg) {
@@ -365,7 +340,7 @@ func (a *Answerer) answer(m *nats.Msg) {
 		reply.Header[k] = vs
 	}
 	reply.Header.Set(hdrStatus, strconv.Itoa(rec.Code))
-	if err := attachBody(ctx, a.nc, a.store, reply, rec.Body.Bytes()); err != nil {
+	if err := a.bodies.attach(ctx, reply, rec.Body.Bytes()); err != nil {
 		a.log.Warn("cannot answer a forwarded write", "error", err.Error())
 		return
 	}
@@ -378,7 +353,7 @@ func (a *Answerer) answer(m *nats.Msg) {
 
 // request rebuilds the HTTP request a replica forwarded.
 func (a *Answerer) request(ctx context.Context, m *nats.Msg) (*http.Request, error) {
-	body, err := detachBody(ctx, a.store, m)
+	body, err := a.bodies.detach(ctx, m)
 	if err != nil {
 		return nil, err
 	}
