@@ -46,10 +46,20 @@ func TestReplication(t *testing.T) {
 		startReplica(t, filepath.Join(t.TempDir(), "replica-2"), c.urls()),
 	}
 	t.Cleanup(func() {
-		if t.Failed() || os.Getenv("GOVSEARCH_REPLICATION_LOGS") != "" {
-			for name, p := range map[string]*replicaProc{"writer": w, "replica 1": reps[0], "replica 2": reps[1]} {
-				t.Logf("log of the %s (%s), replication lines:\n%s", name, p.addr, replicationLog(p.stderr.String()))
+		if !t.Failed() && os.Getenv("GOVSEARCH_REPLICATION_LOGS") == "" {
+			return
+		}
+		for name, p := range map[string]*replicaProc{"writer": w, "replica 1": reps[0], "replica 2": reps[1]} {
+			if t.Failed() {
+				// SIGQUIT makes a Go program print its goroutines: where
+				// replication is stuck, if it is.
+				_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case <-p.done:
+				case <-time.After(5 * time.Second):
+				}
 			}
+			t.Logf("log of the %s (%s), replication lines:\n%s", name, p.addr, replicationLog(p.stderr.String()))
 		}
 	})
 	for _, r := range reps {
@@ -299,12 +309,18 @@ func TestReplication(t *testing.T) {
 	})
 }
 
-// replicationLog keeps a process log's lines about replication.
+// replicationLog keeps a process log's lines about replication and, from
+// a goroutine dump, the goroutines in the replica package.
 func replicationLog(log string) string {
 	var keep []string
 	for line := range strings.SplitSeq(log, "\n") {
 		if strings.Contains(line, `"part":"replication"`) || strings.Contains(line, `"level":"ERROR"`) {
 			keep = append(keep, line)
+		}
+	}
+	for g := range strings.SplitSeq(log, "\n\n") {
+		if strings.HasPrefix(g, "goroutine ") && strings.Contains(g, "govsearch/replica.") {
+			keep = append(keep, g)
 		}
 	}
 	return strings.Join(keep, "\n")

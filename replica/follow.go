@@ -383,33 +383,45 @@ func (r *Replica) install(ctx context.Context, g *Generation) error {
 
 // download writes the object of f to dst and checks its size and checksum.
 func download(ctx context.Context, files jetstream.ObjectStore, f File, dst string) error {
-	// Without a deadline the client gives a whole object 5 s; with one, a
-	// read waits for it. So the deadline is generous and a transfer that
-	// stalls for stallLimit is cut off by closing it.
-	ctx, cancel := context.WithTimeout(ctx, transferTime(f.Size))
-	defer cancel()
-	res, err := files.Get(ctx, f.ObjectName())
-	if err != nil {
-		return fmt.Errorf("file %s: %w", f.Path, err)
-	}
-	defer res.Close()
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	h := sha256.New()
-	src := &watchedReader{r: res, last: time.Now()}
-	stop := src.watch(res.Close)
-	// One byte more than listed shows an object that is too long.
-	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(src, f.Size+1))
-	if stop() {
-		err = fmt.Errorf("no data for %s", stallLimit)
-	}
+	err = readObject(ctx, files, f, out)
 	if err == nil {
 		err = out.Sync()
 	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
+	}
+	return err
+}
+
+// readObject copies the object of f to w and checks that it holds f's
+// size and checksum (errMismatch otherwise).
+func readObject(ctx context.Context, files jetstream.ObjectStore, f File, w io.Writer) error {
+	// Without a deadline the client gives a whole object 5 s; with one,
+	// every step waits for it, the consumer's creation included. So the
+	// deadline is generous, and a transfer that goes stallLimit without
+	// progress, from its start, is cut off.
+	ctx, cancel := context.WithTimeout(ctx, transferTime(f.Size))
+	defer cancel()
+	src := &watchedReader{last: time.Now()}
+	stalled := src.watch(cancel)
+	res, err := files.Get(ctx, f.ObjectName())
+	if err != nil {
+		if stalled() {
+			err = fmt.Errorf("no answer for %s", stallLimit)
+		}
+		return fmt.Errorf("file %s: %w", f.Path, err)
+	}
+	src.setSource(res)
+	defer res.Close()
+	h := sha256.New()
+	// One byte more than listed shows an object that is too long.
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(src, f.Size+1))
+	if stalled() {
+		err = fmt.Errorf("no data for %s", stallLimit)
 	}
 	if err != nil {
 		return fmt.Errorf("file %s: %w", f.Path, err)
@@ -429,15 +441,25 @@ func transferTime(size int64) time.Duration {
 	return 5*time.Minute + time.Duration(size/(1<<20))*time.Second
 }
 
-// watchedReader notes when data last arrived.
+// watchedReader reads an object and notes when data last arrived.
 type watchedReader struct {
-	r    io.Reader
 	mu   sync.Mutex
+	src  io.ReadCloser // nil until the object is open
 	last time.Time
 }
 
+func (w *watchedReader) setSource(src io.ReadCloser) {
+	w.mu.Lock()
+	w.src = src
+	w.last = time.Now()
+	w.mu.Unlock()
+}
+
 func (w *watchedReader) Read(p []byte) (int, error) {
-	n, err := w.r.Read(p)
+	w.mu.Lock()
+	src := w.src
+	w.mu.Unlock()
+	n, err := src.Read(p)
 	if n > 0 {
 		w.mu.Lock()
 		w.last = time.Now()
@@ -446,10 +468,13 @@ func (w *watchedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// watch calls abort once no data has arrived for stallLimit; the returned
-// function stops watching and reports whether abort was called.
-func (w *watchedReader) watch(abort func() error) (stop func() bool) {
+// watch cancels the transfer (cancel, and closing the object, which a
+// blocked read does not notice otherwise) once nothing has happened for
+// stallLimit; the returned function stops watching and reports whether it
+// did.
+func (w *watchedReader) watch(cancel context.CancelFunc) (stop func() bool) {
 	done := make(chan struct{})
+	var once sync.Once
 	var aborted atomic.Bool
 	go func() {
 		tick := time.NewTicker(stallLimit / 10)
@@ -460,18 +485,21 @@ func (w *watchedReader) watch(abort func() error) (stop func() bool) {
 				return
 			case <-tick.C:
 				w.mu.Lock()
-				idle := time.Since(w.last)
+				idle, src := time.Since(w.last), w.src
 				w.mu.Unlock()
 				if idle > stallLimit {
 					aborted.Store(true)
-					_ = abort()
+					cancel()
+					if src != nil {
+						_ = src.Close()
+					}
 					return
 				}
 			}
 		}
 	}()
 	return func() bool {
-		close(done)
+		once.Do(func() { close(done) })
 		return aborted.Load()
 	}
 }

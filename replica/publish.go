@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -50,6 +51,7 @@ type Publisher struct {
 	forwarded    uint64 // writes answered for replicas
 	lastCost     PublishCost
 	known        map[string]File // segment files of the last publication (see staging)
+	verified     map[string]bool // checksums of objects read back whole by this process
 
 	stores *stores
 }
@@ -77,8 +79,9 @@ type stores struct {
 func NewPublisher(cfg Config, nc *nats.Conn, ix *index.Index, root string) *Publisher {
 	return &Publisher{
 		cfg: cfg, ix: ix, root: root, nc: nc, log: cfg.logger(),
-		kick:    make(chan struct{}, 1),
-		changed: make(chan struct{}),
+		kick:     make(chan struct{}, 1),
+		changed:  make(chan struct{}),
+		verified: map[string]bool{},
 	}
 }
 
@@ -370,7 +373,7 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 			}
 			continue
 		}
-		sent, err := putFile(ctx, s.files, filepath.Join(dir, filepath.FromSlash(f.Path)), f)
+		sent, err := p.putFile(ctx, s.files, filepath.Join(dir, filepath.FromSlash(f.Path)), f)
 		if err != nil {
 			return cost, fmt.Errorf("uploading %s: %w", f.Path, err)
 		}
@@ -471,27 +474,73 @@ func haveObject(ctx context.Context, o jetstream.ObjectStore, f File) error {
 	return nil
 }
 
-// putFile uploads a file unless the object store already holds its exact
-// content (size and the digest the store computed on upload).
-func putFile(ctx context.Context, o jetstream.ObjectStore, path string, f File) (bool, error) {
-	info, err := o.GetInfo(ctx, f.ObjectName())
-	if err == nil && !info.Deleted && info.Size == uint64(f.Size) && info.Digest == objectDigest(f.SHA256) {
-		return false, nil
+// putAttempts bounds the uploads of one file in one publication.
+const putAttempts = 3
+
+// putFile makes sure the object store holds f's exact content: it uploads
+// the file unless an object of that name was read back whole before, and
+// reads back what it uploaded. An object's recorded digest is not enough:
+// the client computes it from what it sent, and when a stream changes
+// leader the client resends a chunk that got no answer after the chunks
+// behind it, so the stored object can be scrambled under a correct digest.
+func (p *Publisher) putFile(ctx context.Context, o jetstream.ObjectStore, path string, f File) (sent bool, err error) {
+	if p.verified[f.SHA256] {
+		if err := haveObject(ctx, o, f); err == nil {
+			return false, nil
+		}
 	}
-	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
-		return false, err
+	for range putAttempts {
+		info, err := o.GetInfo(ctx, f.ObjectName())
+		if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return sent, err
+		}
+		if err != nil || info.Deleted || info.Size != uint64(f.Size) || info.Digest != objectDigest(f.SHA256) {
+			if err := putObject(ctx, o, path, f); err != nil {
+				return sent, err
+			}
+			sent = true
+		}
+		err = readBack(ctx, o, f)
+		if err == nil {
+			p.verified[f.SHA256] = true
+			return sent, nil
+		}
+		if !refusal(err) {
+			return sent, err
+		}
+		p.log.Warn("an uploaded file reads back wrong; uploading it again", "file", f.Path, "error", err.Error())
+		if err := o.Delete(ctx, f.ObjectName()); err != nil {
+			return sent, err
+		}
 	}
+	return sent, fmt.Errorf("file %s read back wrong %d times", f.Path, putAttempts)
+}
+
+// readBack reads f's object and checks it. A read may be answered by a
+// server that has not applied the upload yet (JetStream lets followers
+// answer direct gets): an object not found yet is read again a few times.
+func readBack(ctx context.Context, o jetstream.ObjectStore, f File) error {
+	var err error
+	for wait := 100 * time.Millisecond; wait < 2*time.Second; wait *= 2 {
+		if err = readObject(ctx, o, f, io.Discard); !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return err
+		}
+		time.Sleep(wait)
+	}
+	return err
+}
+
+// putObject uploads the file at path as f's object.
+func putObject(ctx context.Context, o jetstream.ObjectStore, path string, f File) error {
 	r, err := os.Open(path)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer r.Close()
 	// Without a deadline each chunk gets the client's timeout for its
 	// acknowledgement, so a dead stream leader fails the upload in seconds.
-	if _, err := o.Put(ctx, jetstream.ObjectMeta{Name: f.ObjectName()}, r); err != nil {
-		return false, err
-	}
-	return true, nil
+	_, err = o.Put(ctx, jetstream.ObjectMeta{Name: f.ObjectName()}, r)
+	return err
 }
 
 // collect deletes the file objects that neither g nor prev (which a replica
