@@ -63,15 +63,11 @@ type PublishCost struct {
 	Bytes, SentBytes           int64         // bytes in the generation, bytes uploaded
 }
 
-// Total is the whole publication's time.
-func (c PublishCost) Total() time.Duration { return c.Copy + c.Hash + c.Upload + c.Commit }
-
-// stores are the JetStream buckets, bound once they exist.
+// stores are the JetStream buckets the writer uses, bound once they exist.
 type stores struct {
-	js      jetstream.JetStream
-	kv      jetstream.KeyValue
-	files   jetstream.ObjectStore
-	forward jetstream.ObjectStore
+	js    jetstream.JetStream
+	kv    jetstream.KeyValue
+	files jetstream.ObjectStore
 }
 
 // NewPublisher returns the publisher of ix, whose index directory is root,
@@ -93,16 +89,21 @@ func (p *Publisher) Kick() {
 	}
 }
 
-// retryWait is the pause before a failed publication is tried again.
-const retryWait = time.Second
+// retryWait is the pause before a failed publication or install is tried
+// again; publications that keep failing wait longer, up to maxRetryWait.
+const (
+	retryWait    = time.Second
+	maxRetryWait = 30 * time.Second
+)
 
 // Run publishes until ctx ends: once at start, when the generation in NATS
 // is not the index's state, and after every Committed. A failed round is
-// retried every retryWait.
+// retried after retryWait, doubled after each further failure.
 func (p *Publisher) Run(ctx context.Context) {
 	p.removeStaleStaging()
 	retry := time.NewTimer(0)
 	defer retry.Stop()
+	wait := retryWait
 	for {
 		select {
 		case <-ctx.Done():
@@ -117,6 +118,7 @@ func (p *Publisher) Run(ctx context.Context) {
 		if !need || !p.nc.IsConnected() {
 			continue // a reconnect kicks again
 		}
+		start := time.Now()
 		cost, err := p.publish(ctx)
 		p.mu.Lock()
 		p.attempted = target
@@ -127,8 +129,10 @@ func (p *Publisher) Run(ctx context.Context) {
 			p.published = target
 			p.lastErr = ""
 			p.lastCost = cost
-			if p.commits == target {
-				p.firstPending = time.Time{}
+			// Writes committed during the round are after its copy began.
+			p.firstPending = time.Time{}
+			if p.commits != target {
+				p.firstPending = start
 			}
 		}
 		close(p.changed)
@@ -139,11 +143,14 @@ func (p *Publisher) Run(ctx context.Context) {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			p.log.Warn("publishing the index failed; retrying", "error", err.Error(), "retry_in", retryWait.String())
-			retry.Reset(retryWait)
+			p.log.Warn("publishing the index failed; retrying", "error", err.Error(), "retry_in", wait.String())
+			retry.Reset(wait)
+			wait = min(2*wait, maxRetryWait)
+			continue
 		case again:
 			p.Kick()
 		}
+		wait = retryWait
 	}
 }
 
@@ -255,8 +262,9 @@ func (p *Publisher) bind(ctx context.Context) (*stores, error) {
 	}); err != nil {
 		return nil, hintReplicas(err, p.cfg.Replicas)
 	}
-	// A forwarded body that nobody collected (its replica died) expires.
-	if s.forward, err = bindObjects(ctx, js, jetstream.ObjectStoreConfig{
+	// Replicas put large forwarded bodies here; one that nobody collected
+	// (its writer died) expires.
+	if _, err = bindObjects(ctx, js, jetstream.ObjectStoreConfig{
 		Bucket: BucketForward, Description: "govsearch: bodies of large forwarded writes",
 		Replicas: p.cfg.Replicas, Storage: jetstream.FileStorage, TTL: time.Hour,
 	}); err != nil {
@@ -301,7 +309,7 @@ func (p *Publisher) publish(ctx context.Context) (PublishCost, error) {
 	p.mu.Lock()
 	mine := p.rev
 	p.mu.Unlock()
-	if mine != 0 && prevRev != mine && prev != nil {
+	if mine != 0 && prevRev != mine && prev != nil && prev.Writer != p.cfg.Name {
 		p.log.Warn("the published generation was set by another process: is a second writer running?", "generation", prev.Name, "by", prev.Writer)
 	}
 	if !p.cleaned {
