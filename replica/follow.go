@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -44,7 +45,8 @@ type Replica struct {
 	behind    time.Time       // since when latest is not the one served
 	refused   map[string]bool // generations refused for good, by checksum
 	failed    map[string]int  // failed verifications of a generation, by checksum
-	lastErr   string
+	lastErr   string          // the last install's failure
+	watchErr  string          // why KeyCurrent cannot be watched, while connected
 	installed uint64
 	refusals  uint64
 	upToDate  uint64 // times the installer found the latest generation served
@@ -156,8 +158,14 @@ func (r *Replica) retire(ix *index.Index, _ *Generation) {
 // watch follows KeyCurrent while connected, binding again after any error.
 func (r *Replica) watch(ctx context.Context) {
 	for ctx.Err() == nil {
-		if err := r.watchOnce(ctx); err != nil && ctx.Err() == nil {
-			r.log.Debug("watching the published generation", "error", err.Error())
+		err := r.watchOnce(ctx)
+		if err != nil && ctx.Err() == nil && r.nc.IsConnected() {
+			r.mu.Lock()
+			if r.watchErr != err.Error() {
+				r.log.Warn("cannot watch the published generation; retrying", "error", err.Error())
+			}
+			r.watchErr = err.Error()
+			r.mu.Unlock()
 		}
 		select {
 		case <-ctx.Done():
@@ -182,13 +190,14 @@ func (r *Replica) watchOnce(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("object store %s: %w", BucketFiles, err)
 	}
-	r.mu.Lock()
-	r.files = files
-	r.mu.Unlock()
 	w, err := kv.Watch(ctx, KeyCurrent)
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	r.files = files
+	r.watchErr = ""
+	r.mu.Unlock()
 	defer w.Stop()
 	poll := time.NewTicker(pollEvery)
 	defer poll.Stop()
@@ -528,7 +537,7 @@ func (r *Replica) Status() web.Replication {
 	st := web.Replication{
 		Role:      RoleReplica,
 		NATS:      natsState(r.nc),
-		Error:     r.lastErr,
+		Error:     cmp.Or(r.lastErr, r.watchErr),
 		Installed: r.installed,
 		Refused:   r.refusals,
 		Forwarded: r.fwd.Count(),
