@@ -11,6 +11,7 @@ import (
 
 	"govsearch/index"
 	"govsearch/ingest"
+	"govsearch/internal/natstest"
 )
 
 // runHelper is the body of the test binary when it runs as a helper
@@ -19,6 +20,7 @@ import (
 //	index DIR PATH...     build (no index yet, or a stale one) or update
 //	                      the index, as `govsearch index` does
 //	rebuild DIR PATH...   build a new generation, as `govsearch index --rebuild`
+//	nats-node FLAGS...    run a NATS cluster node (natstest.NodeMain)
 func runHelper(mode string, args []string) int {
 	// The test binary's own flags come first; the helper's follow "--".
 	for i, a := range args {
@@ -28,6 +30,8 @@ func runHelper(mode string, args []string) int {
 		}
 	}
 	switch mode {
+	case "nats-node":
+		return natstest.NodeMain(args)
 	case "index", "rebuild":
 		if len(args) < 2 {
 			fmt.Fprintf(os.Stderr, "helper %s: want DIR PATH...\n", mode)

@@ -300,35 +300,25 @@ func (b *syncBuffer) String() string {
 // no key from the test's own environment.
 func start(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
+	return startOwned(t, t, env, args...)
+}
+
+// startOwned is start for a process that outlives the (sub)test t that
+// starts it: it is killed when owner ends.
+func startOwned(t, owner testing.TB, env []string, args ...string) *proc {
+	t.Helper()
 	needBinary(t)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(cleanEnv(), env...)
-	p := &proc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "govsearch: serving on http://"); ok {
-				select {
-				case addr <- strings.TrimSuffix(a, "/"):
-				default:
-				}
+	p := launch(t, owner, cmd, func(line string) {
+		if a, ok := strings.CutPrefix(line, "govsearch: serving on http://"); ok {
+			select {
+			case addr <- strings.TrimSuffix(a, "/"):
+			default:
 			}
 		}
-	}()
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() { p.kill() })
+	})
 	if len(args) > 0 && args[0] == "serve" {
 		select {
 		case p.addr = <-addr:
@@ -344,6 +334,33 @@ func start(t testing.TB, env []string, args ...string) *proc {
 			t.Fatalf("govsearch serve did not start listening\n%s", p.stderr)
 		}
 	}
+	return p
+}
+
+// launch starts cmd, keeping its standard error and passing each line of
+// its standard output to onLine; the process is killed when owner ends.
+func launch(t, owner testing.TB, cmd *exec.Cmd, onLine func(string)) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = p.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			onLine(sc.Text())
+		}
+	}()
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	owner.Cleanup(func() { p.kill() })
 	return p
 }
 

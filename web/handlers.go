@@ -81,6 +81,7 @@ func (s *server) healthz(c *gin.Context) error {
 type readyBody struct {
 	Status string `json:"status"`
 	index.Stats
+	*Replication
 }
 
 func (s *server) readyz(c *gin.Context) error {
@@ -88,7 +89,12 @@ func (s *server) readyz(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(c, http.StatusOK, readyBody{Status: "ready", Stats: ix.Stats()})
+	body := readyBody{Status: "ready", Stats: ix.Stats()}
+	if s.opts.Replication != nil {
+		r := s.opts.Replication()
+		body.Replication = &r
+	}
+	writeJSON(c, http.StatusOK, body)
 	return nil
 }
 

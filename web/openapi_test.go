@@ -349,7 +349,11 @@ func jsonFields(t reflect.Type) []string {
 		tag := f.Tag.Get("json")
 		name, _, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
-			out = append(out, jsonFields(f.Type)...)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			out = append(out, jsonFields(ft)...)
 			continue
 		}
 		if !f.IsExported() || name == "-" {

@@ -67,6 +67,9 @@ type Options struct {
 	// QueueWait is how long a request waits for a slot before its 503;
 	// 0 means DefaultQueueWait, negative means not at all.
 	QueueWait time.Duration
+	// Replication, when set, reports the server's replication state in
+	// /readyz and /metrics (see Replication).
+	Replication func() Replication
 }
 
 // server holds what the handlers share.
@@ -101,6 +104,9 @@ func New(ix index.ReadWriter, opts Options) *gin.Engine {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	srv := &server{ix: ix, opts: opts, log: logger, metrics: newMetrics(reg, ix)}
+	if opts.Replication != nil {
+		registerReplication(reg, opts.Replication)
+	}
 	am := newAdmissionMetrics(reg)
 	srv.searches = newGate(classSearch, opts.MaxSearches, opts.QueueWait, am)
 	srv.heavy = newGate(classHeavy, opts.MaxHeavy, opts.QueueWait, am)

@@ -21,6 +21,7 @@ import (
 	"govsearch/index"
 	"govsearch/ingest"
 	"govsearch/internal/cli"
+	"govsearch/replica"
 	"govsearch/web"
 )
 
@@ -54,6 +55,11 @@ type serveConfig struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
+
+	// NATS, when set, replicates through NATS JetStream in its role
+	// (serve_nats.go); PublishWait bounds a writer's wait for a publication.
+	NATS        *replica.Config
+	PublishWait time.Duration
 }
 
 // Server defaults. Reads allow a 20 MB upload over a slow link; writes
@@ -72,12 +78,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: govsearch serve [--index DIR [--seed]] [--addr HOST:PORT] [--admin-key KEY] [--trusted-proxies CIDRS]\n\n"+
+		fmt.Fprintf(stderr, "usage: govsearch serve [--index DIR [--seed]] [--addr HOST:PORT] [--admin-key KEY] [--trusted-proxies CIDRS]\n"+
+			"                      [--nats URL[,URL...] --role writer|replica]\n\n"+
 			"Serves the web UI and the JSON API. --index DIR must hold an index built by\n"+
 			"`govsearch index --index DIR PATH...`; with --seed, an empty DIR is first filled\n"+
 			"with the embedded seed corpus. Without --index, the default directory is seeded\n"+
 			"on first run. Keys also come from GOVSEARCH_ADMIN_KEY and GOVSEARCH_SEARCH_KEY\n"+
-			"(prefer the environment: flags are visible to other users).\n\n")
+			"(prefer the environment: flags are visible to other users). With --nats, NATS\n"+
+			"credentials come from GOVSEARCH_NATS_USER and GOVSEARCH_NATS_PASSWORD,\n"+
+			"GOVSEARCH_NATS_TOKEN or GOVSEARCH_NATS_CREDS; see docs/deploy.md.\n\n")
 		fs.PrintDefaults()
 	}
 	cfg := serveConfig{
@@ -92,9 +101,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
 	fs.IntVar(&cfg.MaxSearches, "max-searches", web.DefaultMaxSearches(), "concurrent searches and lookups; beyond them requests get 503 overloaded")
 	fs.IntVar(&cfg.MaxHeavy, "max-heavy", web.DefaultMaxHeavy(), "concurrent trend and export requests; beyond them requests get 503 overloaded")
+	var nf natsFlags
+	nf.register(fs)
 	if code, ok := cli.ParseFlags(fs, args); !ok {
 		return code
 	}
+	nats, err := nf.config(fs)
+	if err != nil {
+		fmt.Fprintf(stderr, "govsearch serve: %v\n", err)
+		return 2
+	}
+	cfg.NATS, cfg.PublishWait = nats, nf.publishWait
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "govsearch serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
@@ -109,7 +126,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
-	err := Serve(ctx, cfg, func(addr string) {
+	err = Serve(ctx, cfg, func(addr string) {
 		fmt.Fprintf(stdout, "govsearch: serving on http://%s/\n", addr)
 	})
 	if err != nil {
@@ -139,13 +156,14 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 	// Only the default directory is serve's own to fill: an explicit one that
 	// holds no index is more likely a mistyped path than a wish for seeds.
 	isDefault := cfg.IndexDir == ""
-	seed := cfg.Seed || isDefault
+	// A replica's index is the writer's: it never builds one.
+	seed := (cfg.Seed || isDefault) && !cfg.isReplica()
 	cfg = cfg.withDefaults()
 	log := cfg.Logger
 	if cfg.AdminKey != "" && cfg.AdminKey == cfg.SearchKey {
 		return errors.New("the admin key and the search key must differ")
 	}
-	if !seed {
+	if !seed && !cfg.isReplica() {
 		// A directory that does not exist cannot hold an index: say so
 		// before listening rather than after.
 		if _, err := os.Stat(cfg.IndexDir); errors.Is(err, os.ErrNotExist) {
@@ -155,9 +173,9 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 	// Searching never segments text; only uploads, a seed build and
 	// /api/analyze do, and they load the dictionary on first use. A server
 	// that accepts uploads loads it in the background now so the first
-	// upload does not wait; a read-only server is spared its memory
-	// (analyzer/README.md).
-	if cfg.AdminKey != "" {
+	// upload does not wait; a read-only server (a replica forwards its
+	// uploads) is spared its memory (analyzer/README.md).
+	if cfg.AdminKey != "" && !cfg.isReplica() {
 		analyzer.Preload()
 	}
 
@@ -198,6 +216,15 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 		ready(ln.Addr().String())
 	}
 
+	if cfg.isReplica() {
+		rep, err := startReplica(cfg, opts, setHandler)
+		if err != nil {
+			shutdown(srv, cfg.ShutdownTimeout)
+			return err
+		}
+		defer rep.Close()
+		return serveUntilDone(ctx, cfg, ln.Addr(), srv, served)
+	}
 	ix, err := openOrBuild(ctx, cfg.IndexDir, seed, isDefault, log)
 	if err != nil {
 		shutdown(srv, cfg.ShutdownTimeout)
@@ -207,10 +234,27 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 		return err
 	}
 	defer ix.Close()
-	setHandler(web.New(ix, opts))
+	var searcher index.ReadWriter = ix
+	if cfg.NATS != nil {
+		w, err := startWriter(cfg, ix, srv.Handler)
+		if err != nil {
+			shutdown(srv, cfg.ShutdownTimeout)
+			return err
+		}
+		defer w.Close()
+		searcher, opts.Replication = w, w.Status
+	}
+	setHandler(web.New(searcher, opts))
 	st := ix.Stats()
 	log.Info("index open", "dir", cfg.IndexDir, "reports", st.Reports, "documents", st.Documents, "version", st.Version)
-	if remove, err := writeServing(cfg.IndexDir, ln.Addr()); err != nil {
+	return serveUntilDone(ctx, cfg, ln.Addr(), srv, served)
+}
+
+// serveUntilDone notes the server's address in the index directory and
+// serves until ctx ends or the listener fails, then shuts down gracefully.
+func serveUntilDone(ctx context.Context, cfg serveConfig, addr net.Addr, srv *http.Server, served <-chan error) error {
+	log := cfg.Logger
+	if remove, err := writeServing(cfg.IndexDir, addr); err != nil {
 		log.Warn("cannot note the server's address in the index directory; `govsearch search` there will not find it", "error", err.Error())
 	} else {
 		defer remove()
