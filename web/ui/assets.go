@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"govsearch/index"
 )
 
 //go:embed templates/*.html
@@ -97,7 +99,9 @@ var funcs = template.FuncMap{
 	"barsOf": func(c barChart, id, class string) barsArgs {
 		return barsArgs{Chart: c, ID: id, Class: class}
 	},
-	"reportTitle": reportTitle,
+	"reportTitle": index.ReportTitle,
+	"metricLabel": metricLabel,
+	"levelLbl":    LevelLabel,
 }
 
 // trimFloat formats an SVG coordinate with at most one decimal.
@@ -114,9 +118,13 @@ type barsArgs struct {
 // pages holds one template set per page, each the layout plus that page.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"search", "reader", "trend", "error"} {
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
-		out[name] = t
+	for _, name := range []string{"search", "reader", "error"} {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	// The research pages share the filter form and the links between them.
+	for _, name := range []string{"trend", "diffusion", "kwic", "compare"} {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles,
+			"templates/layout.html", "templates/research.html", "templates/"+name+".html"))
 	}
 	return out
 }()
