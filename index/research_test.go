@@ -172,21 +172,25 @@ func countLongestFirst(text string, terms []string) int {
 	return n
 }
 
-// TestTrendRecount: trend cells exist exactly where covered reports exist,
-// and every number of every cell equals a recount from the paragraphs.
-func TestTrendRecount(t *testing.T) {
+// forResearchQueries runs check on every corpus of researchCorpora, for
+// each of its queries with each of filters.
+func forResearchQueries(t *testing.T, filters []Filters, check func(t *testing.T, c *corpus, query string, f Filters)) {
 	for _, rc := range researchCorpora {
 		t.Run(rc.name, func(t *testing.T) {
 			c := openResearch(t, rc.path, rc.shared)
 			for _, query := range rc.queries {
-				for _, f := range researchFilters {
-					t.Run(fmt.Sprintf("%s/%v", query, f), func(t *testing.T) {
-						checkTrend(t, c, query, f)
-					})
+				for _, f := range filters {
+					t.Run(fmt.Sprintf("%s/%v", query, f), func(t *testing.T) { check(t, c, query, f) })
 				}
 			}
 		})
 	}
+}
+
+// TestTrendRecount: trend cells exist exactly where covered reports exist,
+// and every number of every cell equals a recount from the paragraphs.
+func TestTrendRecount(t *testing.T) {
+	forResearchQueries(t, researchFilters, checkTrend)
 }
 
 func checkTrend(t *testing.T, c *corpus, query string, f Filters) {
@@ -247,18 +251,7 @@ func checkTrend(t *testing.T, c *corpus, query string, f Filters) {
 // matching paragraph a brute-force scan finds, Never holds exactly the
 // regions without one, and the cumulative curve recounts.
 func TestDiffusionRecount(t *testing.T) {
-	for _, rc := range researchCorpora {
-		t.Run(rc.name, func(t *testing.T) {
-			c := openResearch(t, rc.path, rc.shared)
-			for _, query := range rc.queries {
-				for _, f := range researchFilters {
-					t.Run(fmt.Sprintf("%s/%v", query, f), func(t *testing.T) {
-						checkDiffusion(t, c, query, f)
-					})
-				}
-			}
-		})
-	}
+	forResearchQueries(t, researchFilters, checkDiffusion)
 }
 
 func checkDiffusion(t *testing.T, c *corpus, query string, f Filters) {
@@ -388,18 +381,7 @@ func checkDiffusion(t *testing.T, c *corpus, query string, f Filters) {
 // context is the paragraph's text around the match, and each order holds
 // row by row.
 func TestKWICRecount(t *testing.T) {
-	for _, rc := range researchCorpora {
-		t.Run(rc.name, func(t *testing.T) {
-			c := openResearch(t, rc.path, rc.shared)
-			for _, query := range rc.queries {
-				for _, f := range researchFilters[:2] {
-					t.Run(fmt.Sprintf("%s/%v", query, f), func(t *testing.T) {
-						checkKWIC(t, c, query, f)
-					})
-				}
-			}
-		})
-	}
+	forResearchQueries(t, researchFilters[:2], checkKWIC)
 }
 
 func checkKWIC(t *testing.T, c *corpus, query string, f Filters) {

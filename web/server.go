@@ -61,8 +61,8 @@ type Options struct {
 	// MaxSearches bounds concurrent searches and lookups; 0 means
 	// DefaultMaxSearches().
 	MaxSearches int
-	// MaxHeavy bounds concurrent trend and export requests; 0 means
-	// DefaultMaxHeavy().
+	// MaxHeavy bounds concurrent trend, diffusion, concordance, matrix and
+	// export requests; 0 means DefaultMaxHeavy().
 	MaxHeavy int
 	// QueueWait is how long a request waits for a slot before its 503;
 	// 0 means DefaultQueueWait, negative means not at all.
@@ -76,7 +76,7 @@ type server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	searches *gate // admission of searches and lookups
-	heavy    *gate // admission of trend and export
+	heavy    *gate // admission of the research views and export
 }
 
 var releaseMode sync.Once

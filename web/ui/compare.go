@@ -139,12 +139,9 @@ func (h *handler) compare(c *gin.Context) {
 		extra[k] = vs
 	}
 	if p.Form, err = h.researchForm(ctx, "/compare", st, withQueries(extra, queries)); err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "compare", p)
+		h.renderFailed(c, "compare", &p, &p.Err, err)
 		return
 	}
-	// The form carries the queries and the two years in its own inputs.
-	p.Form.Hidden = slices.DeleteFunc(p.Form.Hidden, func(in hiddenInput) bool { return in.Name == "q" || in.Name == "a" || in.Name == "b" })
 	if len(queries) == 0 {
 		p.Examples = h.examples(c, "/trend")
 		h.render(c, http.StatusOK, "compare", p)
@@ -159,8 +156,7 @@ func (h *handler) compare(c *gin.Context) {
 	for _, q := range queries {
 		tr, err := h.s.Trend(ctx, index.Request{Query: q, Filters: st.Filters.Clone()})
 		if err != nil {
-			p.Err = h.classify(err)
-			h.render(c, p.Err.Status, "compare", p)
+			h.renderFailed(c, "compare", &p, &p.Err, err)
 			return
 		}
 		trends = append(trends, tr)

@@ -14,18 +14,13 @@ import (
 
 type diffusionPage struct {
 	base
-	State    State
-	Form     filterForm
-	Links    researchLinks
-	Err      *pageError
-	Examples []example
-	CSV      string
-	D        *index.Diffusion
-	Rows     []diffusionRow
-	Never    []neverRow
-	Curve    curveChart
-	Regions  int // regions with a covered report
-	First    *diffusionRow
+	researchHead
+	D       *index.Diffusion
+	Rows    []diffusionRow
+	Never   []neverRow
+	Curve   curveChart
+	Regions int // regions with a covered report
+	First   *diffusionRow
 }
 
 // diffusionRow is a region that mentions the query, as the table shows it.
@@ -72,26 +67,16 @@ func (h *handler) diffusion(c *gin.Context) {
 		h.renderError(c, h.classify(err))
 		return
 	}
-	p := diffusionPage{base: h.base("diffusion", "首次提及与扩散", st.Q), State: st}
+	p := diffusionPage{base: h.base("diffusion", "首次提及与扩散", st.Q), researchHead: researchHead{State: st}}
 	ctx, cancel := h.ctx(c)
 	defer cancel()
-	if p.Form, err = h.researchForm(ctx, "/diffusion", st, nil); err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "diffusion", p)
-		return
-	}
-	if st.Q == "" {
-		p.Examples = h.examples(c, "/diffusion")
-		h.render(c, http.StatusOK, "diffusion", p)
+	if h.openResearch(c, ctx, "diffusion", &p.researchHead, &p, nil, "/diffusion", nil) {
 		return
 	}
 	p.Title = st.Q + " - 首次提及与扩散 - " + h.opts.SiteName
-	p.Links = linksFor(st)
-	p.CSV = h.tableCSV("/diffusion", st, nil)
 	d, err := h.s.Diffusion(ctx, index.Request{Query: st.Q, Filters: st.Filters.Clone()})
 	if err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "diffusion", p)
+		h.renderFailed(c, "diffusion", &p, &p.Err, err)
 		return
 	}
 	p.D = d

@@ -20,18 +20,13 @@ var kwicWidths = []int{10, 20, 30, 50}
 
 type kwicPage struct {
 	base
-	State    State
-	Form     filterForm
-	Links    researchLinks
-	Err      *pageError
-	Examples []example
-	CSV      string
-	Sort     string
-	Width    int
-	Sorts    []sortOpt
-	Widths   []option
-	Total    int
-	Rows     []kwicRow
+	researchHead
+	Sort   string
+	Width  int
+	Sorts  []sortOpt
+	Widths []option
+	Total  int
+	Rows   []kwicRow
 	// MatchWidth is the longest match of the page in characters, 1 to
 	// 12: the match column's width class.
 	MatchWidth int
@@ -65,7 +60,7 @@ func (h *handler) kwic(c *gin.Context) {
 		h.renderError(c, h.classify(err))
 		return
 	}
-	p := kwicPage{base: h.base("kwic", "语境", st.Q), State: st, Sort: order, Width: width}
+	p := kwicPage{base: h.base("kwic", "语境", st.Q), researchHead: researchHead{State: st}, Sort: order, Width: width}
 	extra := url.Values{}
 	if order != index.KWICByPosition {
 		extra.Set("sort", order)
@@ -75,22 +70,13 @@ func (h *handler) kwic(c *gin.Context) {
 	}
 	ctx, cancel := h.ctx(c)
 	defer cancel()
-	if p.Form, err = h.researchForm(ctx, "/kwic", st, extra); err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "kwic", p)
-		return
-	}
 	for _, w := range kwicWidths {
 		p.Widths = append(p.Widths, option{Value: strconv.Itoa(w), Label: strconv.Itoa(w) + " 字", Selected: w == width})
 	}
-	if st.Q == "" {
-		p.Examples = h.examples(c, "/kwic")
-		h.render(c, http.StatusOK, "kwic", p)
+	if h.openResearch(c, ctx, "kwic", &p.researchHead, &p, extra, "/kwic", extra) {
 		return
 	}
 	p.Title = st.Q + " - 语境 - " + h.opts.SiteName
-	p.Links = linksFor(st)
-	p.CSV = h.tableCSV("/kwic", st, extra)
 	for _, o := range kwicSortLabels {
 		e := url.Values{"sort": {o.Value}, "width": extra["width"]}
 		if o.Value == index.KWICByPosition {
@@ -110,8 +96,7 @@ func (h *handler) kwic(c *gin.Context) {
 		return nil
 	})
 	if err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "kwic", p)
+		h.renderFailed(c, "kwic", &p, &p.Err, err)
 		return
 	}
 	if p.Total == 0 {

@@ -2,9 +2,12 @@ package ui
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/gin-gonic/gin"
 
 	"govsearch/index"
 	"govsearch/ingest"
@@ -63,6 +66,11 @@ type filterForm struct {
 	Chips  []chip
 }
 
+// pageControls are the page parameters that pages give controls of their
+// own in the form (the concordance's width, the compared queries and
+// years); the others ride along as hidden fields.
+var pageControls = []string{"q", "width", "a", "b"}
+
 // researchForm builds the filter form of the research page at path for
 // st, from the levels and years of the index's reports; extra are the
 // page's own parameters, kept by the form and by the chips' links.
@@ -120,6 +128,9 @@ func (h *handler) researchForm(ctx context.Context, path string, st State, extra
 		}
 	}
 	for _, k := range sortedKeys(extra) {
+		if slices.Contains(pageControls, k) {
+			continue
+		}
 		for _, v := range extra[k] {
 			if v != "" {
 				f.Hidden = append(f.Hidden, hiddenInput{k, v})
@@ -162,4 +173,37 @@ func (h *handler) tableCSV(route string, st State, extra url.Values) string {
 		v[k] = vs
 	}
 	return pageURL(h.opts.APIBase+route, st, v)
+}
+
+// researchHead is what the research pages share: the URL state, the filter
+// form, the links to the other views and to the table's CSV, the examples
+// and the error panel.
+type researchHead struct {
+	State    State
+	Form     filterForm
+	Links    researchLinks
+	Err      *pageError
+	Examples []example
+	CSV      string
+}
+
+// openResearch fills the head of the research page name (its path is
+// /name; page is its data, which embeds hd) with the page's own
+// parameters extra and the CSV of the API's csvRoute with csvExtra. With
+// no query it renders the page's form and examples, on a failure the
+// error; it reports whether it rendered the page.
+func (h *handler) openResearch(c *gin.Context, ctx context.Context, name string, hd *researchHead, page any, extra url.Values, csvRoute string, csvExtra url.Values) bool {
+	var err error
+	if hd.Form, err = h.researchForm(ctx, "/"+name, hd.State, extra); err != nil {
+		h.renderFailed(c, name, page, &hd.Err, err)
+		return true
+	}
+	if hd.State.Q == "" {
+		hd.Examples = h.examples(c, "/"+name)
+		h.render(c, http.StatusOK, name, page)
+		return true
+	}
+	hd.Links = linksFor(hd.State)
+	hd.CSV = h.tableCSV(csvRoute, hd.State, csvExtra)
+	return false
 }

@@ -13,15 +13,10 @@ import (
 
 type trendPage struct {
 	base
-	State    State
-	Metric   string
-	Metrics  []metricLink
-	View     trendView
-	Err      *pageError
-	Links    researchLinks
-	Examples []example
-	Form     filterForm
-	CSV      string
+	researchHead
+	Metric  string
+	Metrics []metricLink
+	View    trendView
 }
 
 // metricLink is one choice of the measure switch.
@@ -90,31 +85,21 @@ func (h *handler) trend(c *gin.Context) {
 		return
 	}
 	metric, _ := metricParam(v)
-	p := trendPage{base: h.base("trend", "趋势", st.Q), State: st, Metric: metric}
+	p := trendPage{base: h.base("trend", "趋势", st.Q), researchHead: researchHead{State: st}, Metric: metric}
 	ctx, cancel := h.ctx(c)
 	defer cancel()
 	extra := url.Values{}
 	if metric != metricCount {
 		extra.Set("metric", metric)
 	}
-	if p.Form, err = h.researchForm(ctx, "/trend", st, extra); err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "trend", p)
-		return
-	}
-	if st.Q == "" {
-		p.Examples = h.examples(c, "/trend")
-		h.render(c, http.StatusOK, "trend", p)
+	if h.openResearch(c, ctx, "trend", &p.researchHead, &p, extra, "/trend", nil) {
 		return
 	}
 	p.Title = st.Q + " - 趋势 - " + h.opts.SiteName
-	p.Links = linksFor(st)
 	p.Metrics = metricLinks("/trend", st, metric, nil)
-	p.CSV = h.tableCSV("/trend", st, nil)
 	tr, err := h.s.Trend(ctx, index.Request{Query: st.Q, Filters: st.Filters.Clone()})
 	if err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "trend", p)
+		h.renderFailed(c, "trend", &p, &p.Err, err)
 		return
 	}
 	p.View = buildTrend(tr, metric, func(region string, year int) string {

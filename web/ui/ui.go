@@ -227,6 +227,13 @@ func (h *handler) base(page, title, q string) base {
 	return base{Site: h.opts.SiteName, Title: t, Page: page, Q: q}
 }
 
+// renderFailed renders page name, whose data is page, with the error
+// panel of err in the field *slot of page, and err's status.
+func (h *handler) renderFailed(c *gin.Context, name string, page any, slot **pageError, err error) {
+	*slot = h.classify(err)
+	h.render(c, (*slot).Status, name, page)
+}
+
 // render executes a page template into a buffer first, so a template error
 // becomes a clean 500 instead of half a page.
 func (h *handler) render(c *gin.Context, status int, name string, data any) {
