@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -95,6 +96,10 @@ func (h *handler) kwic(c *gin.Context) {
 		p.Total++
 		return nil
 	})
+	var ve *index.ValidationError
+	if errors.As(err, &ve) && ve.Param == "sort" && ve.Rule == index.RuleLimit {
+		err = badParam("sort", order, "出现次数超过 "+groupDigits(index.MaxKWICSorted)+" 处，无法按语境排序；请缩小检索范围，或按出处排序")
+	}
 	if err != nil {
 		h.renderFailed(c, "kwic", &p, &p.Err, err)
 		return
