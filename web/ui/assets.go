@@ -96,8 +96,14 @@ var funcs = template.FuncMap{
 	"partLbl": PartLabel,
 	"kindLbl": KindLabel,
 	"f1":      trimFloat,
-	"barsOf": func(c barChart, id, class string) barsArgs {
-		return barsArgs{Chart: c, ID: id, Class: class}
+	"barsOf": func(c barChart, id, class string) chartArgs[barChart] {
+		return chartArgs[barChart]{Chart: c, ID: id, Class: class}
+	},
+	"curveOf": func(c curveChart, id, class string) chartArgs[curveChart] {
+		return chartArgs[curveChart]{Chart: c, ID: id, Class: class}
+	},
+	"linesOf": func(c lineChart, id, class, metric string) chartArgs[lineChart] {
+		return chartArgs[lineChart]{Chart: c, ID: id, Class: class, Metric: metric}
 	},
 	"reportTitle": index.ReportTitle,
 	"metricLabel": metricLabel,
@@ -109,10 +115,11 @@ func trimFloat(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// barsArgs feeds the "bars" template, which draws one bar chart.
-type barsArgs struct {
-	Chart     barChart
-	ID, Class string
+// chartArgs feeds the templates that draw one of a page's charts in one of
+// its layouts (wide or narrow).
+type chartArgs[C any] struct {
+	Chart             C
+	ID, Class, Metric string
 }
 
 // pages holds one template set per page, each the layout plus that page.

@@ -35,7 +35,8 @@ type comparePage struct {
 	Series   []seriesView
 	Years    []int
 	Table    []compareRow
-	Chart    lineChart
+	Chart    lineChart // for screens wider than a phone
+	Narrow   lineChart // the same lines laid out for a phone
 	A, B     int
 	YearsA   []option
 	YearsB   []option
@@ -254,12 +255,17 @@ func (p *comparePage) build(queries []string, trends []*index.Trend) {
 		}
 		p.Table = append(p.Table, row)
 	}
-	p.Chart = layoutLines(p.Years, p.Series, p.Metric)
+	p.Chart = layoutLines(p.Years, p.Series, p.Metric, 760, 12)
+	p.Narrow = layoutLines(p.Years, p.Series, p.Metric, 360, 5)
 }
 
-// layoutLines draws each series as a line over the years.
-func layoutLines(years []int, series []seriesView, metric string) lineChart {
-	c := lineChart{Width: 760, Height: 300, Left: 48}
+// layoutLines draws each series as a line over the years, in a chart
+// width units wide with at most maxLabels year labels.
+func layoutLines(years []int, series []seriesView, metric string, width float64, maxLabels int) lineChart {
+	c := lineChart{Width: width, Height: 300, Left: 48}
+	if width < 500 {
+		c.Height, c.Left = 240, 40
+	}
 	top := 24.0
 	c.PlotW = c.Width - c.Left - 24
 	plotH := c.Height - top - 40
@@ -283,7 +289,7 @@ func layoutLines(years []int, series []seriesView, metric string) lineChart {
 		}
 		return round1(c.Left + c.PlotW*float64(i)/float64(n-1))
 	}
-	labelEvery := int(math.Ceil(float64(n) / 12))
+	labelEvery := int(math.Ceil(float64(n) / float64(maxLabels)))
 	for i, y := range years {
 		if i%labelEvery == 0 || i == n-1 && 2*(i%labelEvery) >= labelEvery {
 			c.XLabels = append(c.XLabels, curveLabel{X: x(i), Label: strconv.Itoa(y)})

@@ -18,8 +18,9 @@ type diffusionPage struct {
 	D       *index.Diffusion
 	Rows    []diffusionRow
 	Never   []neverRow
-	Curve   curveChart
-	Regions int // regions with a covered report
+	Curve   curveChart // for screens wider than a phone
+	Narrow  curveChart // the same curve laid out for a phone
+	Regions int        // regions with a covered report
 	First   *diffusionRow
 }
 
@@ -97,7 +98,8 @@ func (h *handler) diffusion(c *gin.Context) {
 	} else {
 		p.Examples = h.examples(c, "/diffusion")
 	}
-	p.Curve = layoutCurve(d.Cumulative)
+	p.Curve = layoutCurve(d.Cumulative, 760, 12)
+	p.Narrow = layoutCurve(d.Cumulative, 360, 5)
 	h.render(c, http.StatusOK, "diffusion", p)
 }
 
@@ -122,14 +124,18 @@ func yearList(ys []int) string {
 
 // layoutCurve draws the cumulative adoption per year as two step lines on
 // a common scale: regions with a mention by then, and regions with any
-// report by then.
-func layoutCurve(years []index.AdoptionYear) curveChart {
-	c := curveChart{Width: 760, Height: 280, Left: 44}
+// report by then; in a chart width units wide with at most maxLabels year
+// labels.
+func layoutCurve(years []index.AdoptionYear, width float64, maxLabels int) curveChart {
+	c := curveChart{Width: width, Height: 280, Left: 44}
+	if width < 500 {
+		c.Height, c.Left = 240, 36
+	}
 	if len(years) == 0 {
 		return c
 	}
 	top := 24.0
-	c.PlotW = c.Width - c.Left - 24
+	c.PlotW = c.Width - c.Left - 20
 	c.PlotH = c.Height - top - 40
 	c.Bottom = top + c.PlotH
 	maxR := 0
@@ -150,7 +156,7 @@ func layoutCurve(years []index.AdoptionYear) curveChart {
 	}
 	y := func(v int) float64 { return round1(c.Bottom - float64(v)/float64(ymax)*c.PlotH) }
 	var adopted, covered []string
-	labelEvery := int(math.Ceil(float64(n) / 12))
+	labelEvery := int(math.Ceil(float64(n) / float64(maxLabels)))
 	for i, a := range years {
 		p := curvePoint{Year: a.Year, Adopted: a.Adopted, Regions: a.RegionsWithReports, X: x(i), Y: y(a.Adopted), YR: y(a.RegionsWithReports)}
 		if i > 0 {
