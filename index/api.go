@@ -55,6 +55,8 @@ type FacetValue struct {
 // HTML-escaped (a query of filters only highlights the paragraph's opening).
 type Hit struct {
 	ingest.Record
+	URL         string   `json:"url"`      // ParagraphURL
+	Citation    string   `json:"citation"` // Citation
 	Score       float64  `json:"score"`
 	Occurrences int      `json:"occurrences"`
 	Highlights  []string `json:"highlights"`     // HTML; only <mark> tags
@@ -71,12 +73,22 @@ type Response struct {
 	Facets map[string][]FacetValue `json:"facets"`
 }
 
-// TrendCell counts matches for one year and region.
+// TrendCell counts matches for one year and region among the reports the
+// request covers (see Index.Trend): Reports is the number of those reports,
+// MentioningReports how many of them match, Paragraphs and Occurrences the
+// matching paragraphs and the occurrences in them, Chars the characters of
+// the reports' paragraphs (those passing the paragraph filters), and
+// Per10k the occurrences per 10,000 of those characters.
 type TrendCell struct {
-	Year        int    `json:"year"`
-	Region      string `json:"region"`
-	Paragraphs  int    `json:"paragraphs"`
-	Occurrences int    `json:"occurrences"`
+	Year              int     `json:"year"`
+	Region            string  `json:"region"`
+	Level             string  `json:"level"`
+	Reports           int     `json:"reports"`
+	MentioningReports int     `json:"mentioning_reports"`
+	Paragraphs        int     `json:"paragraphs"`
+	Occurrences       int     `json:"occurrences"`
+	Chars             int     `json:"chars"`
+	Per10k            float64 `json:"per_10k"`
 }
 
 // Trend is the answer of Index.Trend.
@@ -85,8 +97,10 @@ type Trend struct {
 	Cells []TrendCell `json:"cells"`
 }
 
-// ExportRow is one key-word-in-context row of an export: a citation and one
-// occurrence with its context.
+// ExportRow is one key-word-in-context row of an export: where the
+// occurrence is, the occurrence with its context, the whole paragraph, and
+// the paragraph's permanent link and citation (ParagraphURL, Citation).
+// Fields added later come last, so that a column keeps its place in the CSV.
 type ExportRow struct {
 	ID       string `json:"id"`
 	ReportID string `json:"report_id"`
@@ -100,13 +114,21 @@ type ExportRow struct {
 	Left     string `json:"left"`
 	Match    string `json:"match"`
 	Right    string `json:"right"`
+	Text     string `json:"text"`
+	Level    string `json:"level"`
+	Speaker  string `json:"speaker"`
+	Source   string `json:"source"`
+	URL      string `json:"url"`
+	Citation string `json:"citation"`
 }
 
-// ReportSummary is a report's metadata and paragraph count.
+// ReportSummary is a report's metadata, its paragraph count and the
+// length of its paragraph text in characters (Summarize).
 type ReportSummary struct {
 	ID string `json:"id"`
 	ingest.Meta
 	Paragraphs int `json:"paragraphs"`
+	Chars      int `json:"chars"`
 }
 
 // LexiconEntry is a policy term with how many paragraphs and reports contain it.
@@ -119,10 +141,13 @@ type LexiconEntry struct {
 // ErrNotFound is returned for an unknown paragraph or report id.
 var ErrNotFound = errors.New("not found")
 
-// Reader is the read side of an index; *Index implements it.
+// Reader is the read side of an index; *Index implements it. Trend,
+// Diffusion, KWIC and Export walk every match, uncapped.
 type Reader interface {
 	Search(ctx context.Context, req Request) (*Response, error)
 	Trend(ctx context.Context, req Request) (*Trend, error)
+	Diffusion(ctx context.Context, req Request) (*Diffusion, error)
+	KWIC(ctx context.Context, req Request, opts KWICOptions, emit func(KWICRow) error) error
 	Export(ctx context.Context, req Request, emit func(ExportRow) error) error
 	Paragraph(ctx context.Context, id string) (*ingest.Record, error)
 	Reports(ctx context.Context) ([]ReportSummary, error)

@@ -115,6 +115,8 @@ func (ix *Index) Export(ctx context.Context, req Request, emit func(ExportRow) e
 		row := ExportRow{
 			ID: rec.ID, ReportID: rec.ReportID, Title: rec.Title, Region: rec.Region,
 			Year: rec.Year, Date: rec.Date, Part: rec.Part, Section: rec.Section, Ordinal: rec.Ordinal,
+			Text: rec.Text, Level: rec.Level, Speaker: rec.Speaker, Source: rec.Source,
+			URL: ParagraphURL(rec.ReportID, rec.Ordinal), Citation: Citation(rec.Meta, rec.Part, rec.Ordinal),
 		}
 		ri := newRuneIndex(rec.Text)
 		if len(spans) == 0 {
@@ -129,40 +131,4 @@ func (ix *Index) Export(ctx context.Context, req Request, emit func(ExportRow) e
 		}
 		return nil
 	})
-}
-
-// Trend implements Reader: matching paragraphs and occurrences per year
-// and region, cells ordered by year, then region. Its sums equal the
-// paragraphs and rows of Export for the same request.
-func (ix *Index) Trend(ctx context.Context, req Request) (*Trend, error) {
-	type key struct {
-		year   int
-		region string
-	}
-	cells := map[key]*TrendCell{}
-	err := ix.walk(ctx, req, func(rec *ingest.Record, spans []span) error {
-		k := key{rec.Year, rec.Region}
-		c := cells[k]
-		if c == nil {
-			c = &TrendCell{Year: rec.Year, Region: rec.Region}
-			cells[k] = c
-		}
-		c.Paragraphs++
-		c.Occurrences += len(spans)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	t := &Trend{Query: req.Query, Cells: make([]TrendCell, 0, len(cells))}
-	for _, c := range cells {
-		t.Cells = append(t.Cells, *c)
-	}
-	sort.Slice(t.Cells, func(i, j int) bool {
-		if t.Cells[i].Year != t.Cells[j].Year {
-			return t.Cells[i].Year < t.Cells[j].Year
-		}
-		return t.Cells[i].Region < t.Cells[j].Region
-	})
-	return t, nil
 }

@@ -241,7 +241,8 @@ func TestRequestValidation(t *testing.T) {
 // facetsOfFormat lists, for the index formats written since the facet
 // registry, the facets (names and so keyword fields) their documents carry.
 var facetsOfFormat = map[string][]string{
-	"9": {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
+	"9":  {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
+	"10": {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
 }
 
 // TestFormatVersionCoversFacets: a facet adds a keyword field to every

@@ -47,7 +47,8 @@ import (
 //
 //	type       keyword "r"
 //	rid, rsource  keywords: the report id and its source file
-//	rec        stored only: the ReportSummary as JSON
+//	rec        stored only: the ReportSummary as JSON, with the characters
+//	           of its paragraphs by facet key (storedSummary)
 //
 // Report documents carry no paragraph field, so no paragraph query can match
 // them. The manifest lives in the internal key manifestKey and is written in
@@ -126,7 +127,7 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "9"
+const FormatVersion = "10"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of
@@ -296,7 +297,7 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 
 // reportDoc builds the document that describes report r itself.
 func reportDoc(r *ingest.Report) (*document.Document, error) {
-	js, err := json.Marshal(ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)})
+	js, err := json.Marshal(newStoredSummary(r))
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,9 @@ type cachedReports struct {
 	// one has not: a search that ran on the index before a report was
 	// deleted still finds its metadata.
 	gone map[string]ReportSummary
+	// charsByKey holds each report's characters by paragraph facet key
+	// (storedSummary.CharsByKey).
+	charsByKey map[string]map[string]int
 }
 
 // lookup returns the summary of report id, also of one deleted since the
@@ -63,7 +66,7 @@ func (ix *Index) rememberWritten(reports []ingest.Report) {
 		ix.written = map[string]ReportSummary{}
 	}
 	for _, r := range reports {
-		ix.written[r.ID] = ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)}
+		ix.written[r.ID] = Summarize(&r)
 	}
 }
 
@@ -77,15 +80,18 @@ func (ix *Index) loadSummaries(ctx context.Context, epoch uint64) (*cachedReport
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	c := &cachedReports{epoch: epoch, byID: make(map[string]ReportSummary, len(res.Hits))}
+	c := &cachedReports{epoch: epoch, byID: make(map[string]ReportSummary, len(res.Hits)),
+		charsByKey: make(map[string]map[string]int, len(res.Hits))}
 	for _, dm := range res.Hits {
 		raw, _ := dm.Fields[fieldRec].(string)
-		var s ReportSummary
-		if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		var ss storedSummary
+		if err := json.Unmarshal([]byte(raw), &ss); err != nil {
 			return nil, fmt.Errorf("reports: document %q: %w", dm.ID, err)
 		}
+		s := ss.ReportSummary
 		c.list = append(c.list, s)
 		c.byID[s.ID] = s
+		c.charsByKey[s.ID] = ss.CharsByKey
 	}
 	sort.Slice(c.list, func(i, j int) bool {
 		a, b := c.list[i], c.list[j]

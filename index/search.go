@@ -335,7 +335,8 @@ func (ix *Index) hits(ctx context.Context, refs []hitRef, terms []string, highli
 		if err != nil {
 			return nil, err
 		}
-		h := Hit{Record: *rec, Score: hr.score, Highlights: []string{}}
+		h := Hit{Record: *rec, URL: ParagraphURL(rec.ReportID, rec.Ordinal), Citation: Citation(rec.Meta, rec.Part, rec.Ordinal),
+			Score: hr.score, Highlights: []string{}}
 		spans := m.find(rec.Text)
 		h.Occurrences = len(spans)
 		if highlight {

@@ -120,6 +120,17 @@ func (p *Pool) Trend(ctx context.Context, req index.Request) (*index.Trend, erro
 	return with(p, ctx, func(ix *index.Index) (*index.Trend, error) { return ix.Trend(ctx, req) })
 }
 
+// Diffusion implements index.Reader.
+func (p *Pool) Diffusion(ctx context.Context, req index.Request) (*index.Diffusion, error) {
+	return with(p, ctx, func(ix *index.Index) (*index.Diffusion, error) { return ix.Diffusion(ctx, req) })
+}
+
+// KWIC implements index.Reader.
+func (p *Pool) KWIC(ctx context.Context, req index.Request, opts index.KWICOptions, emit func(index.KWICRow) error) error {
+	_, err := with(p, ctx, func(ix *index.Index) (struct{}, error) { return struct{}{}, ix.KWIC(ctx, req, opts, emit) })
+	return err
+}
+
 // Export implements index.Reader.
 func (p *Pool) Export(ctx context.Context, req index.Request, emit func(index.ExportRow) error) error {
 	_, err := with(p, ctx, func(ix *index.Index) (struct{}, error) { return struct{}{}, ix.Export(ctx, req, emit) })

@@ -25,7 +25,7 @@ const (
 // wait on I/O.
 func DefaultMaxSearches() int { return 4 * runtime.GOMAXPROCS(0) }
 
-// DefaultMaxHeavy is the default bound on concurrent trend and export
+// DefaultMaxHeavy is the default bound on concurrent research-view and export
 // requests, which walk every matching paragraph: half the cores, at least
 // one, so that searches keep the rest.
 func DefaultMaxHeavy() int { return max(1, runtime.GOMAXPROCS(0)/2) }

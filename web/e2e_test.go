@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	sharedIndex.close()
+	closeSharedCorpora()
 	os.RemoveAll(tempRoot)
 	os.Exit(code)
 }

@@ -27,15 +27,20 @@ const (
 )
 
 // exportHeader is the CSV header row: the JSON names of index.ExportRow.
-var exportHeader = []string{"id", "report_id", "title", "region", "year", "date", "part", "section", "ordinal", "left", "match", "right"}
+var exportHeader = []string{"id", "report_id", "title", "region", "year", "date", "part", "section", "ordinal", "left", "match", "right",
+	"text", "level", "speaker", "source", "url", "citation"}
 
 // exportWriter writes rows in one format; headers go out with the first
 // write so that an error before any row can still be answered as JSON.
+// It writes the export's rows (write), or any table's (writeRow) when
+// header and kind are set.
 type exportWriter struct {
 	c       *gin.Context
 	format  string
-	query   string // names the downloaded file
-	bom     bool   // start a CSV with a UTF-8 byte order mark
+	kind    string   // names the downloaded file: govsearch-KIND-query; "" is export
+	header  []string // the CSV header row; nil is exportHeader
+	query   string   // names the downloaded file
+	bom     bool     // start a CSV with a UTF-8 byte order mark
 	started bool
 	buf     *bufio.Writer
 	csv     *csv.Writer
@@ -51,7 +56,7 @@ func (w *exportWriter) start() {
 	} else {
 		h.Set("Content-Type", "application/x-ndjson; charset=utf-8")
 	}
-	h.Set("Content-Disposition", contentDisposition(w.query, w.format))
+	h.Set("Content-Disposition", attachment(w.kind, w.query, w.format))
 	w.c.Status(http.StatusOK)
 	w.buf = bufio.NewWriterSize(w.c.Writer, 64<<10)
 	if w.format == "csv" {
@@ -59,22 +64,33 @@ func (w *exportWriter) start() {
 			_, _ = w.buf.WriteString("\uFEFF")
 		}
 		w.csv = csv.NewWriter(w.buf)
-		_ = w.csv.Write(exportHeader)
+		header := w.header
+		if header == nil {
+			header = exportHeader
+		}
+		_ = w.csv.Write(header)
 	} else {
 		w.json = json.NewEncoder(w.buf)
 		w.json.SetEscapeHTML(false)
 	}
 }
 
-func (w *exportWriter) write(r index.ExportRow) error {
+func (w *exportWriter) write(r index.ExportRow) error { return w.writeRow(csvRecord(r), r) }
+
+// writeRow writes one row: cells (each defused by csvCell) as CSV, or v
+// as a JSON line.
+func (w *exportWriter) writeRow(cells []string, v any) error {
 	if !w.started {
 		w.start()
 	}
 	var err error
 	if w.csv != nil {
-		err = w.csv.Write(csvRecord(r))
+		for i, c := range cells {
+			cells[i] = csvCell(c)
+		}
+		err = w.csv.Write(cells)
 	} else {
-		err = w.json.Encode(r)
+		err = w.json.Encode(v)
 	}
 	if err != nil {
 		return err
@@ -146,7 +162,7 @@ func (s *server) export(c *gin.Context) error {
 // each passed through csvCell.
 func csvRecord(r index.ExportRow) []string {
 	rec := []string{r.ID, r.ReportID, r.Title, r.Region, strconv.Itoa(r.Year), r.Date, r.Part, r.Section,
-		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right}
+		strconv.Itoa(r.Ordinal), r.Left, r.Match, r.Right, r.Text, r.Level, r.Speaker, r.Source, r.URL, r.Citation}
 	for i, c := range rec {
 		rec[i] = csvCell(c)
 	}
@@ -181,10 +197,17 @@ func exportFormat(v url.Values) (string, error) {
 	}
 }
 
-// contentDisposition names the download after the query: an ASCII name for
-// every client, and the query itself (RFC 6266 filename*) for those that
-// read it. Characters that are not letters or digits become "_".
-func contentDisposition(query, format string) string {
+// contentDisposition names the download of an export after the query.
+func contentDisposition(query, format string) string { return attachment("", query, format) }
+
+// attachment names a download of kind (export when empty) after the
+// query: an ASCII name for every client, and the query itself (RFC 6266
+// filename*) for those that read it. Characters that are not letters or
+// digits become "_".
+func attachment(kind, query, format string) string {
+	if kind == "" {
+		kind = "export"
+	}
 	var b strings.Builder
 	for _, r := range query {
 		if b.Len() >= 120 {
@@ -196,9 +219,9 @@ func contentDisposition(query, format string) string {
 			b.WriteByte('_')
 		}
 	}
-	name := "govsearch-export"
+	name := "govsearch-" + kind
 	if q := strings.Trim(b.String(), "_"); q != "" {
 		name += "-" + q
 	}
-	return `attachment; filename="govsearch-export.` + format + `"; filename*=UTF-8''` + url.PathEscape(name+"."+format)
+	return `attachment; filename="govsearch-` + kind + "." + format + `"; filename*=UTF-8''` + url.PathEscape(name+"."+format)
 }

@@ -146,7 +146,7 @@ func (s *server) paragraph(c *gin.Context) error {
 	if err != nil {
 		return notFound(err, "paragraph", id)
 	}
-	writeJSON(c, http.StatusOK, rec)
+	writeJSON(c, http.StatusOK, citeRecord(rec))
 	return nil
 }
 
@@ -163,20 +163,6 @@ type reportsBody struct {
 	Reports []index.ReportSummary `json:"reports"`
 }
 
-func (s *server) reports(c *gin.Context) error {
-	list, err := ask(s, c, func(ctx context.Context, ix index.Reader) ([]index.ReportSummary, error) {
-		return ix.Reports(ctx)
-	})
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []index.ReportSummary{}
-	}
-	writeJSON(c, http.StatusOK, reportsBody{Reports: list})
-	return nil
-}
-
 func (s *server) report(c *gin.Context) error {
 	id, err := checkID(c)
 	if err != nil {
@@ -188,30 +174,7 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return notFound(err, "report", id)
 	}
-	writeJSON(c, http.StatusOK, rep)
-	return nil
-}
-
-func (s *server) trend(c *gin.Context) error {
-	req, err := parseFiltered(c.Request.URL.Query(), true)
-	if err != nil {
-		return err
-	}
-	typed, err := s.resolveRegions(c, &req)
-	if err != nil {
-		return err
-	}
-	t, err := ask(s, c, func(ctx context.Context, ix index.Reader) (*index.Trend, error) {
-		return ix.Trend(ctx, req)
-	})
-	if err != nil {
-		return err
-	}
-	t.Query = typed
-	if t.Cells == nil {
-		t.Cells = []index.TrendCell{}
-	}
-	writeJSON(c, http.StatusOK, t)
+	writeJSON(c, http.StatusOK, citeReport(rep))
 	return nil
 }
 
@@ -277,7 +240,7 @@ func (s *server) addReports(c *gin.Context) error {
 	}
 	out := uploadBody{Reports: make([]index.ReportSummary, len(reports)), Files: parsed}
 	for i, r := range reports {
-		out.Reports[i] = index.ReportSummary{ID: r.ID, Meta: r.Meta, Paragraphs: len(r.Paragraphs)}
+		out.Reports[i] = index.Summarize(&r)
 	}
 	if len(reports) == 1 {
 		c.Header("Location", "/api/reports/"+reports[0].ID)

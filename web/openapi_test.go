@@ -174,11 +174,15 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		filters = append(filters, f.Param)
 	}
 	queryParams := map[string][]string{
-		"GET /api/search":   append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
-		"GET /api/trend":    append([]string{"q"}, filters...),
-		"GET /api/export":   append([]string{"q", "sort", "format", "bom"}, filters...),
-		"GET /api/analyze":  {"text"},
-		"POST /api/reports": {"source"},
+		"GET /api/search":    append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
+		"GET /api/trend":     append([]string{"q", "format", "bom"}, filters...),
+		"GET /api/export":    append([]string{"q", "sort", "format", "bom"}, filters...),
+		"GET /api/diffusion": append([]string{"q", "format", "bom"}, filters...),
+		"GET /api/kwic":      append([]string{"q", "sort", "width", "from", "size", "format", "bom"}, filters...),
+		"GET /api/matrix":    append([]string{"q", "format", "bom"}, filters...),
+		"GET /api/reports":   {"region", "level", "year", "sort"},
+		"GET /api/analyze":   {"text"},
+		"POST /api/reports":  {"source"},
 	}
 	for key, want := range queryParams {
 		method, path, _ := strings.Cut(key, " ")
@@ -283,27 +287,34 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 func TestOpenAPISchemasMatchTypes(t *testing.T) {
 	doc, _ := loadOpenAPI(t)
 	for name, typ := range map[string]reflect.Type{
-		"Meta":           reflect.TypeFor[ingest.Meta](),
-		"Paragraph":      reflect.TypeFor[ingest.Paragraph](),
-		"Record":         reflect.TypeFor[ingest.Record](),
-		"Hit":            reflect.TypeFor[index.Hit](),
-		"FacetValue":     reflect.TypeFor[index.FacetValue](),
-		"SearchResponse": reflect.TypeFor[index.Response](),
-		"ReportSummary":  reflect.TypeFor[index.ReportSummary](),
-		"ReportList":     reflect.TypeFor[reportsBody](),
-		"UploadResult":   reflect.TypeFor[uploadBody](),
-		"UploadFile":     reflect.TypeFor[uploadFile](),
-		"Report":         reflect.TypeFor[ingest.Report](),
-		"TrendCell":      reflect.TypeFor[index.TrendCell](),
-		"Trend":          reflect.TypeFor[index.Trend](),
-		"ExportRow":      reflect.TypeFor[index.ExportRow](),
-		"LexiconEntry":   reflect.TypeFor[index.LexiconEntry](),
-		"Lexicon":        reflect.TypeFor[lexiconBody](),
-		"Token":          reflect.TypeFor[analyzer.Token](),
-		"Analysis":       reflect.TypeFor[analyzeBody](),
-		"Error":          reflect.TypeFor[Error](),
-		"ErrorBody":      reflect.TypeFor[errorBody](),
-		"Ready":          reflect.TypeFor[readyBody](),
+		"Meta":            reflect.TypeFor[ingest.Meta](),
+		"Paragraph":       reflect.TypeFor[citedParagraph](),
+		"Record":          reflect.TypeFor[citedRecord](),
+		"Hit":             reflect.TypeFor[index.Hit](),
+		"FacetValue":      reflect.TypeFor[index.FacetValue](),
+		"SearchResponse":  reflect.TypeFor[index.Response](),
+		"ReportSummary":   reflect.TypeFor[index.ReportSummary](),
+		"ReportList":      reflect.TypeFor[reportsBody](),
+		"UploadResult":    reflect.TypeFor[uploadBody](),
+		"UploadFile":      reflect.TypeFor[uploadFile](),
+		"Report":          reflect.TypeFor[citedReport](),
+		"TrendCell":       reflect.TypeFor[index.TrendCell](),
+		"Trend":           reflect.TypeFor[index.Trend](),
+		"ExportRow":       reflect.TypeFor[index.ExportRow](),
+		"Diffusion":       reflect.TypeFor[index.Diffusion](),
+		"DiffusionRegion": reflect.TypeFor[index.DiffusionRegion](),
+		"NeverRegion":     reflect.TypeFor[index.NeverRegion](),
+		"AdoptionYear":    reflect.TypeFor[index.AdoptionYear](),
+		"KWICRow":         reflect.TypeFor[index.KWICRow](),
+		"KWICPage":        reflect.TypeFor[kwicBody](),
+		"Matrix":          reflect.TypeFor[matrixBody](),
+		"LexiconEntry":    reflect.TypeFor[index.LexiconEntry](),
+		"Lexicon":         reflect.TypeFor[lexiconBody](),
+		"Token":           reflect.TypeFor[analyzer.Token](),
+		"Analysis":        reflect.TypeFor[analyzeBody](),
+		"Error":           reflect.TypeFor[Error](),
+		"ErrorBody":       reflect.TypeFor[errorBody](),
+		"Ready":           reflect.TypeFor[readyBody](),
 	} {
 		t.Run(name, func(t *testing.T) {
 			schema, ok := doc.Components.Schemas[name]
@@ -331,6 +342,15 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 	// The CSV columns are the ExportRow fields in order.
 	if !slices.Equal(exportHeader, jsonFields(reflect.TypeFor[index.ExportRow]())) {
 		t.Errorf("CSV header %v, ExportRow %v", exportHeader, jsonFields(reflect.TypeFor[index.ExportRow]()))
+	}
+	if !slices.Equal(kwicHeader, jsonFields(reflect.TypeFor[index.KWICRow]())) {
+		t.Errorf("concordance CSV header %v, KWICRow %v", kwicHeader, jsonFields(reflect.TypeFor[index.KWICRow]()))
+	}
+	// The panel columns are the TrendCell fields after the query, region
+	// and level first as a panel keys them.
+	cell := jsonFields(reflect.TypeFor[index.TrendCell]())
+	if got := append([]string{"query"}, cell...); !slices.Equal(sorted(panelHeader), sorted(got)) {
+		t.Errorf("panel CSV header %v, TrendCell %v", panelHeader, cell)
 	}
 }
 
@@ -479,6 +499,11 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"/api/search?q=" + q + "&facets=region&highlight=false&sort=year&size=100", "SearchResponse"},
 		{"/api/search?q=" + url.QueryEscape("不存在的词语"), "SearchResponse"},
 		{"/api/trend?q=" + q, "Trend"},
+		{"/api/trend?q=" + q + "&level=district&part=plan", "Trend"},
+		{"/api/diffusion?q=" + q, "Diffusion"},
+		{"/api/kwic?q=" + q + "&sort=left&width=8&size=3", "KWICPage"},
+		{"/api/matrix?q=" + q + "&q=" + url.QueryEscape("放管服 OR 营商环境"), "Matrix"},
+		{"/api/reports?level=district&sort=chars", "ReportList"},
 		{"/api/reports", "ReportList"},
 		{"/api/reports/" + url.PathEscape(rid), "Report"},
 		{"/api/paragraphs/" + url.PathEscape(rep.Paragraphs[3].ID), "Record"},
@@ -501,12 +526,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			}
 		})
 	}
-	w := ts.get(t, "/api/export?format=jsonl&q="+q)
-	for line := range strings.SplitSeq(strings.TrimSpace(w.Body.String()), "\n") {
-		var v any
-		json.Unmarshal([]byte(line), &v)
-		for _, e := range conform(schemas, schemas["ExportRow"], v, "ExportRow") {
-			t.Errorf("export: %s", e)
+	for _, tc := range []struct{ target, schema string }{
+		{"/api/export?format=jsonl&q=" + q, "ExportRow"},
+		{"/api/kwic?format=jsonl&q=" + q, "KWICRow"},
+	} {
+		w := ts.get(t, tc.target)
+		for line := range strings.SplitSeq(strings.TrimSpace(w.Body.String()), "\n") {
+			var v any
+			json.Unmarshal([]byte(line), &v)
+			for _, e := range conform(schemas, schemas[tc.schema], v, tc.schema) {
+				t.Errorf("%s: %s", tc.target, e)
+			}
 		}
 	}
 }

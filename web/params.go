@@ -125,7 +125,6 @@ var (
 		return out
 	}()
 	searchParams = append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filterParams...)
-	trendParams  = append([]string{"q"}, filterParams...)
 	exportParams = append([]string{"q", "sort", "format", "bom"}, filterParams...)
 )
 

@@ -61,8 +61,8 @@ type Options struct {
 	// MaxSearches bounds concurrent searches and lookups; 0 means
 	// DefaultMaxSearches().
 	MaxSearches int
-	// MaxHeavy bounds concurrent trend and export requests; 0 means
-	// DefaultMaxHeavy().
+	// MaxHeavy bounds concurrent trend, diffusion, concordance, matrix and
+	// export requests; 0 means DefaultMaxHeavy().
 	MaxHeavy int
 	// QueueWait is how long a request waits for a slot before its 503;
 	// 0 means DefaultQueueWait, negative means not at all.
@@ -79,7 +79,7 @@ type server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	searches *gate // admission of searches and lookups
-	heavy    *gate // admission of trend and export
+	heavy    *gate // admission of the research views and export
 }
 
 var releaseMode sync.Once
@@ -191,10 +191,13 @@ func (s *server) routes(r *gin.Engine, reg *prometheus.Registry) {
 	read := api.Group("", s.requireRead)
 	get(read, "/search", s.onlyParams(searchParams...), light, s.wrap(s.search))
 	get(read, "/paragraphs/:id", s.onlyParams(), light, s.wrap(s.paragraph))
-	get(read, "/reports", s.onlyParams(), light, s.wrap(s.reports))
+	get(read, "/reports", s.onlyParams(reportsParams...), light, s.wrap(s.reports))
 	get(read, "/reports/:id", s.onlyParams(), light, s.wrap(s.report))
 	get(read, "/trend", s.onlyParams(trendParams...), heavy, s.wrap(s.trend))
 	get(read, "/export", s.onlyParams(exportParams...), heavy, s.wrap(s.export))
+	get(read, "/diffusion", s.onlyParams(diffusionParams...), heavy, s.wrap(s.diffusion))
+	get(read, "/kwic", s.onlyParams(kwicParams...), heavy, s.wrap(s.kwic))
+	get(read, "/matrix", s.onlyParams(matrixParams...), heavy, s.wrap(s.matrix))
 	get(read, "/lexicon", s.onlyParams(), light, s.wrap(s.lexicon))
 	get(read, "/analyze", s.onlyParams("text"), light, s.wrap(s.analyze))
 	// POST carries text beyond what fits in a URL.

@@ -100,7 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "admin key for the write routes (default $GOVSEARCH_ADMIN_KEY; none: write routes off)")
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
 	fs.IntVar(&cfg.MaxSearches, "max-searches", web.DefaultMaxSearches(), "concurrent searches and lookups; beyond them requests get 503 overloaded")
-	fs.IntVar(&cfg.MaxHeavy, "max-heavy", web.DefaultMaxHeavy(), "concurrent trend and export requests; beyond them requests get 503 overloaded")
+	fs.IntVar(&cfg.MaxHeavy, "max-heavy", web.DefaultMaxHeavy(), "concurrent trend, diffusion, concordance, matrix and export requests; beyond them requests get 503 overloaded")
 	var nf natsFlags
 	nf.register(fs)
 	if code, ok := cli.ParseFlags(fs, args); !ok {

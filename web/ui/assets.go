@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"govsearch/index"
 )
 
 //go:embed templates/*.html
@@ -94,10 +96,18 @@ var funcs = template.FuncMap{
 	"partLbl": PartLabel,
 	"kindLbl": KindLabel,
 	"f1":      trimFloat,
-	"barsOf": func(c barChart, id, class string) barsArgs {
-		return barsArgs{Chart: c, ID: id, Class: class}
+	"barsOf": func(c barChart, id, class string) chartArgs[barChart] {
+		return chartArgs[barChart]{Chart: c, ID: id, Class: class}
 	},
-	"reportTitle": reportTitle,
+	"curveOf": func(c curveChart, id, class string) chartArgs[curveChart] {
+		return chartArgs[curveChart]{Chart: c, ID: id, Class: class}
+	},
+	"linesOf": func(c lineChart, id, class, metric string) chartArgs[lineChart] {
+		return chartArgs[lineChart]{Chart: c, ID: id, Class: class, Metric: metric}
+	},
+	"reportTitle": index.ReportTitle,
+	"metricLabel": metricLabel,
+	"levelLbl":    LevelLabel,
 }
 
 // trimFloat formats an SVG coordinate with at most one decimal.
@@ -105,18 +115,23 @@ func trimFloat(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// barsArgs feeds the "bars" template, which draws one bar chart.
-type barsArgs struct {
-	Chart     barChart
-	ID, Class string
+// chartArgs feeds the templates that draw one of a page's charts in one of
+// its layouts (wide or narrow).
+type chartArgs[C any] struct {
+	Chart             C
+	ID, Class, Metric string
 }
 
 // pages holds one template set per page, each the layout plus that page.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"search", "reader", "trend", "error"} {
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
-		out[name] = t
+	for _, name := range []string{"search", "reader", "error"} {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	// The research pages share the filter form and the links between them.
+	for _, name := range []string{"trend", "diffusion", "kwic", "compare"} {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles,
+			"templates/layout.html", "templates/research.html", "templates/"+name+".html"))
 	}
 	return out
 }()

@@ -76,6 +76,16 @@ func TestAxe(t *testing.T) {
 		{"trend", "/trend?q=" + url.QueryEscape(q)},
 		{"trend-form", "/trend"},
 		{"trend-none", "/trend?q=" + url.QueryEscape("没有这个词组合")},
+		{"trend-per10k", "/trend?metric=per10k&level=district&q=" + url.QueryEscape(q)},
+		{"trend-share", "/trend?metric=share&since=2018&until=2021&q=" + url.QueryEscape(q)},
+		{"diffusion", "/diffusion?q=" + url.QueryEscape(q)},
+		{"diffusion-form", "/diffusion"},
+		{"diffusion-none", "/diffusion?q=" + url.QueryEscape("没有这个词组合")},
+		{"kwic", "/kwic?sort=left&q=" + url.QueryEscape(q)},
+		{"kwic-form", "/kwic"},
+		{"compare", "/compare?q=" + url.QueryEscape(q) + "&q=" + url.QueryEscape("放管服") + "&q=" + url.QueryEscape("营商环境")},
+		{"compare-form", "/compare"},
+		{"home-list", "/?list_level=district&list_sort=-chars"},
 		{"reader", reader},
 		{"reader-plain", strings.SplitN(reader, "?", 2)[0]},
 		{"error-query", "/?q=" + url.QueryEscape(`"未闭合`)},
@@ -154,7 +164,7 @@ func checkPhoneTrendKeyboard(t *testing.T, ctx context.Context, page string) {
 	seen := tabThrough(t, ctx)
 	for _, want := range []string{"DIV.scroll-x ", "DIV.table-scroll "} {
 		if !seen[want] {
-			t.Errorf("phone/trend: Tab never reaches %s(focused: %d elements)", want, len(seen))
+			t.Errorf("phone/trend: Tab never reaches %s(focused: %v)", want, seen)
 		}
 	}
 	for _, sel := range []string{".scroll-x", ".trend-table"} {

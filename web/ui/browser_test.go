@@ -446,10 +446,11 @@ func (b *session) checkCopyCitation(district string) {
 	if err != nil {
 		t.Fatalf("reading the clipboard: %v", err)
 	}
-	var wantCite struct{ Cite, Href string }
-	b.eval("citation", `(() => { const h = document.querySelector('.hits .hit'); return {Cite: h.querySelector('.cite-text').textContent, Href: h.querySelector('button.copy').dataset.href}; })()`, &wantCite)
-	if !strings.Contains(copied, wantCite.Cite) || !strings.HasSuffix(copied, b.base+wantCite.Href) || !strings.Contains(copied, district) {
-		t.Errorf("copied %q; want the citation %q and the link %s", copied, wantCite.Cite, b.base+wantCite.Href)
+	var shown struct{ ID, Href string }
+	b.eval("citation", `(() => { const h = document.querySelector('.hits .hit'); return {ID: h.dataset.id, Href: h.querySelector('button.copy').dataset.href}; })()`, &shown)
+	para := apiGet[struct{ Citation, URL string }](t, b.base, "/api/paragraphs/"+url.PathEscape(shown.ID), nil)
+	if copied != para.Citation+" "+b.base+para.URL || shown.Href != para.URL || !strings.Contains(copied, district) || !strings.Contains(copied, "[R]") {
+		t.Errorf("copied %q; want the GB/T 7714 citation %q and the link %s", copied, para.Citation, b.base+para.URL)
 	}
 }
 
@@ -550,11 +551,17 @@ func (b *session) checkTrendPage(q string) {
 	for _, c := range trend.Cells {
 		perYear[c.Year] += c.Paragraphs
 	}
+	reported := map[int]bool{}
+	for _, c := range trend.Cells {
+		reported[c.Year] = true
+	}
 	var bars []struct {
 		Year, Count int
 		H           float64
+		NoData      bool
 	}
-	b.eval("bars", `[...document.querySelectorAll('#bars .bar')].map(g => ({Year: Number(g.dataset.year), Count: Number(g.dataset.count), H: g.querySelector('rect').getBBox().height}))`, &bars)
+	b.eval("bars", `[...document.querySelectorAll('#bars .bar')].map(g => ({Year: Number(g.dataset.year), Count: Number(g.dataset.count),
+		H: g.querySelector('rect').getBBox().height, NoData: g.classList.contains('nodata')}))`, &bars)
 	if len(bars) == 0 {
 		t.Fatal("no bars drawn")
 	}
@@ -564,11 +571,17 @@ func (b *session) checkTrendPage(q string) {
 		if bar.Count != perYear[bar.Year] {
 			t.Errorf("bar %d shows %d, API %d", bar.Year, bar.Count, perYear[bar.Year])
 		}
+		if bar.NoData == reported[bar.Year] {
+			t.Errorf("bar %d is drawn as without a report: %v; the API has cells that year: %v", bar.Year, bar.NoData, reported[bar.Year])
+		}
 		if bar.Count > maxCount {
 			maxCount, maxH = bar.Count, bar.H
 		}
 	}
 	for _, bar := range bars {
+		if bar.NoData {
+			continue // a stub, not a count
+		}
 		want := maxH * float64(bar.Count) / float64(maxCount)
 		if math.Abs(bar.H-want) > 0.6 {
 			t.Errorf("bar %d: height %.1f for %d, want %.1f (proportional to the tallest)", bar.Year, bar.H, bar.Count, want)

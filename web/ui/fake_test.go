@@ -167,44 +167,6 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 	return resp, nil
 }
 
-func (f *fakeSearcher) Trend(ctx context.Context, req index.Request) (*index.Trend, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	pos, neg, err := fakeParse(req.Query)
-	if err != nil {
-		return nil, err
-	}
-	type key struct {
-		y int
-		r string
-	}
-	cells := map[key]*index.TrendCell{}
-	for _, r := range f.records() {
-		ok, occ := fakeMatch(r, pos, neg)
-		if !ok || !passes(r, req.Filters, "") {
-			continue
-		}
-		k := key{r.Year, r.Region}
-		if cells[k] == nil {
-			cells[k] = &index.TrendCell{Year: r.Year, Region: r.Region}
-		}
-		cells[k].Paragraphs++
-		cells[k].Occurrences += occ
-	}
-	tr := &index.Trend{Query: req.Query}
-	for _, c := range cells {
-		tr.Cells = append(tr.Cells, *c)
-	}
-	sort.Slice(tr.Cells, func(a, b int) bool {
-		if tr.Cells[a].Year != tr.Cells[b].Year {
-			return tr.Cells[a].Year < tr.Cells[b].Year
-		}
-		return tr.Cells[a].Region < tr.Cells[b].Region
-	})
-	return tr, nil
-}
-
 func (f *fakeSearcher) Reports(ctx context.Context) ([]index.ReportSummary, error) {
 	if f.err != nil {
 		return nil, f.err

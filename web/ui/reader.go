@@ -24,6 +24,8 @@ type paraView struct {
 	Marks   int    // occurrences marked in it
 	Prev    string // anchor of the previous matching paragraph
 	Next    string // anchor of the next matching paragraph
+	Cite    string // the paragraph's GB/T 7714 citation
+	URL     string // its permanent link
 }
 
 type tocItem struct {
@@ -47,7 +49,8 @@ type readerPage struct {
 	Last      string // anchor of the last one
 	SearchURL string
 	TrendURL  string
-	Partial   bool // matches come from text marking only (the index lookup failed)
+	Partial   bool   // matches come from text marking only (the index lookup failed)
+	Reference string // the report's GB/T 7714 reference
 }
 
 type metaItem struct{ Label, Value string }
@@ -75,8 +78,9 @@ func (h *handler) reader(c *gin.Context) {
 		h.renderError(c, h.classify(err))
 		return
 	}
-	p := readerPage{base: h.base("reader", reportTitle(rep.Meta), q), Report: rep, Heading: reportTitle(rep.Meta)}
+	p := readerPage{base: h.base("reader", index.ReportTitle(rep.Meta), q), Report: rep, Heading: index.ReportTitle(rep.Meta)}
 	p.Meta = reportMeta(rep.Meta)
+	p.Reference = index.ReportReference(rep.Meta)
 	if q != "" {
 		p.SearchURL = "/?" + WithQuery(q).Encode()
 		p.TrendURL = trendURL(WithQuery(q))
@@ -90,6 +94,10 @@ func (h *handler) reader(c *gin.Context) {
 		}
 	}
 	p.addParagraphs(rep.Paragraphs, q, matched)
+	for i, para := range rep.Paragraphs {
+		p.Paras[i].Cite = index.Citation(rep.Meta, para.Part, para.Ordinal)
+		p.Paras[i].URL = index.ParagraphURL(rep.ID, para.Ordinal)
+	}
 	p.linkMatches()
 	h.render(c, http.StatusOK, "reader", p)
 }

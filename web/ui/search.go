@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -48,6 +47,7 @@ type result struct {
 	Citation  string
 	ReaderURL string
 	CiteURL   string // the paragraph's permanent link, without the query
+	Cite      string // the paragraph's GB/T 7714 citation, which 复制引用 copies
 	Hit       index.Hit
 	Kind      string
 }
@@ -98,8 +98,9 @@ type searchPage struct {
 	CSV       string
 	JSONL     string
 	TrendURL  string
+	Links     researchLinks
 	Examples  []example
-	Reports   []index.ReportSummary
+	List      reportList
 	Syntax    []string
 	Home      bool
 	FirstPage string
@@ -111,22 +112,22 @@ func (h *handler) search(c *gin.Context) {
 		h.renderError(c, h.classify(err))
 		return
 	}
-	p := searchPage{base: h.base("search", "", st.Q), State: st, Examples: examples, Syntax: syntaxTips}
+	p := searchPage{base: h.base("search", "", st.Q), State: st, Syntax: syntaxTips}
 	ctx, cancel := h.ctx(c)
 	defer cancel()
 	if st.Q == "" && !st.HasFilters() {
 		p.Home = true
+		filters, order, err := parseReportList(c.Request.URL.Query())
+		if err != nil {
+			h.renderError(c, h.classify(err))
+			return
+		}
+		p.Examples = h.examples(c, "/")
 		reports, err := h.s.Reports(ctx)
 		if err != nil {
 			p.Err = h.classify(err)
 		}
-		sort.SliceStable(reports, func(a, b int) bool {
-			if reports[a].Year != reports[b].Year {
-				return reports[a].Year > reports[b].Year
-			}
-			return reports[a].Region < reports[b].Region
-		})
-		p.Reports = reports
+		p.List = buildReportList(reports, filters, order)
 		h.render(c, http.StatusOK, "search", p)
 		return
 	}
@@ -140,6 +141,9 @@ func (h *handler) search(c *gin.Context) {
 		p.Err = h.classify(err)
 		h.render(c, p.Err.Status, "search", p)
 		return
+	}
+	if resp.Total == 0 {
+		p.Examples = h.examples(c, "/")
 	}
 	p.Resp = resp
 	p.Took = formatMS(resp.TookMS)
@@ -161,9 +165,10 @@ func (h *handler) search(c *gin.Context) {
 	}
 	exp := st.clone()
 	exp.From = 0
-	p.CSV = h.opts.APIBase + "/export?format=csv&" + exp.Encode()
+	p.CSV = h.opts.APIBase + "/export?format=csv&bom=true&" + exp.Encode()
 	p.JSONL = h.opts.APIBase + "/export?format=jsonl&" + exp.Encode()
 	p.TrendURL = trendURL(st)
+	p.Links = linksFor(st)
 	if st.Q != "" && st.From == 0 {
 		p.Glossary = h.glossary(ctx, st.Q)
 	}
@@ -174,7 +179,7 @@ func (h *handler) search(c *gin.Context) {
 // by the index, with only <mark> tags) and its citation.
 func makeResult(hit index.Hit, q string) result {
 	r := result{Hit: hit, Kind: KindLabel(hit.Kind)}
-	r.Title = reportTitle(hit.Meta)
+	r.Title = index.ReportTitle(hit.Meta)
 	for _, f := range hit.Highlights {
 		if !safeFragment(f) {
 			// The index promises escaped text with only <mark> tags; if a
@@ -192,6 +197,7 @@ func makeResult(hit index.Hit, q string) result {
 		r.Fragments = []template.HTML{frag}
 	}
 	r.Citation = citation(hit.Record)
+	r.Cite = hit.Citation
 	r.ReaderURL = readerURL(hit.ReportID, hit.Ordinal, q)
 	r.CiteURL = readerURL(hit.ReportID, hit.Ordinal, "")
 	return r
@@ -202,22 +208,6 @@ func makeResult(hit index.Hit, q string) result {
 func safeFragment(f string) bool {
 	rest := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(f)
 	return !strings.ContainsAny(rest, "<>\"'") && utf8.ValidString(f)
-}
-
-// reportTitle names a report by place, year and title.
-func reportTitle(m ingest.Meta) string {
-	t := m.Title
-	if t == "" {
-		t = "政府工作报告"
-	}
-	var prefix string
-	if m.Year > 0 && !strings.Contains(t, strconv.Itoa(m.Year)) {
-		prefix = strconv.Itoa(m.Year) + "年"
-	}
-	if m.Region != "" && !strings.Contains(t, m.Region) {
-		prefix += m.Region
-	}
-	return prefix + t
 }
 
 // citation is the line 地区 · 年份 · 报告部分 · 第N段 under a result.
@@ -341,20 +331,26 @@ func filterChips(st State, page string) []chip {
 // makePager links the pages around the current one; the index answers at
 // most index.MaxWindow results deep.
 func makePager(st State, total int) pager {
+	return pagerFor(total, min(total, index.MaxWindow), st.From, pageSize, func(from int) string { return "/?" + st.Page(from).Encode() })
+}
+
+// pagerFor links the pages of total results, size a page, around the one
+// starting at from; only the first reachable results can be paged to, and
+// link gives the URL of the page starting at an offset.
+func pagerFor(total, reachable, from, size int, link func(from int) string) pager {
 	var p pager
-	reachable := min(total, index.MaxWindow)
 	if total == 0 {
 		return p
 	}
-	p.First = st.From + 1
-	p.Last = min(st.From+pageSize, total)
-	pages := (reachable + pageSize - 1) / pageSize
-	cur := st.From/pageSize + 1
+	p.First = from + 1
+	p.Last = min(from+size, total)
+	pages := (reachable + size - 1) / size
+	cur := from/size + 1
 	if cur > 1 {
-		p.Prev = "/?" + st.Page((cur-2)*pageSize).Encode()
+		p.Prev = link((cur - 2) * size)
 	}
 	if cur < pages {
-		p.Next = "/?" + st.Page(cur*pageSize).Encode()
+		p.Next = link(cur * size)
 	}
 	if pages <= 1 {
 		return p
@@ -364,7 +360,7 @@ func makePager(st State, total int) pager {
 		if n != 1 && n != pages && (n < cur-2 || n > cur+2) {
 			continue
 		}
-		p.Pages = append(p.Pages, pageLink{N: n, URL: "/?" + st.Page((n-1)*pageSize).Encode(), Current: n == cur, Gap: last > 0 && n > last+1})
+		p.Pages = append(p.Pages, pageLink{N: n, URL: link((n - 1) * size), Current: n == cur, Gap: last > 0 && n > last+1})
 		last = n
 	}
 	return p

@@ -41,6 +41,13 @@ func (e *StateError) Error() string { return e.Param + ": " + e.Message }
 // Unwrap returns the rule's error from the index.
 func (e *StateError) Unwrap() error { return e.err }
 
+// badParam is a *StateError for a parameter of a page's own, worded in
+// Chinese, that answers 400 like a broken request rule.
+func badParam(param, value, message string) *StateError {
+	return &StateError{Param: param, Message: message,
+		err: &index.ValidationError{Param: param, Value: value, Rule: index.RuleUnknown, Message: message}}
+}
+
 // ParseState reads a State from URL query parameters with the index's
 // request rules (index.QueryParam, FilterParams, SortParam, CheckPage).
 // Unknown parameters are ignored; malformed known ones are a *StateError

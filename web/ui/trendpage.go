@@ -2,6 +2,9 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,13 +13,16 @@ import (
 
 type trendPage struct {
 	base
-	State     State
-	View      trendView
-	Err       *pageError
-	SearchURL string
-	Examples  []example
-	Chips     []chip
-	Hidden    []hiddenInput // the filters a new query keeps
+	researchHead
+	Metric  string
+	Metrics []metricLink
+	View    trendView
+}
+
+// metricLink is one choice of the measure switch.
+type metricLink struct {
+	Label, URL string
+	Current    bool
 }
 
 // hiddenInput is a form field that carries a filter.
@@ -37,40 +43,73 @@ func trendFilters(st State) []hiddenInput {
 	return out
 }
 
+// metricParam reads the measure of a trend or compare page; an unknown
+// one is a *StateError.
+func metricParam(v url.Values) (string, error) {
+	m := strings.TrimSpace(v.Get("metric"))
+	if m == "" {
+		return metricCount, nil
+	}
+	for _, o := range metricOptions {
+		if o.Value == m {
+			return m, nil
+		}
+	}
+	return "", badParam("metric", m, "未知的统计口径 "+strconv.Quote(index.Clip(m))+"，可用 count、per10k、share")
+}
+
+// metricLinks are the links of the measure switch on the page at path.
+func metricLinks(path string, st State, current string, extra url.Values) []metricLink {
+	var out []metricLink
+	for _, o := range metricOptions {
+		e := url.Values{"metric": {o.Value}}
+		if o.Value == metricCount {
+			e = url.Values{}
+		}
+		for k, vs := range extra {
+			e[k] = vs
+		}
+		out = append(out, metricLink{Label: o.Label, URL: pageURL(path, st, e), Current: o.Value == current})
+	}
+	return out
+}
+
 func (h *handler) trend(c *gin.Context) {
-	st, err := ParseState(c.Request.URL.Query())
+	v := c.Request.URL.Query()
+	st, err := parseResearch(v)
+	if err == nil {
+		_, err = metricParam(v)
+	}
 	if err != nil {
 		h.renderError(c, h.classify(err))
 		return
 	}
-	p := trendPage{base: h.base("trend", "趋势", st.Q), State: st, Examples: trendExamples, Hidden: trendFilters(st)}
-	if st.Q == "" {
-		h.render(c, http.StatusOK, "trend", p)
+	metric, _ := metricParam(v)
+	p := trendPage{base: h.base("trend", "趋势", st.Q), researchHead: researchHead{State: st}, Metric: metric}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	extra := url.Values{}
+	if metric != metricCount {
+		extra.Set("metric", metric)
+	}
+	if h.openResearch(c, ctx, "trend", &p.researchHead, &p, extra, "/trend", nil) {
 		return
 	}
 	p.Title = st.Q + " - 趋势 - " + h.opts.SiteName
-	p.SearchURL = "/?" + st.Encode()
-	p.Chips = chipsFor(st)
-	ctx, cancel := h.ctx(c)
-	defer cancel()
+	p.Metrics = metricLinks("/trend", st, metric, nil)
 	tr, err := h.s.Trend(ctx, index.Request{Query: st.Q, Filters: st.Filters.Clone()})
 	if err != nil {
-		p.Err = h.classify(err)
-		h.render(c, p.Err.Status, "trend", p)
+		h.renderFailed(c, "trend", &p, &p.Err, err)
 		return
 	}
-	p.View = buildTrend(tr)
+	p.View = buildTrend(tr, metric, func(region string, year int) string {
+		s := State{Q: st.Q, Filters: st.Filters.Clone()}
+		s.setFilter(index.FacetRegion, []string{region})
+		s.setFilter(index.FacetYear, []string{index.YearValue(year)})
+		return "/?" + s.Encode()
+	})
+	if p.View.Total.Paragraphs == 0 {
+		p.Examples = h.examples(c, "/trend")
+	}
 	h.render(c, http.StatusOK, "trend", p)
 }
-
-// chipsFor lists the active filters of a trend, each linking to the trend
-// without it.
-func chipsFor(st State) []chip { return filterChips(st, "/trend?") }
-
-var trendExamples = func() []example {
-	var out []example
-	for _, q := range []string{"一网通办", "放管服", "五违四必", "营商环境", "垃圾分类", "PM2.5"} {
-		out = append(out, example{Q: q, URL: "/trend?" + WithQuery(q).Encode()})
-	}
-	return out
-}()

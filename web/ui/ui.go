@@ -1,13 +1,14 @@
 // Package ui serves the browser pages of govsearch: the search page with
 // facets and highlighted results (/), the report reader (/reports/:id), the
-// phrase trend view (/trend) and their embedded assets (/static/*).
+// research views — trend (/trend), first mentions and diffusion
+// (/diffusion), concordance (/kwic) and comparison (/compare) — and their
+// embedded assets (/static/*).
 //
 // Pages are rendered on the server with html/template, so searching,
 // filtering, paging and reading all work with JavaScript off; the one
 // external script only adds conveniences. Every asset is embedded, and pages
 // carry a Content-Security-Policy that allows no inline script and nothing
-// from another origin. The package talks to the index only through Index,
-// four reads.
+// from another origin. The package talks to the index only through Index.
 package ui
 
 import (
@@ -71,8 +72,11 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 type Index interface {
 	Search(ctx context.Context, req index.Request) (*index.Response, error)
 	Trend(ctx context.Context, req index.Request) (*index.Trend, error)
+	Diffusion(ctx context.Context, req index.Request) (*index.Diffusion, error)
+	KWIC(ctx context.Context, req index.Request, opts index.KWICOptions, emit func(index.KWICRow) error) error
 	Reports(ctx context.Context) ([]index.ReportSummary, error)
 	Report(ctx context.Context, id string) (*ingest.Report, error)
+	Lexicon(ctx context.Context) ([]index.LexiconEntry, error)
 }
 
 // handler serves the pages of one Register call.
@@ -82,8 +86,9 @@ type handler struct {
 }
 
 // Register adds the pages and assets to r: GET and HEAD / (search),
-// /reports/:id (reader), /trend (trend view) and /static/*filepath. A nil s
-// is allowed: pages then answer 503 until the server has an index.
+// /reports/:id (reader), /trend, /diffusion, /kwic, /compare and
+// /static/*filepath. A nil s is allowed: pages then answer 503 until the
+// server has an index.
 func Register(r *gin.Engine, s Index, opts Options) {
 	h := &handler{s: s, opts: opts.withDefaults()}
 	for _, route := range []struct {
@@ -93,6 +98,9 @@ func Register(r *gin.Engine, s Index, opts Options) {
 		{"/", h.page(h.search)},
 		{"/reports/:id", h.page(h.reader)},
 		{"/trend", h.page(h.trend)},
+		{"/diffusion", h.page(h.diffusion)},
+		{"/kwic", h.page(h.kwic)},
+		{"/compare", h.page(h.compare)},
 		{"/static/*filepath", serveStatic},
 	} {
 		// HEAD answers like GET without the body (net/http drops it), for
@@ -145,7 +153,7 @@ func (h *handler) page(f gin.HandlerFunc) gin.HandlerFunc {
 type base struct {
 	Site  string
 	Title string
-	Page  string // "search", "reader", "trend", "error": body class and active nav
+	Page  string // "search", "reader", "trend", "diffusion", "kwic", "compare", "error": body class and active nav
 	Q     string // query shown in the header search box
 }
 
@@ -207,7 +215,7 @@ func (h *handler) renderError(c *gin.Context, e *pageError) {
 	h.render(c, e.Status, "error", errorPage{
 		base:     h.base("error", e.Title, c.Query("q")),
 		Err:      e,
-		Examples: examples,
+		Examples: h.examples(c, "/"),
 	})
 }
 
@@ -217,6 +225,13 @@ func (h *handler) base(page, title, q string) base {
 		t = title + " - " + h.opts.SiteName
 	}
 	return base{Site: h.opts.SiteName, Title: t, Page: page, Q: q}
+}
+
+// renderFailed renders page name, whose data is page, with the error
+// panel of err in the field *slot of page, and err's status.
+func (h *handler) renderFailed(c *gin.Context, name string, page any, slot **pageError, err error) {
+	*slot = h.classify(err)
+	h.render(c, (*slot).Status, name, page)
 }
 
 // render executes a page template into a buffer first, so a template error
@@ -234,17 +249,6 @@ func (h *handler) render(c *gin.Context, status int, name string, data any) {
 func (h *handler) ctx(c *gin.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request.Context(), h.opts.Timeout)
 }
-
-// example is a suggested query on the landing, error and empty pages.
-type example struct{ Q, URL string }
-
-var examples = func() []example {
-	var out []example
-	for _, q := range []string{"一网通办", "放管服", "五违四必", "“两旧一村”", "PM2.5", "12345热线", "营商环境", "垃圾分类"} {
-		out = append(out, example{Q: q, URL: "/?" + WithQuery(q).Encode()})
-	}
-	return out
-}()
 
 // readerURL links a paragraph in the reader, carrying the query so its
 // occurrences are highlighted there.

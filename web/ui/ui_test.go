@@ -104,6 +104,20 @@ func TestPagesGolden(t *testing.T) {
 		{"trend", "/trend?q=一网通办", 200},
 		{"trend_empty", "/trend", 200},
 		{"trend_none", "/trend?q=不存在的词", 200},
+		{"trend_per10k", "/trend?q=一网通办&metric=per10k&level=district", 200},
+		{"trend_share", "/trend?q=一网通办&metric=share&since=2018&until=2020", 200},
+		{"trend_bad_metric", "/trend?q=一网通办&metric=mean", 400},
+		{"diffusion", "/diffusion?q=一网通办", 200},
+		{"diffusion_empty", "/diffusion", 200},
+		{"diffusion_none", "/diffusion?q=不存在的词", 200},
+		{"kwic", "/kwic?q=一网通办&width=10", 200},
+		{"kwic_empty", "/kwic", 200},
+		{"kwic_bad_sort", "/kwic?q=一网通办&sort=middle", 400},
+		{"compare", "/compare?q=一网通办&q=放管服&metric=share", 200},
+		{"compare_years", "/compare?q=一网通办&q=营商环境&a=2018&b=2020", 200},
+		{"compare_empty", "/compare", 200},
+		{"home_list", "/?list_level=district&list_sort=-chars", 200},
+		{"home_list_bad_sort", "/?list_sort=size", 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

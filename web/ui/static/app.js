@@ -47,9 +47,29 @@
     });
   }
 
+  // Research forms leave their empty choices out of the URL.
+  doc.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.classList || !(f.classList.contains("research-form") || f.hasAttribute("data-autosubmit"))) return;
+    for (var i = 0; i < f.elements.length; i++) {
+      var el = f.elements[i];
+      if (el.name && el.name !== "q" && el.value === "") el.disabled = true;
+    }
+  });
+
+  // A filter form marked data-autosubmit applies a choice at once; its
+  // button is for browsers without this script.
+  doc.addEventListener("change", function (e) {
+    var t = e.target;
+    var f = t && t.form;
+    if (f && t.tagName === "SELECT" && f.hasAttribute("data-autosubmit")) {
+      if (f.requestSubmit) f.requestSubmit(); else f.submit();
+    }
+  });
+
   // "复制引用" copies a result's citation with its permanent link.
   doc.addEventListener("click", function (e) {
-    var b = e.target.closest ? e.target.closest("button.copy") : null;
+    var b = e.target.closest ? e.target.closest("button.copy, button.pcopy") : null;
     if (!b || !navigator.clipboard) return;
     var text = b.getAttribute("data-text") + " " + location.origin + b.getAttribute("data-href");
     navigator.clipboard.writeText(text).then(function () {
