@@ -19,18 +19,23 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // Corpora the tests index: the seeds of the repository and, when the shared
-// folder holds it, the national corpus.
+// folder holds them, the national and the 2025 provincial reports.
 var (
-	seedDir     = "../testdata/reports"
-	nationalDir = filepath.Join(testcorpus.Dir(), "corpus", "national")
+	seedDir      = "../testdata/reports"
+	nationalDir  = filepath.Join(testcorpus.Dir(), "corpus", "national")
+	provincesDir = filepath.Join(testcorpus.Dir(), "corpus", "provinces-2025")
 )
 
-// needCorpus skips t when path is the national corpus and it is absent;
-// the seeds are part of the repository, so their absence fails.
+// needCorpus skips t when path is a shared corpus and it is absent; the
+// seeds are part of the repository, so their absence fails.
 func needCorpus(t testing.TB, path string) {
 	t.Helper()
-	if path == nationalDir {
+	switch path {
+	case nationalDir:
 		testcorpus.Need(t, "national")
+		return
+	case provincesDir:
+		testcorpus.Need(t, "provinces-2025")
 		return
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -71,8 +76,9 @@ type corpus struct {
 }
 
 var corpora = map[string]*corpus{
-	seedDir:     {},
-	nationalDir: {},
+	seedDir:      {},
+	nationalDir:  {},
+	provincesDir: {},
 }
 
 // openCorpus returns the index of the report files under path, building it
