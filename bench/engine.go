@@ -130,7 +130,7 @@ func baselinePath(dir string) string { return filepath.Join(dir, "baseline.bleve
 // baselineMapping maps the paragraph text with the cjk analyzer (a text
 // field with bleve's defaults: stored, term vectors, doc values) and the
 // facet fields as keywords.
-func baselineMapping() mapping.IndexMapping {
+func baselineMapping() *mapping.IndexMappingImpl {
 	dm := bleve.NewDocumentStaticMapping()
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = cjk.AnalyzerName
@@ -164,11 +164,16 @@ const (
 // buildBaseline parses inputs with ingest, as index.Build does, and
 // indexes every paragraph, batched as index.Build batches.
 func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buildResult, error) {
+	return buildBaselineWith(ctx, dir, inputs, baselineMapping())
+}
+
+// buildBaselineWith is buildBaseline with the mapping im.
+func buildBaselineWith(ctx context.Context, dir string, inputs []index.Input, im mapping.IndexMapping) (*buildResult, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bi, err := bleve.New(baselinePath(dir), baselineMapping())
+	bi, err := bleve.New(baselinePath(dir), im)
 	if err != nil {
 		return nil, fmt.Errorf("baseline index: %w", err)
 	}

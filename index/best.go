@@ -40,30 +40,32 @@ type bestTuning struct {
 	// dropSingle leaves one-character words (的, 和, 在) out of the words
 	// counted, unless no other word is left.
 	dropSingle bool
-	weights    weights
+	// scoreSingle adds, for each one-character word left out, its
+	// whole-word clause on the words field as an optional clause: it
+	// ranks without counting toward the share.
+	scoreSingle bool
+	weights     weights
 	// pair weights the exact clause of two words adjacent in the query.
 	pair float64
+	// bigrams weights the clause of the query's character bigrams (an OR
+	// of them on the bigram field, as plain bleve's match query).
+	bigrams float64
 }
 
-// defaultTuning is the tuning best-match retrieval runs with.
+// defaultTuning is the tuning best-match retrieval runs with, chosen on
+// the national reports (docs/relevance.md).
 var defaultTuning = bestTuning{
-	share:      shareAllButOneThenTwoThirds,
-	dropSingle: true,
-	weights:    weights{exact: boostExact, word: boostWord, head: boostHead},
-	pair:       1,
+	share:       shareHalf,
+	dropSingle:  true,
+	scoreSingle: true,
+	weights:     weights{exact: 0.1, word: 12, head: 2},
+	pair:        30,
+	bigrams:     10,
 }
 
-// shareAllButOneThenTwoThirds requires every word of one or two, all but
-// one of three or four, and two thirds (rounded up) of five or more.
-func shareAllButOneThenTwoThirds(n int) int {
-	switch {
-	case n <= 2:
-		return n
-	case n <= 4:
-		return n - 1
-	}
-	return (2*n + 2) / 3
-}
+// shareHalf requires half of n words, rounded down, and at least one: 1 of
+// 1–3 words, 2 of 4 or 5, 3 of 6 or 7.
+func shareHalf(n int) int { return max(1, n/2) }
 
 // MaxBestWords bounds the distinct words of a best-match query: each is a
 // clause of the search.
@@ -87,9 +89,18 @@ func newBestMatch(pooled []*Term, t *bestTuning) (*bestMatch, error) {
 	}
 	bm := &bestMatch{}
 	seen := map[string]bool{}
-	var pairs []query.Query
+	var pairs, grams []query.Query
 	var all []string
+	seenGram := map[string]bool{}
 	for _, term := range pooled {
+		runes := []rune(term.Norm)
+		for i := 0; i+1 < len(runes); i++ {
+			if g := string(runes[i : i+2]); !seenGram[g] {
+				seenGram[g] = true
+				grams = append(grams, termQ(fieldNgram, g))
+				grams[len(grams)-1].(*query.TermQuery).SetBoost(t.bigrams)
+			}
+		}
 		toks := analyzer.Tokens(term.Norm)
 		if len(toks) == 0 {
 			// Punctuation or symbols only: the term itself is the word.
@@ -106,13 +117,16 @@ func newBestMatch(pooled []*Term, t *bestTuning) (*bestMatch, error) {
 			}
 		}
 	}
+	var singles []string
 	for _, w := range all {
 		if !t.dropSingle || utf8.RuneCountInString(w) > 1 {
 			bm.words = append(bm.words, w)
+		} else {
+			singles = append(singles, w)
 		}
 	}
 	if len(bm.words) == 0 {
-		bm.words = all
+		bm.words, singles = all, nil
 	}
 	if len(bm.words) > MaxBestWords {
 		return nil, syntaxError(fmt.Sprintf("the query has %d distinct words; best-match takes at most %d", len(bm.words), MaxBestWords))
@@ -125,8 +139,23 @@ func newBestMatch(pooled []*Term, t *bestTuning) (*bestMatch, error) {
 	dq := query.NewDisjunctionQuery(clauses)
 	dq.SetMin(float64(bm.min))
 	bm.clause = dq
-	if len(pairs) > 0 {
-		bm.clause = query.NewBooleanQuery([]query.Query{dq}, pairs, nil)
+	var should []query.Query
+	if t.scoreSingle {
+		for _, w := range singles {
+			wq := termQ(fieldWords, w)
+			wq.SetBoost(t.weights.word)
+			should = append(should, wq)
+		}
+	}
+	if t.pair > 0 {
+		should = append(should, pairs...)
+	}
+	if t.bigrams > 0 && len(grams) > 0 {
+		// bleve applies the boosts of terms, not of a disjunction.
+		should = append(should, query.NewDisjunctionQuery(grams))
+	}
+	if len(should) > 0 {
+		bm.clause = query.NewBooleanQuery([]query.Query{dq}, should, nil)
 	}
 	if len(pooled) > 1 || len(all) > 1 {
 		exact := make([]query.Query, len(pooled))
