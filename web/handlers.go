@@ -187,7 +187,7 @@ func (s *server) report(c *gin.Context) error {
 }
 
 func (s *server) trend(c *gin.Context) error {
-	req, err := parseFiltered(c.Request.URL.Query(), true)
+	req, err := parseCounting(c.Request.URL.Query())
 	if err != nil {
 		return err
 	}

@@ -174,9 +174,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		filters = append(filters, f.Param)
 	}
 	queryParams := map[string][]string{
-		"GET /api/search":   append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
-		"GET /api/trend":    append([]string{"q"}, filters...),
-		"GET /api/export":   append([]string{"q", "sort", "format", "bom"}, filters...),
+		"GET /api/search":   append([]string{"q", "match", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
+		"GET /api/trend":    append([]string{"q", "match"}, filters...),
+		"GET /api/export":   append([]string{"q", "match", "sort", "format", "bom"}, filters...),
 		"GET /api/analyze":  {"text"},
 		"POST /api/reports": {"source"},
 	}
