@@ -288,6 +288,7 @@ type collector struct {
 	years     map[string]int
 	counts    []int // hits per key of table, if counted
 	check     *checker
+	texts     *textCache      // the snapshot's stored records, for check
 	tier      map[uint64]bool // document numbers of the first tier
 	pool      *search.DocumentMatchPool
 	spare     *candidate // a candidate to reuse
@@ -359,6 +360,9 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 	}
 	defer done()
 	c := &collector{r: r, yearOrder: spec.yearOrder, keep: spec.keep, check: spec.check}
+	if spec.check != nil {
+		c.texts = ix.textCacheFor(r)
+	}
 	if spec.keys || spec.yearOrder != 0 {
 		if c.table, err = ix.keyTableFor(ctx, r); err != nil {
 			return nil, err
@@ -471,8 +475,13 @@ func (c *collector) accept(dm *search.DocumentMatch) (id, rec string, ok bool, e
 	if id, err = c.r.ExternalID(dm.IndexInternalID); err != nil {
 		return "", "", false, err
 	}
-	if rec, err = storedRecord(c.r, id); err != nil {
-		return "", "", false, err
+	n := docNumber(dm.IndexInternalID)
+	rec, cached := c.texts.get(n)
+	if !cached {
+		if rec, err = storedRecord(c.r, id); err != nil {
+			return "", "", false, err
+		}
+		c.texts.put(n, rec)
 	}
 	var sp storedParagraph
 	if err := sp.unmarshal(rec); err != nil {

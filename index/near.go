@@ -1,7 +1,6 @@
 package index
 
 import (
-	"slices"
 	"sort"
 	"strings"
 
@@ -10,70 +9,16 @@ import (
 
 // NEAR and SENT are decided on the stored text of each candidate: the
 // bigram postings find the paragraphs that contain both operands, and a
-// checker evaluates the query's tree on the candidate's normalised text,
-// where the distance between occurrences and the sentence marks between
-// them are plain to see. The same checker finds the occurrences of the
-// operands that take part in a pair, which count and are marked.
+// checker evaluates the query's tree on the candidate's text. Occurrences
+// are found as highlighting finds them (matcher: in the normalised text,
+// mapped back to the original bytes), and only the gap between two of
+// them is read to measure their distance or look for a sentence mark, so
+// a paragraph is never normalised whole. The same pairs give the
+// occurrences that count and are marked.
 
-// textView is a paragraph's normalised text (white space removed, each
-// rune folded) with each rune's place in the original, and the number of
-// sentence marks before each rune, made when first needed. A textView is
-// reused from text to text; it is not safe for concurrent use.
-type textView struct {
-	nt    analyzer.NormalizedText
-	marks []int // marks[i]: sentence marks among nt.Runes[:i]; nil until made
-}
-
-func (v *textView) set(text string) {
-	v.nt.Set(text)
-	v.marks = v.marks[:0]
-}
-
-// find returns the start of each occurrence of term, left to right without
-// overlap, as strings.Count counts them.
-func (v *textView) find(term []rune) []int {
-	var out []int
-	rs := v.nt.Runes
-	for i := 0; i+len(term) <= len(rs); {
-		if rs[i] == term[0] && slices.Equal(rs[i:i+len(term)], term) {
-			out = append(out, i)
-			i += len(term)
-			continue
-		}
-		i++
-	}
-	return out
-}
-
-// contains reports whether term occurs.
-func (v *textView) contains(term []rune) bool {
-	rs := v.nt.Runes
-	for i := 0; i+len(term) <= len(rs); i++ {
-		if rs[i] == term[0] && slices.Equal(rs[i:i+len(term)], term) {
-			return true
-		}
-	}
-	return false
-}
-
-// marksBetween returns the number of sentence marks among runes [from, to).
-func (v *textView) marksBetween(from, to int) int {
-	if len(v.marks) == 0 {
-		v.marks = append(v.marks, 0)
-		n := 0
-		for _, r := range v.nt.Runes {
-			if strings.ContainsRune(SentenceMarks, r) {
-				n++
-			}
-			v.marks = append(v.marks, n)
-		}
-	}
-	return v.marks[to] - v.marks[from]
-}
-
-// proximity is a compiled *Near: its operands as runes.
+// proximity is a compiled *Near: a matcher for each operand.
 type proximity struct {
-	a, b     []rune
+	a, b     *matcher
 	n        int
 	sentence bool
 }
@@ -81,68 +26,80 @@ type proximity struct {
 func newProximity(n *Near) *proximity {
 	a, _ := leaf(n.A)
 	b, _ := leaf(n.B)
-	return &proximity{a: []rune(a.Norm), b: []rune(b.Norm), n: n.N, sentence: n.Sentence}
+	return &proximity{a: newMatcher([]string{a.Norm}), b: newMatcher([]string{b.Norm}), n: n.N, sentence: n.Sentence}
 }
 
-// close reports whether occurrences [s1, e1) and [s2, e2), the first
-// ending at or before the second starts, are close enough.
-func (p *proximity) close(v *textView, e1, s2 int) bool {
+// close reports whether two occurrences, the first ending at byte e1 and
+// the second starting at byte s2 ≥ e1, are close enough: at most n
+// characters of normalised text (white space does not count) between
+// them, or for a sentence no sentence mark between them.
+func (p *proximity) close(text string, e1, s2 int) bool {
+	gap := text[e1:s2]
 	if p.sentence {
-		return v.marksBetween(e1, s2) == 0
+		return !strings.ContainsFunc(gap, func(r rune) bool {
+			return strings.ContainsRune(SentenceMarks, analyzer.FoldRune(r))
+		})
 	}
-	return s2-e1 <= p.n
+	if len(gap) <= p.n {
+		return true // no more bytes than characters allowed
+	}
+	chars := 0
+	for _, r := range gap {
+		if !analyzer.IsSpace(r) {
+			if chars++; chars > p.n {
+				return false
+			}
+		}
+	}
+	return true
 }
 
-// partner reports whether an occurrence [s, s+len) has an occurrence of
-// the other operand (starts others, each olen long) that does not overlap
-// it and is close enough. Only the nearest occurrence on each side needs
-// looking at: a farther one has a longer gap with at least as many
-// sentence marks in it.
-func (p *proximity) partner(v *textView, s, length int, others []int, olen int) bool {
-	e := s + length
-	// The first occurrence starting at or after e.
-	if i := sort.SearchInts(others, e); i < len(others) && p.close(v, e, others[i]) {
+// partner reports whether occurrence o has an occurrence among others
+// (left to right, not overlapping each other) that does not overlap it and
+// is close enough. Only the nearest one on each side needs looking at: a
+// farther one has a longer gap with at least as many sentence marks in it.
+func (p *proximity) partner(text string, o span, others []span) bool {
+	// The first occurrence starting at or after o ends.
+	if i := sort.Search(len(others), func(i int) bool { return others[i].start >= o.end }); i < len(others) && p.close(text, o.end, others[i].start) {
 		return true
 	}
-	// The last occurrence ending at or before s.
-	if i := sort.SearchInts(others, s-olen+1) - 1; i >= 0 && p.close(v, others[i]+olen, s) {
+	// The last occurrence ending at or before o starts.
+	if i := sort.Search(len(others), func(i int) bool { return others[i].end > o.start }) - 1; i >= 0 && p.close(text, others[i].end, o.start) {
 		return true
 	}
 	return false
 }
 
-// holds reports whether the text of v has a pair.
-func (p *proximity) holds(v *textView) bool {
-	as, bs := v.find(p.a), v.find(p.b)
-	if len(as) == 0 || len(bs) == 0 {
+// holds reports whether text has a pair.
+func (p *proximity) holds(text string) bool {
+	as := p.a.find(text)
+	if len(as) == 0 {
 		return false
 	}
-	for _, s := range as {
-		if p.partner(v, s, len(p.a), bs, len(p.b)) {
+	bs := p.b.find(text)
+	for _, o := range as {
+		if p.partner(text, o, bs) {
 			return true
 		}
 	}
 	return false
 }
 
-// runeSpan is an occurrence in a textView: runes [start, end).
-type runeSpan struct{ start, end int }
-
-// taking returns the occurrences of both operands that belong to a pair,
-// appended to out.
-func (p *proximity) taking(v *textView, out []runeSpan) []runeSpan {
-	as, bs := v.find(p.a), v.find(p.b)
+// taking appends to out the occurrences of both operands that belong to a
+// pair.
+func (p *proximity) taking(text string, out []span) []span {
+	as, bs := p.a.find(text), p.b.find(text)
 	if len(as) == 0 || len(bs) == 0 {
 		return out
 	}
-	for _, s := range as {
-		if p.partner(v, s, len(p.a), bs, len(p.b)) {
-			out = append(out, runeSpan{s, s + len(p.a)})
+	for _, o := range as {
+		if p.partner(text, o, bs) {
+			out = append(out, o)
 		}
 	}
-	for _, s := range bs {
-		if p.partner(v, s, len(p.b), as, len(p.a)) {
-			out = append(out, runeSpan{s, s + len(p.b)})
+	for _, o := range bs {
+		if p.partner(text, o, as) {
+			out = append(out, o)
 		}
 	}
 	return out
@@ -156,20 +113,19 @@ func (p *proximity) taking(v *textView, out []runeSpan) []runeSpan {
 type checker struct {
 	root  Node
 	skip  map[Node]bool
-	runes map[string][]rune
+	terms map[string]*matcher
 	near  map[*Near]*proximity
-	view  textView
 }
 
 func newChecker(root Node, skip map[Node]bool) *checker {
-	c := &checker{root: root, skip: skip, runes: map[string][]rune{}, near: map[*Near]*proximity{}}
+	c := &checker{root: root, skip: skip, terms: map[string]*matcher{}, near: map[*Near]*proximity{}}
 	var visit func(n Node)
 	visit = func(n Node) {
 		switch n := n.(type) {
 		case *Term:
-			c.runes[n.Norm] = []rune(n.Norm)
+			c.terms[n.Norm] = newMatcher([]string{n.Norm})
 		case *Phrase:
-			c.runes[n.Norm] = []rune(n.Norm)
+			c.terms[n.Norm] = newMatcher([]string{n.Norm})
 		case *And:
 			for _, x := range n.Nodes {
 				visit(x)
@@ -189,38 +145,35 @@ func newChecker(root Node, skip map[Node]bool) *checker {
 }
 
 // matches reports whether the paragraph text meets the tree.
-func (c *checker) matches(text string) bool {
-	c.view.set(text)
-	return c.holds(c.root)
-}
+func (c *checker) matches(text string) bool { return c.holds(c.root, text) }
 
-func (c *checker) holds(n Node) bool {
+func (c *checker) holds(n Node, text string) bool {
 	if c.skip[n] {
 		return true
 	}
 	switch n := n.(type) {
 	case *Term:
-		return c.view.contains(c.runes[n.Norm])
+		return c.terms[n.Norm].contains(text)
 	case *Phrase:
-		return c.view.contains(c.runes[n.Norm])
+		return c.terms[n.Norm].contains(text)
 	case *And:
 		for _, x := range n.Nodes {
-			if !c.holds(x) {
+			if !c.holds(x, text) {
 				return false
 			}
 		}
 		return true
 	case *Or:
 		for _, x := range n.Nodes {
-			if c.holds(x) {
+			if c.holds(x, text) {
 				return true
 			}
 		}
 		return false
 	case *Not:
-		return !c.holds(n.Node)
+		return !c.holds(n.Node, text)
 	case *Near:
-		return c.near[n].holds(&c.view)
+		return c.near[n].holds(text)
 	}
 	return true // *Filter: applied by the index
 }
@@ -233,8 +186,6 @@ func (c *checker) holds(n Node) bool {
 type spanFinder struct {
 	m     *matcher
 	pairs []*proximity
-	view  textView
-	buf   []runeSpan
 }
 
 func newSpanFinder(terms []string, nears []*Near) *spanFinder {
@@ -251,17 +202,12 @@ func (f *spanFinder) find(text string) []span {
 	if len(f.pairs) == 0 {
 		return spans
 	}
-	f.view.set(text)
-	f.buf = f.buf[:0]
+	plain := len(spans)
 	for _, p := range f.pairs {
-		f.buf = p.taking(&f.view, f.buf)
+		spans = p.taking(text, spans)
 	}
-	if len(f.buf) == 0 {
+	if len(spans) == plain {
 		return spans
-	}
-	nt := &f.view.nt
-	for _, rs := range f.buf {
-		spans = append(spans, span{start: nt.Start[rs.start], end: nt.End[rs.end-1]})
 	}
 	return resolveOverlaps(spans)
 }
