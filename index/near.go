@@ -119,28 +119,14 @@ type checker struct {
 
 func newChecker(root Node, skip map[Node]bool) *checker {
 	c := &checker{root: root, skip: skip, terms: map[string]*matcher{}, near: map[*Near]*proximity{}}
-	var visit func(n Node)
-	visit = func(n Node) {
-		switch n := n.(type) {
-		case *Term:
-			c.terms[n.Norm] = newMatcher([]string{n.Norm})
-		case *Phrase:
-			c.terms[n.Norm] = newMatcher([]string{n.Norm})
-		case *And:
-			for _, x := range n.Nodes {
-				visit(x)
-			}
-		case *Or:
-			for _, x := range n.Nodes {
-				visit(x)
-			}
-		case *Not:
-			visit(n.Node)
-		case *Near:
-			c.near[n] = newProximity(n)
+	visit(root, func(n Node, _, paired bool) {
+		if t, ok := leaf(n); ok && !paired {
+			c.terms[t.Norm] = newMatcher([]string{t.Norm})
 		}
-	}
-	visit(root)
+		if p, ok := n.(*Near); ok {
+			c.near[p] = newProximity(p)
+		}
+	})
 	return c
 }
 
@@ -235,21 +221,11 @@ func resolveOverlaps(spans []span) []span {
 // positiveNears returns the NEAR and SENT nodes of the tree that are not
 // under a Not: the pairs whose occurrences count.
 func positiveNears(n Node) []*Near {
-	switch n := n.(type) {
-	case *Near:
-		return []*Near{n}
-	case *And:
-		var out []*Near
-		for _, x := range n.Nodes {
-			out = append(out, positiveNears(x)...)
+	var out []*Near
+	visit(n, func(n Node, negated, _ bool) {
+		if p, ok := n.(*Near); ok && !negated {
+			out = append(out, p)
 		}
-		return out
-	case *Or:
-		var out []*Near
-		for _, x := range n.Nodes {
-			out = append(out, positiveNears(x)...)
-		}
-		return out
-	}
-	return nil
+	})
+	return out
 }

@@ -229,30 +229,41 @@ func (q *Query) Clauses() []Node {
 // highlighting and occurrence counts look for.
 func (q *Query) Terms() []string {
 	var out []string
-	var visit func(n Node)
-	visit = func(n Node) {
+	visit(q.Root, func(n Node, negated, _ bool) {
+		if t, ok := leaf(n); ok && !negated {
+			out = append(out, t.Norm)
+		}
+	})
+	return out
+}
+
+// visit calls fn for n and every node under it, saying whether the node
+// lies under a Not and whether it is (or lies under) an operand of a NEAR
+// or SENT.
+func visit(n Node, fn func(n Node, negated, paired bool)) {
+	var walk func(n Node, negated, paired bool)
+	walk = func(n Node, negated, paired bool) {
+		if n == nil {
+			return
+		}
+		fn(n, negated, paired)
 		switch n := n.(type) {
-		case *Term:
-			out = append(out, n.Norm)
-		case *Phrase:
-			out = append(out, n.Norm)
 		case *And:
-			for _, c := range n.Nodes {
-				visit(c)
+			for _, x := range n.Nodes {
+				walk(x, negated, paired)
 			}
 		case *Or:
-			for _, c := range n.Nodes {
-				visit(c)
+			for _, x := range n.Nodes {
+				walk(x, negated, paired)
 			}
+		case *Not:
+			walk(n.Node, true, paired)
 		case *Near:
-			visit(n.A)
-			visit(n.B)
+			walk(n.A, negated, true)
+			walk(n.B, negated, true)
 		}
 	}
-	if q.Root != nil {
-		visit(q.Root)
-	}
-	return out
+	walk(n, false, false)
 }
 
 // SetFilter replaces the filters of q on the facet named name by one per
@@ -357,48 +368,23 @@ func norms(terms []Term) []string {
 // that are not operands of NEAR or SENT: those whose every occurrence
 // counts.
 func plainTerms(n Node) []string {
-	switch n := n.(type) {
-	case *Term:
-		return []string{n.Norm}
-	case *Phrase:
-		return []string{n.Norm}
-	case *And:
-		var out []string
-		for _, x := range n.Nodes {
-			out = append(out, plainTerms(x)...)
+	var out []string
+	visit(n, func(n Node, negated, paired bool) {
+		if t, ok := leaf(n); ok && !negated && !paired {
+			out = append(out, t.Norm)
 		}
-		return out
-	case *Or:
-		var out []string
-		for _, x := range n.Nodes {
-			out = append(out, plainTerms(x)...)
-		}
-		return out
-	}
-	return nil
+	})
+	return out
 }
 
 // hasNear reports whether the tree under n holds a NEAR or SENT.
 func hasNear(n Node) bool {
-	switch n := n.(type) {
-	case *Near:
-		return true
-	case *And:
-		for _, c := range n.Nodes {
-			if hasNear(c) {
-				return true
-			}
-		}
-	case *Or:
-		for _, c := range n.Nodes {
-			if hasNear(c) {
-				return true
-			}
-		}
-	case *Not:
-		return hasNear(n.Node)
-	}
-	return false
+	found := false
+	visit(n, func(n Node, _, _ bool) {
+		_, isNear := n.(*Near)
+		found = found || isNear
+	})
+	return found
 }
 
 // newTerm normalises a term and rejects one that normalises to nothing.
