@@ -111,21 +111,11 @@ func TestBestMatchHitSet(t *testing.T) {
 // term of it) ranks above every paragraph that does not, whatever the
 // scores, on every page.
 func TestBestMatchVerbatimFirst(t *testing.T) {
-	for _, tc := range []struct {
-		name, path string
-		samples    int
-	}{
-		{"seeds", seedDir, 60},
-		{"national", nationalDir, 25},
-		{"provinces-2025", provincesDir, 25},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := openCorpus(t, tc.path)
-			for _, q := range append(slices.Clone(naturalQueries), verbatimQueries(c, tc.samples, 5)...) {
-				checkVerbatimFirst(t, c, q)
-			}
-		})
-	}
+	onCorpora(t, 60, 25, 25, func(t *testing.T, c *corpus, samples int) {
+		for _, q := range append(slices.Clone(naturalQueries), verbatimQueries(c, samples, 5)...) {
+			checkVerbatimFirst(t, c, q)
+		}
+	})
 }
 
 // verbatimQueries draws queries that occur in the corpus: one or two

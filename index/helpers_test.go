@@ -128,6 +128,18 @@ func openCorpus(t testing.TB, path string) *corpus {
 	return c
 }
 
+// onCorpora runs fn as a subtest on the seeds, the national and the
+// provincial reports (those present), with the number of samples to draw
+// from each.
+func onCorpora(t *testing.T, seeds, national, provinces int, fn func(t *testing.T, c *corpus, samples int)) {
+	for _, tc := range []struct {
+		name, path string
+		samples    int
+	}{{"seeds", seedDir, seeds}, {"national", nationalDir, national}, {"provinces-2025", provincesDir, provinces}} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, openCorpus(t, tc.path), tc.samples) })
+	}
+}
+
 // reportInputs lists the report files under dir.
 func reportInputs(dir string) ([]Input, error) {
 	return ingest.InputsFromPaths([]string{dir})

@@ -218,25 +218,15 @@ var proximityFixed = []string{
 // every paragraph: the hit set (search total, export, trend) and the
 // occurrences (export rows, trend sums, each hit's count).
 func TestProximityBruteForce(t *testing.T) {
-	for _, tc := range []struct {
-		name, path string
-		samples    int
-	}{
-		{"seeds", seedDir, 150},
-		{"national", nationalDir, 40},
-		{"provinces-2025", provincesDir, 40},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := openCorpus(t, tc.path)
-			texts := map[string][]rune{}
-			for _, r := range c.records {
-				texts[r.ID] = []rune(analyzer.Normalize(r.Text))
-			}
-			for _, q := range append(slices.Clone(proximityFixed), proximityQueries(c, tc.samples, 13)...) {
-				checkAgainstBruteForce(t, c, texts, q)
-			}
-		})
-	}
+	onCorpora(t, 150, 40, 40, func(t *testing.T, c *corpus, samples int) {
+		texts := map[string][]rune{}
+		for _, r := range c.records {
+			texts[r.ID] = []rune(analyzer.Normalize(r.Text))
+		}
+		for _, q := range append(slices.Clone(proximityFixed), proximityQueries(c, samples, 13)...) {
+			checkAgainstBruteForce(t, c, texts, q)
+		}
+	})
 }
 
 func checkAgainstBruteForce(t *testing.T, c *corpus, texts map[string][]rune, q string) {
