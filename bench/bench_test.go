@@ -213,6 +213,7 @@ func FuzzParseQueries(f *testing.F) {
 	f.Add(DefaultQueries)
 	f.Add("term 民生\nmulti a b\n")
 	f.Add("full \"a b\" year:2018..")
+	f.Add("near a NEAR/3 b OR c SENT d -e\nbest 上海如何推进一网通办改革 \"x\" region:y")
 	f.Fuzz(func(t *testing.T, s string) {
 		qs, err := ParseQueries("fuzz", s)
 		if err != nil {
@@ -223,7 +224,7 @@ func FuzzParseQueries(f *testing.F) {
 				t.Fatalf("bad query %+v from %q", q, s)
 			}
 			// The baseline translation must accept every parsed query.
-			if baselineQuery(q.Parsed) == nil {
+			if baselineQuery(q.Parsed, q.Best()) == nil {
 				t.Fatalf("no baseline query for %q", q.Text)
 			}
 		}

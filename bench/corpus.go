@@ -14,15 +14,16 @@ import (
 
 // Corpus names accepted by --corpus.
 const (
-	CorpusSeeds    = "seeds"
-	CorpusNational = "national"
-	CorpusNoisy    = "noisy"
-	CorpusScale    = "scale"
-	CorpusAll      = "all"
+	CorpusSeeds     = "seeds"
+	CorpusNational  = "national"
+	CorpusProvinces = "provinces"
+	CorpusNoisy     = "noisy"
+	CorpusScale     = "scale"
+	CorpusAll       = "all"
 )
 
 // Corpora lists the corpora of --corpus all, in report order.
-var Corpora = []string{CorpusSeeds, CorpusNational, CorpusNoisy, CorpusScale}
+var Corpora = []string{CorpusSeeds, CorpusNational, CorpusProvinces, CorpusNoisy, CorpusScale}
 
 // ErrNoShared means a corpus needs the shared corpus folder, which is
 // absent on this machine.
@@ -47,6 +48,8 @@ func (c CorpusSpec) Inputs() ([]index.Input, error) {
 		return ingest.InputsFromFS(govsearch.SeedReports())
 	case CorpusNational:
 		return c.sharedInputs("national")
+	case CorpusProvinces:
+		return c.sharedInputs("provinces-2025")
 	case CorpusNoisy:
 		return c.sharedInputs("national-noisy")
 	case CorpusScale:

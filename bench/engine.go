@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -101,6 +102,9 @@ type ours struct{ ix *index.Index }
 
 func (o ours) search(ctx context.Context, q Query) (int, error) {
 	req := index.Request{Query: q.Text, Size: 10, Facets: []string{}, Highlight: q.Highlight()}
+	if q.Best() {
+		req.Match = index.MatchBest
+	}
 	if q.Facets() {
 		req.Facets = nil // all
 	}
@@ -130,7 +134,7 @@ func baselinePath(dir string) string { return filepath.Join(dir, "baseline.bleve
 // baselineMapping maps the paragraph text with the cjk analyzer (a text
 // field with bleve's defaults: stored, term vectors, doc values) and the
 // facet fields as keywords.
-func baselineMapping() mapping.IndexMapping {
+func baselineMapping() *mapping.IndexMappingImpl {
 	dm := bleve.NewDocumentStaticMapping()
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = cjk.AnalyzerName
@@ -164,11 +168,16 @@ const (
 // buildBaseline parses inputs with ingest, as index.Build does, and
 // indexes every paragraph, batched as index.Build batches.
 func buildBaseline(ctx context.Context, dir string, inputs []index.Input) (*buildResult, error) {
+	return buildBaselineWith(ctx, dir, inputs, baselineMapping())
+}
+
+// buildBaselineWith is buildBaseline with the mapping im.
+func buildBaselineWith(ctx context.Context, dir string, inputs []index.Input, im mapping.IndexMapping) (*buildResult, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bi, err := bleve.New(baselinePath(dir), baselineMapping())
+	bi, err := bleve.New(baselinePath(dir), im)
 	if err != nil {
 		return nil, fmt.Errorf("baseline index: %w", err)
 	}
@@ -233,7 +242,7 @@ func yearKey(y int) string {
 type baseline struct{ bi bleve.Index }
 
 func (b baseline) search(ctx context.Context, q Query) (int, error) {
-	sr := bleve.NewSearchRequestOptions(baselineQuery(q.Parsed), 10, 0, false)
+	sr := bleve.NewSearchRequestOptions(baselineQuery(q.Parsed, q.Best()), 10, 0, false)
 	sr.Fields = []string{"*"}
 	if q.Facets() {
 		for _, f := range baseFacets {
@@ -253,11 +262,14 @@ func (b baseline) search(ctx context.Context, q Query) (int, error) {
 
 func (b baseline) Close() error { return b.bi.Close() }
 
-// baselineQuery translates a parsed query: each term a match query on the
-// text (bleve's default OR of the analysed bigrams), OR groups a
-// disjunction, all groups and filters a conjunction, excluded terms a
-// must-not clause.
-func baselineQuery(pq *index.Query) query.Query {
+// baselineQuery translates a parsed query into its nearest bleve
+// equivalent: each term a match query on the text (bleve's default OR of
+// the analysed bigrams), OR a disjunction, NEAR and SENT the conjunction of
+// their operands (bleve has no proximity for bigrams), all clauses and
+// filters a conjunction, excluded terms a must-not clause. With best set,
+// the unquoted terms that stand alone become one match query of their text,
+// as plain bleve answers a natural-language query.
+func baselineQuery(pq *index.Query, best bool) query.Query {
 	match := func(t index.Term) query.Query {
 		m := query.NewMatchQuery(t.Text)
 		m.SetField(baseText)
@@ -268,17 +280,44 @@ func baselineQuery(pq *index.Query) query.Query {
 		t.SetField(field)
 		return t
 	}
-	var must []query.Query
-	for _, g := range pq.Groups {
-		if len(g) == 1 {
-			must = append(must, match(g[0]))
-			continue
+	var node func(n index.Node) query.Query
+	node = func(n index.Node) query.Query {
+		switch n := n.(type) {
+		case *index.Term:
+			return match(*n)
+		case *index.Phrase:
+			return match(n.Term)
+		case *index.Or:
+			var alts []query.Query
+			for _, x := range n.Nodes {
+				alts = append(alts, node(x))
+			}
+			return query.NewDisjunctionQuery(alts)
+		case *index.Near:
+			return query.NewConjunctionQuery([]query.Query{node(n.A), node(n.B)})
 		}
-		var alts []query.Query
-		for _, t := range g {
-			alts = append(alts, match(t))
+		panic(fmt.Sprintf("bench: no baseline for query node %T", n))
+	}
+	var must, not []query.Query
+	var words []string
+	for _, c := range pq.Clauses() {
+		switch c := c.(type) {
+		case *index.Filter:
+			// Below, one clause per facet.
+		case *index.Not:
+			not = append(not, node(c.Node))
+		case *index.Term:
+			if best {
+				words = append(words, c.Text)
+				continue
+			}
+			must = append(must, node(c))
+		default:
+			must = append(must, node(c))
 		}
-		must = append(must, query.NewDisjunctionQuery(alts))
+	}
+	if len(words) > 0 {
+		must = append(must, match(index.Term{Text: strings.Join(words, " ")}))
 	}
 	anyOf := func(field string, vs []string) {
 		if len(vs) == 0 {
@@ -307,11 +346,7 @@ func baselineQuery(pq *index.Query) query.Query {
 		must = append(must, query.NewDisjunctionQuery(alts))
 	}
 	var q query.Query = query.NewConjunctionQuery(must)
-	if len(pq.Exclude) > 0 {
-		var not []query.Query
-		for _, t := range pq.Exclude {
-			not = append(not, match(t))
-		}
+	if len(not) > 0 {
 		q = query.NewBooleanQuery([]query.Query{q}, nil, not)
 	}
 	return q

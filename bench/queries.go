@@ -24,10 +24,12 @@ const (
 	ClassFaceted     = "faceted"     // all five facets
 	ClassHighlighted = "highlighted" // highlighted fragments
 	ClassFull        = "full"        // facets and highlights
+	ClassBest        = "best"        // match=best, facets and highlights
+	ClassNear        = "near"        // NEAR or SENT, facets and highlights
 )
 
 // Classes lists the query classes in report order.
-var Classes = []string{ClassTerm, ClassMulti, ClassFiltered, ClassFaceted, ClassHighlighted, ClassFull}
+var Classes = []string{ClassTerm, ClassMulti, ClassFiltered, ClassFaceted, ClassHighlighted, ClassFull, ClassBest, ClassNear}
 
 // Query is one benchmark query: its class, its text in govsearch's query
 // language, and that text parsed (the baseline is built from the parse).
@@ -39,10 +41,17 @@ type Query struct {
 }
 
 // Facets reports whether the query's class asks for facets.
-func (q Query) Facets() bool { return q.Class == ClassFaceted || q.Class == ClassFull }
+func (q Query) Facets() bool {
+	return q.Class == ClassFaceted || q.Class == ClassFull || q.Class == ClassBest || q.Class == ClassNear
+}
 
 // Highlight reports whether the query's class asks for highlights.
-func (q Query) Highlight() bool { return q.Class == ClassHighlighted || q.Class == ClassFull }
+func (q Query) Highlight() bool {
+	return q.Class == ClassHighlighted || q.Class == ClassFull || q.Class == ClassBest || q.Class == ClassNear
+}
+
+// Best reports whether the query's class is best-match retrieval.
+func (q Query) Best() bool { return q.Class == ClassBest }
 
 // ParseQueries reads a query file: one "CLASS QUERY" per line, blank lines
 // and lines starting with # ignored. An unknown class, a missing query or a

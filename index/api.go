@@ -35,8 +35,15 @@ type Request struct {
 	Facets    []string
 	Highlight bool
 	// SearchAfter continues after the last hit of a previous page (its Sort values).
-	// It needs From == 0 and the same Sort as that page.
+	// It needs From == 0 and the same Sort and Match as that page.
 	SearchAfter []string
+	// Match is MatchAll (the default; "" too): every term occurs verbatim,
+	// or MatchBest: ranked retrieval for natural-language text (best.go).
+	// Trend and Export count exact matches and refuse MatchBest.
+	Match string
+
+	// tuning overrides the best-match tuning, for the tests that choose it.
+	tuning *bestTuning
 }
 
 // FacetValue is one bucket of a facet. Buckets come in the facet's Order:
@@ -49,7 +56,8 @@ type FacetValue struct {
 
 // Hit is one matching paragraph with its report's metadata. Occurrences
 // counts the query's positive terms in the paragraph, left to right without
-// overlap. Highlights is empty unless Request.Highlight is set; then it
+// overlap (of a NEAR or SENT pair only the occurrences that belong to a
+// pair; under MatchBest the query's words). Highlights is empty unless Request.Highlight is set; then it
 // holds up to five fragments of about 120 characters in which each
 // occurrence is wrapped whole in <mark>…</mark> and all other text is
 // HTML-escaped (a query of filters only highlights the paragraph's opening).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -232,13 +233,21 @@ func docNumber(id bindex.IndexInternalID) uint64 {
 type collectSpec struct {
 	query     query.Query
 	groups    [][]string // the query's positive terms by group, for mayMatch
+	best      *bestMatch // the best-match words, for mayMatch; nil for none
 	keep      int        // hits to keep: from + size; 0 counts only
 	from      int        // hits to drop from the front of the kept ones
 	after     []string   // search_after values for the order, or nil
+	order     []string   // the order of hits (sortOrder), for after
 	yearOrder int        // +1 year ascending, -1 descending, 0 relevance only
 	score     bool       // score hits (otherwise every score is 0)
 	keys      bool       // count hits per facet key
 	records   bool       // read the stored record of every returned hit
+	// check, when set, must accept the stored text of a candidate for it
+	// to be a hit (NEAR, SENT).
+	check *checker
+	// tier, when set, matches the hits of the first tier (best-match:
+	// they contain the whole query text), which rank before all others.
+	tier query.Query
 }
 
 // hitRef is a hit found by collect: its id and score, and its report's
@@ -246,6 +255,7 @@ type collectSpec struct {
 type hitRef struct {
 	id    string
 	score float64
+	tier  int
 	year  int
 	rec   string // the stored record, if asked for
 }
@@ -261,9 +271,11 @@ type collected struct {
 type candidate struct {
 	dm    *search.DocumentMatch
 	score float64
+	tier  int
 	year  int
 	id    string
 	hasID bool
+	rec   string // the stored record, when the check read it
 }
 
 // collector runs one collect.
@@ -275,6 +287,9 @@ type collector struct {
 	table     *keyTable  // for facet keys and years
 	years     map[string]int
 	counts    []int // hits per key of table, if counted
+	check     *checker
+	texts     *textCache      // the snapshot's stored records, for check
+	tier      map[uint64]bool // document numbers of the first tier
 	pool      *search.DocumentMatchPool
 	spare     *candidate // a candidate to reuse
 	err       error
@@ -297,6 +312,9 @@ func (c *collector) before(a, b *candidate) bool {
 	if c.yearOrder != 0 && a.year != b.year {
 		return (a.year < b.year) == (c.yearOrder > 0)
 	}
+	if a.tier != b.tier {
+		return a.tier > b.tier
+	}
 	if a.score != b.score {
 		return a.score > b.score
 	}
@@ -314,16 +332,22 @@ func (c *collector) Pop() any {
 	return x
 }
 
-// cursor turns search_after values, which checkCursor accepted, into the
-// candidate they name.
-func (c *collector) cursor(after []string) *candidate {
+// cursor turns search_after values, which checkCursor accepted for
+// order, into the candidate they name.
+func (c *collector) cursor(after, order []string) *candidate {
 	cur := &candidate{hasID: true}
-	if c.yearOrder != 0 {
-		cur.year, _ = strconv.Atoi(after[0])
-		after = after[1:]
+	for i, o := range order {
+		switch o {
+		case "-_score":
+			cur.score, _ = strconv.ParseFloat(after[i], 64)
+		case "_id":
+			cur.id = after[i]
+		case orderTier:
+			cur.tier, _ = strconv.Atoi(after[i])
+		default:
+			cur.year, _ = strconv.Atoi(after[i])
+		}
 	}
-	cur.score, _ = strconv.ParseFloat(after[0], 64)
-	cur.id = after[1]
 	return cur
 }
 
@@ -335,7 +359,10 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 		return nil, err
 	}
 	defer done()
-	c := &collector{r: r, yearOrder: spec.yearOrder, keep: spec.keep}
+	c := &collector{r: r, yearOrder: spec.yearOrder, keep: spec.keep, check: spec.check}
+	if spec.check != nil {
+		c.texts = ix.textCacheFor(r)
+	}
 	if spec.keys || spec.yearOrder != 0 {
 		if c.table, err = ix.keyTableFor(ctx, r); err != nil {
 			return nil, err
@@ -350,10 +377,15 @@ func (ix *Index) collect(ctx context.Context, spec collectSpec) (*collected, err
 		c.counts = make([]int, len(c.table.keys))
 	}
 	if spec.after != nil {
-		c.cur = c.cursor(spec.after)
+		c.cur = c.cursor(spec.after, spec.order)
 	}
-	if !mayMatch(r, spec.groups) {
+	if !mayMatch(r, spec.groups, spec.best) {
 		return &collected{}, nil
+	}
+	if spec.tier != nil && spec.keep > 0 {
+		if c.tier, err = docNumbers(ctx, r, ix.bi.Mapping(), spec.tier); err != nil {
+			return nil, err
+		}
 	}
 	s, err := ix.searcher(ctx, r, spec)
 	if err != nil {
@@ -409,6 +441,17 @@ func (c *collector) run(ctx context.Context, s search.Searcher) (int, error) {
 		if dm == nil {
 			return total, nil
 		}
+		var id, rec string
+		if c.check != nil {
+			var ok bool
+			if id, rec, ok, err = c.accept(dm); err != nil {
+				return 0, err
+			}
+			if !ok {
+				c.pool.Put(dm)
+				continue
+			}
+		}
 		total++
 		if c.counts != nil {
 			if n := docNumber(dm.IndexInternalID); c.table.key(n) != nil {
@@ -419,21 +462,74 @@ func (c *collector) run(ctx context.Context, s search.Searcher) (int, error) {
 			c.pool.Put(dm)
 			continue
 		}
-		c.consider(dm)
+		c.consider(dm, id, rec)
 		if c.err != nil {
 			return 0, c.err
 		}
 	}
 }
 
-// consider keeps hit dm if it ranks among the best c.keep after the
-// cursor, and returns what it does not keep to the pool.
-func (c *collector) consider(dm *search.DocumentMatch) {
+// accept reads the id and stored record of candidate dm and tells whether
+// its text meets the check.
+func (c *collector) accept(dm *search.DocumentMatch) (id, rec string, ok bool, err error) {
+	if id, err = c.r.ExternalID(dm.IndexInternalID); err != nil {
+		return "", "", false, err
+	}
+	n := docNumber(dm.IndexInternalID)
+	rec, cached := c.texts.get(n)
+	if !cached {
+		if rec, err = storedRecord(c.r, id); err != nil {
+			return "", "", false, err
+		}
+		c.texts.put(n, rec)
+	}
+	var sp storedParagraph
+	if err := sp.unmarshal(rec); err != nil {
+		return "", "", false, fmt.Errorf("search: document %q: %w", id, err)
+	}
+	return id, rec, c.check.matches(sp.Text), nil
+}
+
+// docNumbers returns the document numbers of the paragraphs q matches in
+// snapshot r.
+func docNumbers(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, q query.Query) (map[uint64]bool, error) {
+	s, err := q.Searcher(ctx, r, m, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r}
+	out := map[uint64]bool{}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := checkCtx(ctx); err != nil {
+				return nil, err
+			}
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return nil, err
+		}
+		if dm == nil {
+			return out, nil
+		}
+		out[docNumber(dm.IndexInternalID)] = true
+		sctx.DocumentMatchPool.Put(dm)
+	}
+}
+
+// consider keeps hit dm (with its id and stored record, if the check read
+// them) if it ranks among the best c.keep after the cursor, and returns
+// what it does not keep to the pool.
+func (c *collector) consider(dm *search.DocumentMatch, id, rec string) {
 	x := c.spare
 	if x == nil {
 		x = &candidate{}
 	}
-	*x = candidate{dm: dm, score: dm.Score}
+	*x = candidate{dm: dm, score: dm.Score, id: id, hasID: id != "", rec: rec}
+	if c.tier[docNumber(dm.IndexInternalID)] {
+		x.tier = 1
+	}
 	c.spare = nil
 	if c.years != nil {
 		if key := c.table.key(docNumber(dm.IndexInternalID)); key != nil {
@@ -474,8 +570,8 @@ func (c *collector) ranked(from int, records bool) ([]hitRef, error) {
 	var out []hitRef
 	if from < len(ranked) {
 		for _, x := range ranked[from:] {
-			h := hitRef{id: c.id(x), score: x.score, year: x.year}
-			if records && c.err == nil {
+			h := hitRef{id: c.id(x), score: x.score, tier: x.tier, year: x.year, rec: x.rec}
+			if records && c.err == nil && h.rec == "" {
 				var err error
 				if h.rec, err = storedRecord(c.r, h.id); err != nil {
 					return nil, err
@@ -487,10 +583,11 @@ func (c *collector) ranked(from int, records bool) ([]hitRef, error) {
 	return out, c.err
 }
 
-// countByReport returns the number of paragraphs q matches and their
-// number per report; groups are q's positive terms (see mayMatch).
-func (ix *Index) countByReport(ctx context.Context, q query.Query, groups [][]string) (int, map[string]int, error) {
-	got, err := ix.collect(ctx, collectSpec{query: q, groups: groups, keys: true})
+// countByReport returns the number of paragraphs spec matches and their
+// number per report.
+func (ix *Index) countByReport(ctx context.Context, spec collectSpec) (int, map[string]int, error) {
+	spec.keys = true
+	got, err := ix.collect(ctx, spec)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -501,14 +598,15 @@ func (ix *Index) countByReport(ctx context.Context, q query.Query, groups [][]st
 	return got.total, counts, nil
 }
 
-// mayMatch tells whether a query whose hits contain one term of each group
-// can match anything in snapshot r: it cannot if, in some group, every
-// term has a bigram that occurs nowhere. A term absent from the whole index
-// is common (a district's policy phrase in the national reports), and this
-// answers it with a few dictionary lookups instead of building every
-// ranking clause's searcher. On any doubt it says yes.
-func mayMatch(r bindex.IndexReader, groups [][]string) bool {
-	if len(groups) == 0 {
+// mayMatch tells whether a query can match anything in snapshot r: it
+// cannot if, in some group (a hit contains one term of each), every term
+// has a bigram that occurs nowhere, or if fewer best-match words than the
+// share rule requires have all their bigrams somewhere. A term absent from
+// the whole index is common (a district's policy phrase in the national
+// reports), and this answers it with a few dictionary lookups instead of
+// building every ranking clause's searcher. On any doubt it says yes.
+func mayMatch(r bindex.IndexReader, groups [][]string, best *bestMatch) bool {
+	if len(groups) == 0 && best == nil {
 		return true
 	}
 	dr, ok := r.(bindex.IndexReaderContains)
@@ -539,6 +637,15 @@ func mayMatch(r bindex.IndexReader, groups [][]string) bool {
 		if !found {
 			return false
 		}
+	}
+	if best != nil {
+		found := 0
+		for _, w := range best.words {
+			if present(w) {
+				found++
+			}
+		}
+		return found >= best.min
 	}
 	return true
 }

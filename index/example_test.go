@@ -15,10 +15,14 @@ func ExampleParseQuery() {
 	fmt.Println(q.String())
 	fmt.Println(q.Terms())
 
+	q, _ = index.ParseQuery("一网通办 NEAR 改革 OR 放管服 营商环境 SENT 企业")
+	fmt.Println(q.String())
+
 	_, err = index.ParseQuery("一网通办 OR")
 	fmt.Println(err)
 	// Output:
-	// 一网通办 OR pm2.5 globalcity -棚户区 region:静安区 year:2018..2021
+	// 一网通办 OR pm2.5 -棚户区 region:静安区 year:2018..2021 "globalcity"
 	// [一网通办 pm2.5 globalcity]
-	// q: OR must stand between two terms
+	// 一网通办 NEAR/10 改革 OR 放管服 营商环境 SENT 企业
+	// q: OR must stand between two terms, at character 6
 }

@@ -17,12 +17,15 @@ import (
 // find the matching reports and one per report, so memory stays bounded by
 // the largest report.
 func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Record, spans []span) error) error {
+	if err := CheckCounting(req.Match); err != nil {
+		return err
+	}
 	p, err := compile(&req)
 	if err != nil {
 		return err
 	}
 	q := p.build("")
-	_, counts, err := ix.countByReport(ctx, q, p.groups)
+	_, counts, err := ix.countByReport(ctx, collectSpec{query: q, groups: p.groups, best: p.best, check: p.checker()})
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -46,7 +49,7 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 		}
 		return reps[i].id < reps[j].id
 	})
-	m := newMatcher(p.terms)
+	m, check := p.spanFinder(), p.checker()
 	for _, r := range reps {
 		if err := checkCtx(ctx); err != nil {
 			return err
@@ -56,6 +59,9 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 			return err
 		}
 		for i := range recs {
+			if check != nil && !check.matches(recs[i].Text) {
+				continue
+			}
 			spans := m.find(recs[i].Text)
 			if err := fn(&recs[i], spans); err != nil {
 				return err

@@ -19,18 +19,23 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // Corpora the tests index: the seeds of the repository and, when the shared
-// folder holds it, the national corpus.
+// folder holds them, the national and the 2025 provincial reports.
 var (
-	seedDir     = "../testdata/reports"
-	nationalDir = filepath.Join(testcorpus.Dir(), "corpus", "national")
+	seedDir      = "../testdata/reports"
+	nationalDir  = filepath.Join(testcorpus.Dir(), "corpus", "national")
+	provincesDir = filepath.Join(testcorpus.Dir(), "corpus", "provinces-2025")
 )
 
-// needCorpus skips t when path is the national corpus and it is absent;
-// the seeds are part of the repository, so their absence fails.
+// needCorpus skips t when path is a shared corpus and it is absent; the
+// seeds are part of the repository, so their absence fails.
 func needCorpus(t testing.TB, path string) {
 	t.Helper()
-	if path == nationalDir {
+	switch path {
+	case nationalDir:
 		testcorpus.Need(t, "national")
+		return
+	case provincesDir:
+		testcorpus.Need(t, "provinces-2025")
 		return
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -71,8 +76,9 @@ type corpus struct {
 }
 
 var corpora = map[string]*corpus{
-	seedDir:     {},
-	nationalDir: {},
+	seedDir:      {},
+	nationalDir:  {},
+	provincesDir: {},
 }
 
 // openCorpus returns the index of the report files under path, building it
@@ -120,6 +126,18 @@ func openCorpus(t testing.TB, path string) *corpus {
 		t.Fatalf("building the index of %s: %v", path, c.err)
 	}
 	return c
+}
+
+// onCorpora runs fn as a subtest on the seeds, the national and the
+// provincial reports (those present), with the number of samples to draw
+// from each.
+func onCorpora(t *testing.T, seeds, national, provinces int, fn func(t *testing.T, c *corpus, samples int)) {
+	for _, tc := range []struct {
+		name, path string
+		samples    int
+	}{{"seeds", seedDir, seeds}, {"national", nationalDir, national}, {"provinces-2025", provincesDir, provinces}} {
+		t.Run(tc.name, func(t *testing.T) { fn(t, openCorpus(t, tc.path), tc.samples) })
+	}
 }
 
 // reportInputs lists the report files under dir.

@@ -57,7 +57,13 @@ type span struct{ start, end int }
 // non-overlapping: at each position the longest
 // term that occurs there wins, and the scan resumes after it. For a single
 // term this counts like strings.Count on the normalised text.
-func (m *matcher) find(text string) []span {
+func (m *matcher) find(text string) []span { return m.findUpTo(text, 0) }
+
+// contains reports whether any term occurs in text.
+func (m *matcher) contains(text string) bool { return len(m.findUpTo(text, 1)) > 0 }
+
+// findUpTo is find stopping after limit occurrences; 0 means no limit.
+func (m *matcher) findUpTo(text string, limit int) []span {
 	if len(m.terms) == 0 {
 		return nil
 	}
@@ -92,6 +98,9 @@ func (m *matcher) find(text string) []span {
 		r, size := utf8.DecodeRuneInString(text[best:])
 		if end := m.matchAt(text, best+size, analyzer.FoldRune(r)); end > 0 {
 			out = append(out, span{start: best, end: end})
+			if len(out) == limit {
+				break
+			}
 			at = end
 			continue
 		}

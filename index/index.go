@@ -130,6 +130,10 @@ type Index struct {
 	// keys is the table of the last snapshot a search asked about.
 	keyMu sync.Mutex
 	keys  *keyTable
+	// textMu guards texts, the stored records of the last snapshot a
+	// check read them from.
+	textMu sync.Mutex
+	texts  *textCache
 }
 
 // Open opens the current generation of the index in dir. It fails with an

@@ -31,7 +31,7 @@ func (ix *Index) Lexicon(ctx context.Context) ([]LexiconEntry, error) {
 		if norm == "" {
 			continue
 		}
-		total, reports, err := ix.countByReport(ctx, exactMatch(norm), [][]string{{norm}})
+		total, reports, err := ix.countByReport(ctx, collectSpec{query: exactMatch(norm), groups: [][]string{{norm}}})
 		if err != nil {
 			return nil, fmt.Errorf("lexicon: %w", err)
 		}

@@ -5,46 +5,132 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"govsearch/analyzer"
 )
 
-// Query is a parsed query string: groups of terms that are all required,
-// excluded terms, and field filters.
+// Query is a parsed query string: a tree of nodes (Root) and, derived from
+// it, the views that callers counting terms and filters need.
 //
-// The language:
+// The language, loosest binding first:
 //
-//	一网通办 放管服        both terms required (each matched as a normalised substring)
-//	"global city"         a term containing spaces (spaces are removed by normalisation)
-//	一网通办 OR 放管服     either term; OR binds the terms on both sides into one group
-//	-棚户区               paragraphs containing the term are excluded
-//	region:静安区          field filters: each facet's Prefix (facets.go)
+//	一网通办 放管服          clauses side by side: all are required (AND)
+//	一网通办 OR 一网统管      either side (OR binds tighter than AND)
+//	一网通办 NEAR/5 改革      both, at most 5 characters apart, either order
+//	                        (NEAR alone is NEAR/10; NEAR and SENT bind
+//	                        tighter than OR)
+//	营商环境 SENT 民营企业    both in one sentence (no 。!?; between them)
+//	"global city"          a quoted phrase: spaces are removed by normalisation
+//	-棚户区                 paragraphs containing the term are excluded
+//	region:静安区            field filters: each facet's Prefix (facets.go)
 //	year:2020 year:2018..2021 year:2018.. year:..2020
 //
-// Several filters on the same field are ORed; filters on different fields
-// are ANDed. Only the ASCII double quote is syntax: Chinese quotation marks
-// are ordinary characters, so “两旧一村” searches the quoted form. Likewise
-// only an ASCII '-' at the start of a part excludes: a dash inside a term is
-// text (2021-2025 is one term, and normalisation makes it match 2021—2025,
-// 2021–2025 and 2021－2025 too), and a part that starts with another dash
-// (—2025, －2025) is a term whose normalised form starts with '-'.
+// So a NEAR b OR c d means ((a NEAR b) OR c) AND d. There are no
+// parentheses: NEAR and SENT join two terms or phrases, OR joins terms,
+// phrases and NEAR/SENT pairs, and an excluded term or a filter stands on
+// its own. Several filters on the same field are ORed; filters on different
+// fields are ANDed. Only the ASCII double quote is syntax: Chinese quotation
+// marks are ordinary characters, so “两旧一村” searches the quoted form.
+// Likewise only an ASCII '-' at the start of a part excludes: a dash inside a
+// term is text (2021-2025 is one term, and normalisation makes it match
+// 2021—2025, 2021–2025 and 2021－2025 too), and a part that starts with
+// another dash (—2025, －2025) is a term whose normalised form starts with
+// '-'. The operators OR, NEAR, NEAR/n and SENT are written in capitals; in
+// any other case, or quoted, they are terms.
+//
+// Under Request.Match == MatchBest the unquoted terms that stand on their
+// own (not in an OR, NEAR or SENT, not excluded) are cut into words instead
+// of being required verbatim; everything else keeps its meaning.
 type Query struct {
-	// Groups are ANDed; the terms within a group are ORed.
+	// Root is the query's tree: an *And of its clauses when there are
+	// several, the clause itself when there is one, nil for an empty
+	// query.
+	Root Node
+
+	// The views below are derived from Root by ParseQuery; changing them
+	// changes nothing else (SetFilter changes filters).
+
+	// Groups are conditions every matching paragraph meets: it contains
+	// one term of each group. A clause of plain terms gives one group (its
+	// OR alternatives); A NEAR B gives the groups {A} and {B}; an OR of
+	// NEAR pairs and terms gives one group holding the first operand of
+	// each pair and the terms.
 	Groups [][]Term
-	// Exclude lists terms whose paragraphs are removed from the result.
+	// Exclude lists the excluded terms and phrases.
 	Exclude []Term
 	// Filters holds the field filters written in the query.
 	Filters Filters
 }
 
-// Term is one search term as typed and in normalised form. The normalised
-// form is what is matched: a paragraph matches when its normalised text
-// contains Norm.
+// Node is a node of a query tree. String writes it in the query language;
+// ParseQuery reads that back as an equal node (equal but for the typed
+// forms of terms, which String writes normalised when it can).
+type Node interface {
+	String() string
+	node()
+}
+
+// Term is an unquoted term, as typed and in normalised form. The
+// normalised form is what is matched: a paragraph matches when its
+// normalised text contains Norm.
 type Term struct {
 	Text string
 	Norm string
 }
+
+// Phrase is a quoted term. Under MatchAll it matches as a Term does; under
+// MatchBest it keeps that meaning while unquoted terms are cut into words.
+type Phrase struct {
+	Term
+}
+
+// And requires all of its nodes.
+type And struct{ Nodes []Node }
+
+// Or requires one of its nodes.
+type Or struct{ Nodes []Node }
+
+// Not excludes the paragraphs its node matches.
+type Not struct{ Node Node }
+
+// Near requires an occurrence of A and one of B that do not overlap and
+// lie at most N characters apart (from the end of the first to the start
+// of the second, in either order) or, with Sentence set, lie in the same
+// sentence: no sentence mark (SentenceMarks) between them. A and B are a
+// *Term or a *Phrase. Occurrences are counted as strings.Count counts them
+// in the normalised text (left to right, without overlap), for A and for B
+// separately.
+type Near struct {
+	A, B     Node
+	N        int
+	Sentence bool
+}
+
+// Filter restricts the paragraphs to those whose value of the facet named
+// Facet is Value (for the year facet, lies in the year or range Value).
+type Filter struct {
+	Facet string
+	Value string
+}
+
+func (*Term) node()   {}
+func (*Phrase) node() {}
+func (*And) node()    {}
+func (*Or) node()     {}
+func (*Not) node()    {}
+func (*Near) node()   {}
+func (*Filter) node() {}
+
+// Proximity limits and defaults.
+const (
+	// DefaultNear is the distance of NEAR written without one.
+	DefaultNear = 10
+	// MaxNear is the largest distance NEAR/n accepts.
+	MaxNear = 1000
+	// SentenceMarks end a sentence for SENT, in normalised text: 。 and
+	// the ASCII forms that ！？； fold to.
+	SentenceMarks = "。!?;"
+)
 
 // Year bounds of year filters: an open range such as "2018.." ends at
 // MaxYear.
@@ -53,103 +139,261 @@ const (
 	MaxYear = 9999
 )
 
-// ParseQuery parses a query string. Errors are *QueryError with Param "q"
-// and a message that names the offending part.
-func ParseQuery(s string) (*Query, error) {
-	if !utf8.ValidString(s) {
-		return nil, syntaxError("the query is not valid UTF-8")
+// String formats q in the query language; ParseQuery(q.String()) yields an
+// equal query. Terms are written in normalised form where that reads back
+// as the same term, phrases always quoted.
+func (q *Query) String() string {
+	if q.Root == nil {
+		return ""
 	}
-	if err := checkQueryLength(s); err != nil {
-		return nil, syntaxError(err.Message)
+	return q.Root.String()
+}
+
+// String implements Node.
+func (t *Term) String() string {
+	if bare(t.Norm) {
+		return t.Norm
 	}
-	toks, err := lexQuery(s)
-	if err != nil {
-		return nil, err
+	// The typed form was read as a term, so it reads back as one: a
+	// normalised form that would not (—2025 normalises to -2025) is
+	// written as typed.
+	return t.Text
+}
+
+// String implements Node.
+func (p *Phrase) String() string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(p.Norm) + `"`
+}
+
+// String implements Node.
+func (a *And) String() string { return joinNodes(a.Nodes, " ") }
+
+// String implements Node.
+func (o *Or) String() string { return joinNodes(o.Nodes, " OR ") }
+
+// String implements Node.
+func (n *Not) String() string { return "-" + n.Node.String() }
+
+// String implements Node.
+func (n *Near) String() string {
+	op := "NEAR/" + strconv.Itoa(n.N)
+	if n.Sentence {
+		op = "SENT"
 	}
-	q := &Query{}
-	clauses := 0
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind == tokOr {
-			return nil, syntaxError("OR must stand between two terms")
+	return n.A.String() + " " + op + " " + n.B.String()
+}
+
+// String implements Node.
+func (f *Filter) String() string { return facetNamed(f.Facet).Prefix + ":" + quoteTerm(f.Value) }
+
+func joinNodes(nodes []Node, sep string) string {
+	parts := make([]string, len(nodes))
+	for i, n := range nodes {
+		parts[i] = n.String()
+	}
+	return strings.Join(parts, sep)
+}
+
+// bare reports whether s, written without quotes, is read back as one
+// plain term whose normalised form is s.
+func bare(s string) bool {
+	if s == "" || strings.HasPrefix(s, "-") || strings.ContainsRune(s, '"') || looksLikeField(s) || isOperator(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, isQuerySpace)
+}
+
+// quoteTerm writes a filter value (or a term) so that the lexer reads it
+// back as one plain value.
+func quoteTerm(s string) string {
+	if bare(s) {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// Clauses returns the clauses of q's top level: the nodes of Root when it
+// is an *And, else Root alone (none for an empty query).
+func (q *Query) Clauses() []Node {
+	switch r := q.Root.(type) {
+	case nil:
+		return nil
+	case *And:
+		return r.Nodes
+	}
+	return []Node{q.Root}
+}
+
+// Terms returns the normalised forms of q's positive terms and phrases (OR
+// alternatives and NEAR/SENT operands included), the strings that
+// highlighting and occurrence counts look for.
+func (q *Query) Terms() []string {
+	var out []string
+	visit(q.Root, func(n Node, negated, _ bool) {
+		if t, ok := leaf(n); ok && !negated {
+			out = append(out, t.Norm)
 		}
-		clauses++
-		switch {
-		case t.field != "":
-			if t.negated {
-				return nil, syntaxError(fmt.Sprintf("a field filter cannot be excluded: -%s:%s", t.field, t.value))
+	})
+	return out
+}
+
+// visit calls fn for n and every node under it, saying whether the node
+// lies under a Not and whether it is (or lies under) an operand of a NEAR
+// or SENT.
+func visit(n Node, fn func(n Node, negated, paired bool)) {
+	var walk func(n Node, negated, paired bool)
+	walk = func(n Node, negated, paired bool) {
+		if n == nil {
+			return
+		}
+		fn(n, negated, paired)
+		switch n := n.(type) {
+		case *And:
+			for _, x := range n.Nodes {
+				walk(x, negated, paired)
 			}
-			if i+1 < len(toks) && toks[i+1].kind == tokOr {
-				return nil, syntaxError(fmt.Sprintf("a field filter cannot be combined with OR: %s:%s", t.field, t.value))
+		case *Or:
+			for _, x := range n.Nodes {
+				walk(x, negated, paired)
 			}
-			if err := q.addFilter(t.field, t.value); err != nil {
-				return nil, err
-			}
-		case t.negated:
-			if i+1 < len(toks) && toks[i+1].kind == tokOr {
-				return nil, syntaxError(fmt.Sprintf("an excluded term cannot be combined with OR: -%s", t.value))
-			}
-			term, err := newTerm(t.value)
-			if err != nil {
-				return nil, err
-			}
-			q.Exclude = append(q.Exclude, term)
-		default:
-			term, err := newTerm(t.value)
-			if err != nil {
-				return nil, err
-			}
-			group := []Term{term}
-			for i+1 < len(toks) && toks[i+1].kind == tokOr {
-				if i+2 >= len(toks) {
-					return nil, syntaxError("OR must stand between two terms")
-				}
-				next := toks[i+2]
-				switch {
-				case next.kind == tokOr:
-					return nil, syntaxError("OR must stand between two terms")
-				case next.field != "":
-					return nil, syntaxError(fmt.Sprintf("a field filter cannot be combined with OR: %s:%s", next.field, next.value))
-				case next.negated:
-					return nil, syntaxError(fmt.Sprintf("an excluded term cannot be combined with OR: -%s", next.value))
-				}
-				alt, err := newTerm(next.value)
-				if err != nil {
-					return nil, err
-				}
-				group = append(group, alt)
-				clauses++
-				i += 2
-			}
-			q.Groups = append(q.Groups, group)
+		case *Not:
+			walk(n.Node, true, paired)
+		case *Near:
+			walk(n.A, negated, true)
+			walk(n.B, negated, true)
 		}
 	}
-	if clauses > MaxQueryTerms {
-		return nil, syntaxError(fmt.Sprintf("query has %d terms and filters; the limit is %d", clauses, MaxQueryTerms))
+	walk(n, false, false)
+}
+
+// SetFilter replaces the filters of q on the facet named name by one per
+// value, where the first of them stood (at the end when there was none).
+func (q *Query) SetFilter(name string, values []string) {
+	var clauses []Node
+	at := -1
+	for _, c := range q.Clauses() {
+		if f, ok := c.(*Filter); ok && f.Facet == name {
+			if at < 0 {
+				at = len(clauses)
+			}
+			continue
+		}
+		clauses = append(clauses, c)
 	}
-	return q, nil
+	if at < 0 {
+		at = len(clauses)
+	}
+	fresh := make([]Node, len(values))
+	for i, v := range values {
+		fresh[i] = &Filter{Facet: name, Value: v}
+	}
+	clauses = append(clauses[:at], append(fresh, clauses[at:]...)...)
+	q.Root = rootOf(clauses)
+	q.derive()
+}
+
+// rootOf is the Root of a query with the given clauses.
+func rootOf(clauses []Node) Node {
+	switch len(clauses) {
+	case 0:
+		return nil
+	case 1:
+		return clauses[0]
+	}
+	return &And{Nodes: clauses}
+}
+
+// leaf returns the term of a *Term or *Phrase node.
+func leaf(n Node) (Term, bool) {
+	switch n := n.(type) {
+	case *Term:
+		return *n, true
+	case *Phrase:
+		return n.Term, true
+	}
+	return Term{}, false
+}
+
+// derive fills the views of q from its Root.
+func (q *Query) derive() {
+	q.Groups, q.Exclude, q.Filters = nil, nil, nil
+	for _, c := range q.Clauses() {
+		switch c := c.(type) {
+		case *Filter:
+			q.Filters.Add(c.Facet, c.Value)
+		case *Not:
+			if t, ok := leaf(c.Node); ok {
+				q.Exclude = append(q.Exclude, t)
+			}
+		}
+		q.Groups = append(q.Groups, clauseGroups(c)...)
+	}
+}
+
+// clauseGroups returns the groups (see Query.Groups) that a top-level
+// clause gives.
+func clauseGroups(c Node) [][]Term {
+	switch c := c.(type) {
+	case *Near:
+		a, _ := leaf(c.A)
+		b, _ := leaf(c.B)
+		return [][]Term{{a}, {b}}
+	case *Or:
+		var g []Term
+		for _, alt := range c.Nodes {
+			if n, ok := alt.(*Near); ok {
+				alt = n.A
+			}
+			t, _ := leaf(alt)
+			g = append(g, t)
+		}
+		return [][]Term{g}
+	}
+	if t, ok := leaf(c); ok {
+		return [][]Term{{t}}
+	}
+	return nil
+}
+
+// norms returns the normalised forms of terms.
+func norms(terms []Term) []string {
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = t.Norm
+	}
+	return out
+}
+
+// plainTerms returns the normalised positive terms and phrases under n
+// that are not operands of NEAR or SENT: those whose every occurrence
+// counts.
+func plainTerms(n Node) []string {
+	var out []string
+	visit(n, func(n Node, negated, paired bool) {
+		if t, ok := leaf(n); ok && !negated && !paired {
+			out = append(out, t.Norm)
+		}
+	})
+	return out
+}
+
+// hasNear reports whether the tree under n holds a NEAR or SENT.
+func hasNear(n Node) bool {
+	found := false
+	visit(n, func(n Node, _, _ bool) {
+		_, isNear := n.(*Near)
+		found = found || isNear
+	})
+	return found
 }
 
 // newTerm normalises a term and rejects one that normalises to nothing.
-func newTerm(text string) (Term, error) {
+func newTerm(text string, at int) (Term, error) {
 	norm := analyzer.Normalize(text)
 	if norm == "" {
-		return Term{}, syntaxError("empty phrase \"\"")
+		return Term{}, syntaxError(fmt.Sprintf("empty phrase \"\" at character %d", at))
 	}
 	return Term{Text: text, Norm: norm}, nil
-}
-
-// addFilter validates a field:value filter and adds it to q.Filters.
-func (q *Query) addFilter(field, value string) error {
-	if value == "" {
-		return syntaxError(fmt.Sprintf("%s: needs a value", field))
-	}
-	f := facetWithPrefix(field)
-	if _, err := f.checkValue(value); err != nil {
-		return syntaxError(err.Error())
-	}
-	q.Filters.Add(f.Name, value)
-	return nil
 }
 
 // ParseYearRange parses a year filter value: "2020", "2018..2021", "2018.."
@@ -198,164 +442,7 @@ func parseYear(s string) (int, error) {
 	return y, nil
 }
 
-// String formats q in the query language; ParseQuery(q.String()) yields an
-// equivalent query. Terms are written in normalised form.
-func (q *Query) String() string {
-	var parts []string
-	for _, g := range q.Groups {
-		alts := make([]string, len(g))
-		for i, t := range g {
-			alts[i] = quoteTerm(t.Norm)
-		}
-		parts = append(parts, strings.Join(alts, " OR "))
-	}
-	for _, t := range q.Exclude {
-		parts = append(parts, "-"+quoteTerm(t.Norm))
-	}
-	for _, f := range facetList {
-		for _, v := range q.Filters[f.Name] {
-			parts = append(parts, f.Prefix+":"+quoteTerm(v))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-// quoteTerm writes a term so that the lexer reads it back as one plain term.
-func quoteTerm(s string) string {
-	plain := s != "OR" && !strings.HasPrefix(s, "-") && !strings.ContainsAny(s, "\"") && !looksLikeField(s)
-	for _, r := range s {
-		if isQuerySpace(r) {
-			plain = false
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-// Terms returns the normalised positive terms of q (all OR alternatives),
-// the strings that highlighting and occurrence counts look for.
-func (q *Query) Terms() []string {
-	var out []string
-	for _, g := range q.Groups {
-		for _, t := range g {
-			out = append(out, t.Norm)
-		}
-	}
-	return out
-}
-
-// Lexer.
-
-type tokKind int
-
-const (
-	tokWord tokKind = iota
-	tokOr
-)
-
-type qtoken struct {
-	kind    tokKind
-	negated bool
-	field   string // set for field:value filters
-	value   string // term text (unquoted) or filter value
-}
-
 func isQuerySpace(r rune) bool { return unicode.IsSpace(r) }
-
-// lexQuery splits s into words, OR operators and field filters. Quoted
-// phrases may contain spaces and \" for a literal quote.
-func lexQuery(s string) ([]qtoken, error) {
-	var toks []qtoken
-	i := 0
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isQuerySpace(r) {
-			i += size
-			continue
-		}
-		start := i
-		var t qtoken
-		if s[i] == '-' {
-			t.negated = true
-			i++
-			if i == len(s) {
-				return nil, syntaxError("nothing follows - at the end of the query")
-			}
-			if r, _ := utf8.DecodeRuneInString(s[i:]); isQuerySpace(r) {
-				return nil, syntaxError(fmt.Sprintf("nothing follows - at character %d; quote a term that starts with -", utf8.RuneCountInString(s[:start])+1))
-			}
-		}
-		// A field prefix: ASCII letters and '_' followed by ':'.
-		j := i
-		for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] == '_') {
-			j++
-		}
-		if j > i && j < len(s) && s[j] == ':' {
-			name := s[i:j]
-			if facetWithPrefix(name) == nil {
-				return nil, syntaxError(fmt.Sprintf("unknown field %q (known: %s); quote the term to search for it literally", name+":", prefixes()))
-			}
-			t.field = name
-			i = j + 1
-		}
-		if i < len(s) && s[i] == '"' {
-			val, next, err := readQuoted(s, i)
-			if err != nil {
-				return nil, err
-			}
-			t.value = val
-			i = next
-			if i < len(s) {
-				if r, _ := utf8.DecodeRuneInString(s[i:]); !isQuerySpace(r) {
-					return nil, syntaxError(fmt.Sprintf("a closing quote must be followed by a space, at character %d", utf8.RuneCountInString(s[:i])+1))
-				}
-			}
-		} else {
-			k := i
-			for k < len(s) {
-				r, size := utf8.DecodeRuneInString(s[k:])
-				if isQuerySpace(r) {
-					break
-				}
-				if r == '"' {
-					return nil, syntaxError(fmt.Sprintf("a quote inside a term at character %d; quote the whole term", utf8.RuneCountInString(s[:k])+1))
-				}
-				k += size
-			}
-			t.value = s[i:k]
-			i = k
-			if !t.negated && t.field == "" && t.value == "OR" {
-				t.kind = tokOr
-			}
-		}
-		toks = append(toks, t)
-	}
-	return toks, nil
-}
-
-// readQuoted reads a quoted phrase starting at s[i] == '"' and returns its
-// content and the index after the closing quote.
-func readQuoted(s string, i int) (string, int, error) {
-	var b strings.Builder
-	for k := i + 1; k < len(s); k++ {
-		switch s[k] {
-		case '\\':
-			if k+1 < len(s) && (s[k+1] == '"' || s[k+1] == '\\') {
-				b.WriteByte(s[k+1])
-				k++
-				continue
-			}
-			b.WriteByte('\\')
-		case '"':
-			return b.String(), k + 1, nil
-		default:
-			b.WriteByte(s[k])
-		}
-	}
-	return "", 0, syntaxError(fmt.Sprintf("unterminated quote starting at character %d", utf8.RuneCountInString(s[:i])+1))
-}
 
 // looksLikeField reports whether s would be read as a field filter.
 func looksLikeField(s string) bool {

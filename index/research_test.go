@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -19,10 +18,6 @@ import (
 // The research views (trend, diffusion, concordance) are checked against a
 // recount from the paragraphs the index was built from: no index code
 // takes part in the expected numbers but the query parser.
-
-var provincesDir = filepath.Join(testcorpus.Dir(), "corpus", "provinces-2025")
-
-func init() { corpora[provincesDir] = &corpus{} }
 
 // researchCorpora are the corpora the research views are checked on, with
 // queries that occur in them.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -40,15 +41,25 @@ const maxFragments = 5
 
 // plan is a validated request compiled to bleve queries.
 type plan struct {
-	terms    []string   // normalised positive terms
-	groups   [][]string // the positive terms by group: a hit has one of each
-	must     []query.Query
-	mustNot  []query.Query
-	filters  map[string][]query.Query // facet field → clauses (ANDed)
-	matchAll bool                     // no positive terms
+	terms   []string   // normalised terms whose every occurrence counts
+	nears   []*Near    // NEAR and SENT pairs, whose paired occurrences count
+	groups  [][]string // terms of which a hit has one of each (mayMatch)
+	must    []query.Query
+	mustNot []query.Query
+	filters map[string][]query.Query // facet field → clauses (ANDed)
+	// check, when set, is the part of the query that the stored text of
+	// each candidate must meet (NEAR, SENT); nil when the index decides.
+	check *Query
+	// skip are nodes of check that the index decided (best-match words).
+	skip     map[Node]bool
+	best     *bestMatch // set under MatchBest when the query has words to share
+	matchAll bool       // no positive terms
 }
 
 // compile validates the query and filters of req and builds the clauses.
+// Each top-level clause of the query is required, an excluded one becomes
+// a must-not clause, a filter a filter clause; under MatchBest the
+// unquoted terms that stand alone go to the best-match clause instead.
 func compile(req *Request) (*plan, error) {
 	q, err := ParseQuery(req.Query)
 	if err != nil {
@@ -57,31 +68,112 @@ func compile(req *Request) (*plan, error) {
 	if err := req.Filters.Validate(); err != nil {
 		return nil, err
 	}
-	p := &plan{terms: q.Terms(), filters: map[string][]query.Query{}}
-	for _, g := range q.Groups {
-		norms := make([]string, len(g))
-		for i, t := range g {
-			norms[i] = t.Norm
+	p := &plan{filters: map[string][]query.Query{}}
+	var pooled []*Term
+	for _, c := range q.Clauses() {
+		switch c := c.(type) {
+		case *Filter:
+			// Added from q.Filters below, one clause per facet.
+		case *Not:
+			t, _ := leaf(c.Node)
+			p.mustNot = append(p.mustNot, exactMatch(t.Norm))
+		case *Term:
+			if req.Match == MatchBest {
+				pooled = append(pooled, c)
+				continue
+			}
+			p.must = append(p.must, compileNode(c))
+		default:
+			p.must = append(p.must, compileNode(c))
 		}
-		p.groups = append(p.groups, norms)
-		if len(g) == 1 {
-			p.must = append(p.must, rankedMatch(g[0].Norm))
-			continue
-		}
-		alts := make([]query.Query, len(g))
-		for i, t := range g {
-			alts[i] = rankedMatch(t.Norm)
-		}
-		p.must = append(p.must, query.NewDisjunctionQuery(alts))
 	}
-	for _, t := range q.Exclude {
-		p.mustNot = append(p.mustNot, exactMatch(t.Norm))
+	inPool := map[Node]bool{}
+	for _, t := range pooled {
+		inPool[t] = true
+	}
+	p.terms, p.nears = plainTerms(q.Root), positiveNears(q.Root)
+	for _, c := range q.Clauses() {
+		if !inPool[c] {
+			for _, g := range clauseGroups(c) {
+				p.groups = append(p.groups, norms(g))
+			}
+		}
+	}
+	if hasNear(q.Root) {
+		p.check, p.skip = q, inPool
+	}
+	if len(pooled) > 0 {
+		if p.best, err = newBestMatch(pooled, req.tuning); err != nil {
+			return nil, err
+		}
+		p.must = append(p.must, p.best.clause)
+		p.terms = append(p.terms, p.best.words...)
 	}
 	p.matchAll = len(p.must) == 0
 	for _, f := range []Filters{q.Filters, req.Filters} {
 		p.addFilters(f)
 	}
 	return p, nil
+}
+
+// compileNode is the bleve query of one node of a query tree: a term or
+// phrase an exact match with its ranking clauses, AND and OR their
+// conjunction and disjunction, NEAR and SENT the conjunction of their
+// operands (the checker decides the rest), a filter its facet's clause.
+func compileNode(n Node) query.Query {
+	switch n := n.(type) {
+	case *Term:
+		return rankedMatch(n.Norm)
+	case *Phrase:
+		return rankedMatch(n.Norm)
+	case *And:
+		var must, not []query.Query
+		for _, x := range n.Nodes {
+			if neg, ok := x.(*Not); ok {
+				not = append(not, compileNode(neg.Node))
+				continue
+			}
+			must = append(must, compileNode(x))
+		}
+		if len(must) == 0 {
+			must = []query.Query{termQ(fieldType, typeParagraph)}
+		}
+		return query.NewBooleanQuery(must, nil, not)
+	case *Or:
+		alts := make([]query.Query, len(n.Nodes))
+		for i, x := range n.Nodes {
+			alts[i] = compileNode(x)
+		}
+		return query.NewDisjunctionQuery(alts)
+	case *Not:
+		return query.NewBooleanQuery([]query.Query{termQ(fieldType, typeParagraph)}, nil, []query.Query{compileNode(n.Node)})
+	case *Near:
+		return query.NewConjunctionQuery([]query.Query{compileNode(n.A), compileNode(n.B)})
+	case *Filter:
+		return facetNamed(n.Facet).clause([]string{n.Value})
+	}
+	panic(fmt.Sprintf("index: query node %T has no compilation", n))
+}
+
+// checker returns a new checker of the conditions that the stored text of
+// each candidate must meet, or nil when the index decides them all. Each
+// collect needs its own: a checker keeps scratch space.
+func (p *plan) checker() *checker {
+	if p.check == nil {
+		return nil
+	}
+	return newChecker(p.check.Root, p.skip)
+}
+
+// spanFinder returns a new finder of the occurrences a hit counts.
+func (p *plan) spanFinder() *spanFinder { return newSpanFinder(p.terms, p.nears) }
+
+// tier returns the query of the best-match tier, or nil.
+func (p *plan) tier() query.Query {
+	if p.best == nil {
+		return nil
+	}
+	return p.best.tier
 }
 
 // addFilters adds one clause per filtered facet of f.
@@ -159,19 +251,18 @@ func ngramQuery(norm, field string) query.Query {
 // exact clause is scaled by the number of bigrams so that long terms do not
 // drown the other signals.
 func rankedMatch(norm string) query.Query {
-	runes := []rune(norm)
-	exact := exactMatch(norm)
-	if len(runes) > 2 {
-		exact.(query.BoostableQuery).SetBoost(boostExact / float64(len(runes)-1))
-	} else {
-		exact.(query.BoostableQuery).SetBoost(boostExact)
-	}
+	return weightedMatch(norm, weights{exact: boostExact, word: boostWord, head: boostHead})
+}
+
+// weightedMatch is rankedMatch with the given weights.
+func weightedMatch(norm string, w weights) query.Query {
+	exact := boosted(exactMatch(norm), w.exact, norm)
 	word := termQ(fieldWords, norm)
-	word.SetBoost(boostWord)
+	word.SetBoost(w.word)
 	should := []query.Query{word}
-	if len(runes) >= 2 {
+	if utf8.RuneCountInString(norm) >= 2 {
 		head := ngramQuery(norm, fieldHead)
-		head.(query.BoostableQuery).SetBoost(boostHead)
+		head.(query.BoostableQuery).SetBoost(w.head)
 		should = append(should, head)
 	}
 	return query.NewBooleanQuery([]query.Query{exact}, should, nil)
@@ -239,8 +330,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 	}
 	wait := ix.countApart(ctx, p, separate, resp.Facets)
 	got, err := ix.collect(ctx, collectSpec{
-		query: p.build(""), groups: p.groups, keep: req.From + req.Size, from: req.From, after: req.SearchAfter,
-		yearOrder: yearOrder(req.Sort), score: true, keys: len(joint) > 0, records: true,
+		query: p.build(""), groups: p.groups, best: p.best, keep: req.From + req.Size, from: req.From,
+		after: req.SearchAfter, order: order, yearOrder: yearOrder(req.Sort), score: true,
+		keys: len(joint) > 0, records: true, check: p.checker(), tier: p.tier(),
 	})
 	sideErr := wait()
 	if err != nil {
@@ -261,7 +353,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Response, error) {
 		maps.Copy(resp.Facets, vs)
 	}
 	resp.Total = got.total
-	if resp.Hits, err = ix.hits(ctx, got.hits, p.terms, req.Highlight, order); err != nil {
+	if resp.Hits, err = ix.hits(ctx, got.hits, p.spanFinder(), req.Highlight, order); err != nil {
 		return nil, err
 	}
 	resp.TookMS = float64(time.Since(start).Microseconds()) / 1000
@@ -303,7 +395,7 @@ func (ix *Index) countApart(ctx context.Context, p *plan, facets []*Facet, out m
 	)
 	for _, f := range facets {
 		wg.Go(func() {
-			got, cerr := ix.collect(ctx, collectSpec{query: p.build(f.Name), groups: p.groups, keys: true})
+			got, cerr := ix.collect(ctx, collectSpec{query: p.build(f.Name), groups: p.groups, best: p.best, keys: true, check: p.checker()})
 			var vs map[string][]FacetValue
 			if cerr == nil {
 				vs, cerr = ix.keyFacets(ctx, got.keys, []*Facet{f})
@@ -326,9 +418,8 @@ func (ix *Index) countApart(ctx context.Context, p *plan, facets []*Facet, out m
 // hits turns the collected hits into the response's: the stored paragraph
 // with its report's metadata, occurrences, highlights if asked for, and
 // the values of the sort order for search_after.
-func (ix *Index) hits(ctx context.Context, refs []hitRef, terms []string, highlight bool, order []string) ([]Hit, error) {
+func (ix *Index) hits(ctx context.Context, refs []hitRef, m *spanFinder, highlight bool, order []string) ([]Hit, error) {
 	out := make([]Hit, 0, len(refs))
-	m := newMatcher(terms)
 	var sums *cachedReports
 	for _, hr := range refs {
 		rec, err := ix.decodeStored(ctx, hr.id, hr.rec, &sums)
@@ -349,6 +440,8 @@ func (ix *Index) hits(ctx context.Context, refs []hitRef, terms []string, highli
 				h.Sort[i] = strconv.FormatFloat(hr.score, 'g', -1, 64)
 			case "_id":
 				h.Sort[i] = hr.id
+			case orderTier:
+				h.Sort[i] = strconv.Itoa(hr.tier)
 			default:
 				h.Sort[i] = YearValue(rec.Year)
 			}

@@ -39,6 +39,38 @@ const (
 	SortYearDesc  = "-year"
 )
 
+// Match modes (Request.Match).
+const (
+	MatchAll  = "all"
+	MatchBest = "best"
+)
+
+// MatchParam returns the Request.Match a match parameter names: empty or
+// "all" is MatchAll, "best" is MatchBest.
+func MatchParam(s string) (string, error) {
+	switch s = strings.TrimSpace(s); s {
+	case "", MatchAll:
+		return MatchAll, nil
+	case MatchBest:
+		return MatchBest, nil
+	}
+	return "", invalid("match", s, RuleUnknown, fmt.Sprintf("%q is not one of %s, %s", Clip(s), MatchAll, MatchBest))
+}
+
+// CheckCounting refuses MatchBest for a counting request (trend, export):
+// best-match ranks paragraphs that need not contain every term, and a count
+// must be reproducible from the text.
+func CheckCounting(match string) error {
+	m, err := MatchParam(match)
+	if err != nil {
+		return err
+	}
+	if m == MatchBest {
+		return invalid("match", m, RuleConflict, "match=best ranks paragraphs that need not contain every term; the counting views (trend, export, diffusion, concordance, matrix) count exact matches only (use match=all)")
+	}
+	return nil
+}
+
 // Rule names the kind of rule a request argument breaks, for callers that
 // word their own message (the pages answer in Chinese).
 type Rule string
@@ -257,6 +289,10 @@ func checkCursor(after []string, order []string) error {
 			if _, err := strconv.ParseFloat(after[i], 64); err != nil {
 				return invalid("search_after", after[i], RuleSyntax, fmt.Sprintf("value %d must be a score", i+1))
 			}
+		case orderTier:
+			if after[i] != "0" && after[i] != "1" {
+				return invalid("search_after", after[i], RuleSyntax, fmt.Sprintf("value %d must be a tier, 0 or 1", i+1))
+			}
 		case fieldYear, "-" + fieldYear:
 			if _, err := strconv.Atoi(after[i]); err != nil {
 				return invalid("search_after", after[i], RuleSyntax, fmt.Sprintf("value %d must be a year, got %q", i+1, Clip(after[i])))
@@ -293,7 +329,10 @@ func (req *Request) validate() ([]string, error) {
 		return nil, err
 	}
 	req.Sort = sort
-	order := sortOrder(sort)
+	if req.Match, err = MatchParam(req.Match); err != nil {
+		return nil, err
+	}
+	order := sortOrder(sort, req.Match)
 	if req.SearchAfter != nil {
 		if err := checkCursor(req.SearchAfter, order); err != nil {
 			return nil, err
@@ -305,16 +344,27 @@ func (req *Request) validate() ([]string, error) {
 	return order, nil
 }
 
-// sortOrder returns the bleve sort of a sort order (SortParam's).
-func sortOrder(s string) []string {
+// sortOrder returns the order of hits for a sort order (SortParam's) and
+// match mode: the year when sorting by it, under MatchBest the tier
+// (whether a paragraph contains the whole query text), then the score and
+// the id.
+func sortOrder(s, match string) []string {
+	var order []string
 	switch s {
 	case SortYearAsc:
-		return []string{fieldYear, "-_score", "_id"}
+		order = append(order, fieldYear)
 	case SortYearDesc:
-		return []string{"-" + fieldYear, "-_score", "_id"}
+		order = append(order, "-"+fieldYear)
 	}
-	return []string{"-_score", "_id"}
+	if match == MatchBest {
+		order = append(order, orderTier)
+	}
+	return append(order, "-_score", "_id")
 }
+
+// orderTier names the best-match tier in a sort order: 1 for a paragraph
+// that contains the whole query text, else 0, higher first.
+const orderTier = "-_tier"
 
 // Clip shortens a user-supplied value echoed in an error message to 40
 // characters and makes it valid UTF-8.

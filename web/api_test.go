@@ -54,7 +54,7 @@ func TestSearchParamsReachIndex(t *testing.T) {
 	f := &recordingSearcher{fakeSearcher: newFakeSearcher(testReports()...)}
 	ts := newTestServer(t, f, Options{})
 	w := ts.get(t, "/api/search?q=x&region=静安区&region=徐汇&year=2018..2021&year=2023&level=district&part=plan&part=review&kind=body"+
-		"&sort=-year&from=20&size=5&facets=region&facets=kind,year&highlight=false&")
+		"&sort=-year&from=20&size=5&facets=region&facets=kind,year&highlight=false&match=best&")
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
@@ -63,7 +63,7 @@ func TestSearchParamsReachIndex(t *testing.T) {
 		Query: "x",
 		Filters: index.Filters{index.FacetRegion: {"静安区", "徐汇区"}, index.FacetLevel: {"district"}, index.FacetPartKind: {"plan", "review"},
 			index.FacetKind: {"body"}, index.FacetYear: {"2018..2021", "2023"}},
-		Sort: "-year", From: 20, Size: 5, Facets: []string{"region", "kind", "year"}, Highlight: false,
+		Sort: "-year", From: 20, Size: 5, Facets: []string{"region", "kind", "year"}, Highlight: false, Match: index.MatchBest,
 	}
 	if gj, wj := mustJSON(t, got), mustJSON(t, want); gj != wj {
 		t.Errorf("request\n got %s\nwant %s", gj, wj)
@@ -71,7 +71,7 @@ func TestSearchParamsReachIndex(t *testing.T) {
 
 	// Defaults: relevance, size 10, every facet, highlights on.
 	ts.get(t, "/api/search?q=x")
-	if r := f.last; r.Sort != "relevance" || r.Size != 10 || r.From != 0 || r.Facets != nil || !r.Highlight {
+	if r := f.last; r.Sort != "relevance" || r.Size != 10 || r.From != 0 || r.Facets != nil || !r.Highlight || r.Match != index.MatchAll {
 		t.Errorf("defaults: %+v", r)
 	}
 	// facets= present but empty asks for none.
@@ -111,7 +111,10 @@ var malformed = []struct {
 	{"/api/search?q=a&size=abc", 400, errcode.InvalidParameter, "size"},
 	{"/api/search?q=a&size=1000", 400, errcode.InvalidParameter, "size"},
 	{"/api/search?q=a&size=-1", 400, errcode.InvalidParameter, "size"},
-	{"/api/search?q=a&match=x&sise=3", 400, errcode.InvalidParameter, "match"},
+	{"/api/search?q=a&mode=x&sise=3", 400, errcode.InvalidParameter, "mode"},
+	{"/api/search?q=a&match=bset", 400, errcode.InvalidParameter, "match"},
+	{"/api/trend?q=a&match=best", 400, errcode.InvalidParameter, "match"},
+	{"/api/export?q=a&match=best", 400, errcode.InvalidParameter, "match"},
 	{"/api/trend?q=a&size=3", 400, errcode.InvalidParameter, "size"},
 	{"/api/reports?x=1", 400, errcode.InvalidParameter, "x"},
 	{"/api/search?q=a&from=1e9", 400, errcode.InvalidParameter, "from"},

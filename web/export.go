@@ -123,7 +123,7 @@ func (s *server) export(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseFiltered(v, true)
+	req, err := parseCounting(v)
 	if err != nil {
 		return err
 	}

@@ -180,16 +180,17 @@ func TestSizeZero(t *testing.T) {
 // every unknown one; the known ones of each route pass.
 func TestUnknownParameters(t *testing.T) {
 	ts := newTestServer(t, newFakeSearcher(testReports()...), Options{AdminKey: adminKey})
-	w := ts.get(t, "/api/search?q=a&sise=3&match=x")
+	w := ts.get(t, "/api/search?q=a&sise=3&mode=x")
 	e := decodeError(t, w)
-	if w.Code != 400 || e.Param != "match" || !strings.Contains(e.Message, "match, sise") || !strings.Contains(e.Message, "search_after") {
-		t.Errorf("search with match= and sise=: %d %+v", w.Code, e)
+	if w.Code != 400 || e.Param != "mode" || !strings.Contains(e.Message, "mode, sise") || !strings.Contains(e.Message, "search_after") {
+		t.Errorf("search with mode= and sise=: %d %+v", w.Code, e)
 	}
 	for _, target := range []string{
 		"/api/search?q=a&region=静安区&year=2020&level=district&part=review&kind=body&sort=year&from=0&size=5&facets=region&highlight=false",
 		"/api/search?q=a&search_after=1&search_after=x",
-		"/api/trend?q=a&region=静安区&year=2020&level=district&part=review&kind=body",
-		"/api/export?q=a&format=jsonl&bom=false&sort=year&region=静安区",
+		"/api/search?q=a&match=best",
+		"/api/trend?q=a&region=静安区&year=2020&level=district&part=review&kind=body&match=all",
+		"/api/export?q=a&format=jsonl&bom=false&sort=year&region=静安区&match=all",
 		"/api/analyze?text=a", "/api/reports", "/api/lexicon", "/api/reports/r1", "/api/paragraphs/r1-1",
 	} {
 		t.Run(target, func(t *testing.T) {

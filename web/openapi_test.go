@@ -174,12 +174,12 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		filters = append(filters, f.Param)
 	}
 	queryParams := map[string][]string{
-		"GET /api/search":    append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
-		"GET /api/trend":     append([]string{"q", "format", "bom"}, filters...),
-		"GET /api/export":    append([]string{"q", "sort", "format", "bom"}, filters...),
-		"GET /api/diffusion": append([]string{"q", "format", "bom"}, filters...),
-		"GET /api/kwic":      append([]string{"q", "sort", "width", "from", "size", "format", "bom"}, filters...),
-		"GET /api/matrix":    append([]string{"q", "format", "bom"}, filters...),
+		"GET /api/search":    append([]string{"q", "match", "sort", "from", "size", "facets", "highlight", "search_after"}, filters...),
+		"GET /api/trend":     append([]string{"q", "match", "format", "bom"}, filters...),
+		"GET /api/export":    append([]string{"q", "match", "sort", "format", "bom"}, filters...),
+		"GET /api/diffusion": append([]string{"q", "match", "format", "bom"}, filters...),
+		"GET /api/kwic":      append([]string{"q", "match", "sort", "width", "from", "size", "format", "bom"}, filters...),
+		"GET /api/matrix":    append([]string{"q", "match", "format", "bom"}, filters...),
 		"GET /api/reports":   {"region", "level", "year", "sort"},
 		"GET /api/analyze":   {"text"},
 		"POST /api/reports":  {"source"},

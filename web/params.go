@@ -97,8 +97,8 @@ func parseSearch(v url.Values) (index.Request, error) {
 	return req, index.CheckSearchAfter(req.SearchAfter, req.From)
 }
 
-// parseFiltered reads q, the filters and the sort, which trend and export
-// take too; they need a q.
+// parseFiltered reads q, the filters, the sort and the match mode, which
+// trend and export take too; they need a q.
 func parseFiltered(v url.Values, required bool) (index.Request, error) {
 	var req index.Request
 	var err error
@@ -111,11 +111,25 @@ func parseFiltered(v url.Values, required bool) (index.Request, error) {
 	if req.Sort, err = index.SortParam(v.Get("sort")); err != nil {
 		return req, err
 	}
+	if req.Match, err = index.MatchParam(v.Get("match")); err != nil {
+		return req, err
+	}
 	return req, nil
 }
 
+// parseCounting reads the parameters of a route that counts matches
+// (trend, export): those of parseFiltered with q required, and match=all
+// only (index.CheckCounting).
+func parseCounting(v url.Values) (index.Request, error) {
+	req, err := parseFiltered(v, true)
+	if err != nil {
+		return req, err
+	}
+	return req, index.CheckCounting(req.Match)
+}
+
 // Query parameters of each route; any other is refused, so that a misspelt
-// one (match= for q=) is not silently ignored.
+// one (query= for q=) is not silently ignored.
 var (
 	filterParams = func() []string {
 		var out []string
@@ -124,8 +138,8 @@ var (
 		}
 		return out
 	}()
-	searchParams = append([]string{"q", "sort", "from", "size", "facets", "highlight", "search_after"}, filterParams...)
-	exportParams = append([]string{"q", "sort", "format", "bom"}, filterParams...)
+	searchParams = append([]string{"q", "match", "sort", "from", "size", "facets", "highlight", "search_after"}, filterParams...)
+	exportParams = append([]string{"q", "match", "sort", "format", "bom"}, filterParams...)
 )
 
 // onlyParams refuses a request that has a query parameter outside allowed,

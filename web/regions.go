@@ -142,7 +142,7 @@ func (s *server) resolveRegions(c *gin.Context, req *index.Request) (string, err
 			return typedQuery, err
 		}
 		if changed {
-			parsed.Filters[index.FacetRegion] = regions
+			parsed.SetFilter(index.FacetRegion, regions)
 			req.Query = parsed.String()
 		}
 	}

@@ -23,10 +23,10 @@ import (
 
 // Parameters of the research routes.
 var (
-	trendParams     = append([]string{"q", "format", "bom"}, filterParams...)
-	diffusionParams = append([]string{"q", "format", "bom"}, filterParams...)
-	kwicParams      = append([]string{"q", "sort", "width", "from", "size", "format", "bom"}, filterParams...)
-	matrixParams    = append([]string{"q", "format", "bom"}, filterParams...)
+	trendParams     = append([]string{"q", "match", "format", "bom"}, filterParams...)
+	diffusionParams = append([]string{"q", "match", "format", "bom"}, filterParams...)
+	kwicParams      = append([]string{"q", "match", "sort", "width", "from", "size", "format", "bom"}, filterParams...)
+	matrixParams    = append([]string{"q", "match", "format", "bom"}, filterParams...)
 	reportsParams   = []string{"region", "level", "year", "sort"}
 )
 
@@ -65,7 +65,8 @@ func tableFormat(v url.Values, downloads ...string) (string, error) {
 }
 
 // researchRequest reads q (required), the filters, format and bom of a
-// research route, and resolves short region names.
+// research route, and resolves short region names. The research routes
+// count matches, so match=best is refused (index.CheckCounting).
 func (s *server) researchRequest(c *gin.Context, downloads ...string) (req index.Request, typed, format string, bom bool, err error) {
 	v := c.Request.URL.Query()
 	if format, err = tableFormat(v, downloads...); err != nil {
@@ -78,6 +79,12 @@ func (s *server) researchRequest(c *gin.Context, downloads ...string) (req index
 		return
 	}
 	if req.Filters, err = index.FilterParams(v); err != nil {
+		return
+	}
+	if req.Match, err = index.MatchParam(v.Get("match")); err != nil {
+		return
+	}
+	if err = index.CheckCounting(req.Match); err != nil {
 		return
 	}
 	typed, err = s.resolveRegions(c, &req)

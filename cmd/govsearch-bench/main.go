@@ -6,7 +6,12 @@
 //
 // Usage:
 //
-//	govsearch-bench [--corpus seeds|national|noisy|scale|all] [--out FILE] [flags]
+//	govsearch-bench [--corpus seeds|national|provinces|noisy|scale|all] [--out FILE] [flags]
+//	govsearch-bench relevance [--corpus national,provinces] [--queries 500] [--seed 13]
+//
+// The second form is the relevance benchmark: simulated known-item queries
+// answered by govsearch's best-match retrieval and by plain bleve, scored
+// by MRR@10 and success@10 (docs/relevance.md).
 //
 // Every build, query run and start-up runs in a child process (this program
 // again, with the hidden first argument _child), so memory peaks never mix.
@@ -44,6 +49,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == childArg {
 		return bench.ChildMain(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == relevanceArg {
+		return runRelevance(ctx, args[1:], stdout, stderr)
+	}
 	cfg, out, code, ok := parseArgs(args, stderr)
 	if !ok {
 		return code
@@ -67,18 +75,19 @@ func parseArgs(args []string, stderr io.Writer) (cfg bench.Config, out string, c
 	fs := flag.NewFlagSet("govsearch-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: govsearch-bench [--corpus seeds|national|noisy|scale|all] [--scale-mb 1024] [--out FILE] [--queries FILE] [--govsearch PATH]\n\n"+
+		fmt.Fprintf(stderr, "usage: govsearch-bench [--corpus seeds|national|provinces|noisy|scale|all] [--scale-mb 1024] [--out FILE] [--queries FILE] [--govsearch PATH]\n\n"+
 			"Builds and queries govsearch's index and a baseline bleve index with bleve's\n"+
 			"cjk analyzer on the same corpus and query set, each build, query run and\n"+
 			"start-up in a fresh process, and prints markdown tables: build time, MB/s,\n"+
 			"index size, peak memory, latency percentiles and throughput per query class\n"+
 			"and concurrency, start-up to the first answer, and the gse segmentation floor.\n"+
-			"The noisy, national and scale corpora read ../shared (see --shared).\n\n")
+			"The national, provinces, noisy and scale corpora read ../shared (see --shared).\n"+
+			"`govsearch-bench relevance -h` describes the relevance benchmark.\n\n")
 		fs.PrintDefaults()
 	}
 	var corpus, conc, workDir, server string
 	var noServe bool
-	fs.StringVar(&corpus, "corpus", bench.CorpusAll, "corpus: seeds, national, noisy, scale, all, or a comma-separated list")
+	fs.StringVar(&corpus, "corpus", bench.CorpusAll, "corpus: seeds, national, provinces, noisy, scale, all, or a comma-separated list")
 	fs.IntVar(&cfg.ScaleMB, "scale-mb", 1024, "size of the synthetic scale corpus in MiB")
 	fs.StringVar(&out, "out", "", "also write the markdown tables to this file")
 	fs.StringVar(&cfg.Queries, "queries", "", "query file, one \"CLASS QUERY\" per line (default: the built-in bench/queries.txt)")

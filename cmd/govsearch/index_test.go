@@ -74,6 +74,32 @@ func TestIndexAndSearchCommands(t *testing.T) {
 		t.Errorf("search output:\n%s", text)
 	}
 
+	out.Reset()
+	nl := "静安区如何推进一网通办改革"
+	if code := run(ctx, []string{"search", "--index", dir, "--json", "--match", "best", nl}, &out, &errb); code != 0 {
+		t.Fatalf("search --match best: exit %d: %s", code, errb.String())
+	}
+	var best index.Response
+	if err := json.Unmarshal(out.Bytes(), &best); err != nil {
+		t.Fatalf("search --match best output: %v", err)
+	}
+	if ix, err = index.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	wantBest, err := ix.Search(ctx, index.Request{Query: nl, Size: index.DefaultSize, Highlight: true, Match: index.MatchBest})
+	ix.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	best.TookMS, wantBest.TookMS = 0, 0
+	if !reflect.DeepEqual(&best, wantBest) || best.Total == 0 {
+		t.Errorf("search --match best differs from Index.Search or finds nothing:\n got %+v\nwant %+v", best, *wantBest)
+	}
+	errb.Reset()
+	if code := run(ctx, []string{"search", "--index", dir, "--match", "bset", "x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--match") {
+		t.Errorf("bad --match: exit %d, %q", code, errb.String())
+	}
+
 	errb.Reset()
 	if code := run(ctx, []string{"search", "--index", dir, "a", "OR"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "bad q: OR must stand between two terms") {
 		t.Errorf("bad query: exit %d, %q", code, errb.String())

@@ -28,8 +28,8 @@ func init() {
 	})
 }
 
-// runSearch implements `govsearch search --index DIR [--json] [--region R]
-// [--year Y] [--size N] QUERY`. It prints each hit's citation (title ·
+// runSearch implements `govsearch search --index DIR [--json] [--match
+// all|best] [--region R] [--year Y] [--size N] QUERY`. It prints each hit's citation (title ·
 // region · year · part · 第N段) and its highlighted fragments; matches are
 // coloured on a terminal and bracketed 【】 otherwise. With --json it
 // prints exactly the body the HTTP API returns for /api/search.
@@ -43,9 +43,12 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	size := fl.Int("size", index.DefaultSize, fmt.Sprintf("hits to show (1-%d)", index.MaxSize))
 	from := fl.Int("from", 0, "hits to skip")
 	sortBy := fl.String("sort", index.SortRelevance, "relevance, year or -year")
+	match := fl.String("match", index.MatchAll, "all: every term verbatim; best: ranked retrieval for natural-language text")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--region R] [--year Y] [--size N] QUERY\n\n"+
-			"Search the index; QUERY uses the query language (see index/README.md). While\n"+
+		fmt.Fprintln(stderr, "usage: govsearch search --index DIR [--json] [--match all|best] [--region R] [--year Y] [--size N] QUERY\n\n"+
+			"Search the index; QUERY uses the query language (see index/README.md). With\n"+
+			"--match best a question such as 上海如何推进一网通办改革 is cut into words and\n"+
+			"the paragraphs holding the most of them come first. While\n"+
 			"`govsearch serve` holds DIR, the search goes to that server (with the key in\n"+
 			"$GOVSEARCH_SEARCH_KEY, if it has one); stderr says which was done.")
 		fl.PrintDefaults()
@@ -58,7 +61,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	req := index.Request{
-		Query: strings.Join(fl.Args(), " "), Size: *size, From: *from, Sort: *sortBy, Highlight: true,
+		Query: strings.Join(fl.Args(), " "), Size: *size, From: *from, Sort: *sortBy, Highlight: true, Match: *match,
+	}
+	if _, err := index.MatchParam(*match); err != nil {
+		fmt.Fprintf(stderr, "govsearch search: --match: %q is not all or best\n", *match)
+		return 2
 	}
 	if *size < 1 || *size > index.MaxSize {
 		fmt.Fprintf(stderr, "govsearch search: --size must be between 1 and %d\n", index.MaxSize)
@@ -128,7 +135,7 @@ func searchServer(ctx context.Context, dir string, req index.Request) (res *inde
 	if json.Unmarshal(b, &sv) != nil || !strings.HasPrefix(sv.URL, "http://") {
 		return nil, nil, "", nil
 	}
-	v := url.Values{"q": {req.Query}, "size": {strconv.Itoa(req.Size)}, "from": {strconv.Itoa(req.From)}, "sort": {req.Sort}}
+	v := url.Values{"q": {req.Query}, "size": {strconv.Itoa(req.Size)}, "from": {strconv.Itoa(req.From)}, "sort": {req.Sort}, "match": {req.Match}}
 	for _, r := range req.Filters[index.FacetRegion] {
 		v.Add("region", r)
 	}

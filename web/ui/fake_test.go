@@ -65,6 +65,35 @@ func fakeMatch(r ingest.Record, pos, neg []string) (bool, int) {
 	return true, occ
 }
 
+// fakeBest is the fake's best-match: the terms cut into words of two or
+// more characters, of which a paragraph must contain half (rounded down,
+// at least one), as the index's share rule says; occurrences count the
+// words.
+func fakeBest(r ingest.Record, terms, neg []string) (bool, int) {
+	var words []string
+	for _, t := range terms {
+		for _, tk := range analyzer.Tokens(t) {
+			if len([]rune(tk.Term)) > 1 {
+				words = append(words, tk.Term)
+			}
+		}
+	}
+	text := analyzer.Normalize(r.Text)
+	found, occ := 0, 0
+	for _, w := range words {
+		if n := strings.Count(text, w); n > 0 {
+			found++
+			occ += n
+		}
+	}
+	for _, t := range neg {
+		if strings.Contains(text, t) {
+			return false, 0
+		}
+	}
+	return found > 0 && found >= len(words)/2, occ
+}
+
 // passes applies the filters, skipping the facet named skip; a value of
 // the year facet may be a range.
 func passes(r ingest.Record, f index.Filters, skip string) bool {
@@ -108,8 +137,12 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 		facets = index.AllFacets
 	}
 	counts := map[string]map[string]int{}
+	match := fakeMatch
+	if req.Match == index.MatchBest {
+		match = fakeBest
+	}
 	for _, r := range f.records() {
-		ok, occ := fakeMatch(r, pos, neg)
+		ok, occ := match(r, pos, neg)
 		if !ok {
 			continue
 		}
@@ -154,7 +187,9 @@ func (f *fakeSearcher) Search(ctx context.Context, req index.Request) (*index.Re
 		size = index.DefaultSize
 	}
 	for i := req.From; i < len(hits) && i < req.From+size; i++ {
-		h := index.Hit{Record: hits[i].r, Score: float64(hits[i].occ), Occurrences: hits[i].occ}
+		r := hits[i].r
+		h := index.Hit{Record: r, Score: float64(hits[i].occ), Occurrences: hits[i].occ,
+			URL: index.ParagraphURL(r.ReportID, r.Ordinal), Citation: index.Citation(r.Meta, r.Part, r.Ordinal)}
 		if req.Highlight {
 			frag, _ := MarkText(hits[i].r.Text, pos)
 			h.Highlights = []string{string(frag)}

@@ -83,6 +83,24 @@ func MarkText(text string, terms []string) (template.HTML, int) {
 	return template.HTML(b.String()), len(merged)
 }
 
+// MarkSpans returns text as HTML with the byte spans [start, end) — left to
+// right, not overlapping, as index.Marker finds them — wrapped in <mark>.
+// Everything else is escaped.
+func MarkSpans(text string, spans [][2]int) template.HTML {
+	var b strings.Builder
+	b.Grow(len(text) + len(spans)*13)
+	at := 0
+	for _, s := range spans {
+		b.WriteString(html.EscapeString(text[at:s[0]]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[s[0]:s[1]]))
+		b.WriteString("</mark>")
+		at = s[1]
+	}
+	b.WriteString(html.EscapeString(text[at:]))
+	return template.HTML(b.String())
+}
+
 func runesEqual(a, b []rune) bool {
 	for i := range a {
 		if a[i] != b[i] {

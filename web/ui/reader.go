@@ -50,6 +50,7 @@ type readerPage struct {
 	SearchURL string
 	TrendURL  string
 	Partial   bool   // matches come from text marking only (the index lookup failed)
+	Best      bool   // the query is matched best-match (its words), not verbatim
 	Reference string // the report's GB/T 7714 reference
 }
 
@@ -65,8 +66,9 @@ func (h *handler) reader(c *gin.Context) {
 	q := st.Q
 	// A query the search page refuses is refused here too, not shown
 	// with no marks.
+	var marker *index.Marker
 	if q != "" {
-		if _, err := index.ParseQuery(q); err != nil {
+		if marker, err = index.NewMarker(q, st.Match); err != nil {
 			h.renderError(c, h.classify(err))
 			return
 		}
@@ -82,18 +84,23 @@ func (h *handler) reader(c *gin.Context) {
 	p.Meta = reportMeta(rep.Meta)
 	p.Reference = index.ReportReference(rep.Meta)
 	if q != "" {
-		p.SearchURL = "/?" + WithQuery(q).Encode()
-		p.TrendURL = trendURL(WithQuery(q))
+		back := WithQuery(q)
+		back.Match = st.Match
+		p.SearchURL = "/?" + back.Encode()
+		p.Best = st.Match == index.MatchBest
+		if !p.Best {
+			p.TrendURL = trendURL(WithQuery(q)) // the trend counts exact matches
+		}
 	}
 	var matched map[int]bool
 	if q != "" {
-		matched, err = h.matchingOrdinals(ctx, rep, q)
+		matched, err = h.matchingOrdinals(ctx, rep, st)
 		if err != nil {
 			h.opts.Logger.Warn("ui: reader match lookup failed; marking text only", "report", id, "err", err)
 			p.Partial = true
 		}
 	}
-	p.addParagraphs(rep.Paragraphs, q, matched)
+	p.addParagraphs(rep.Paragraphs, marker, matched)
 	for i, para := range rep.Paragraphs {
 		p.Paras[i].Cite = index.Citation(rep.Meta, para.Part, para.Ordinal)
 		p.Paras[i].URL = index.ParagraphURL(rep.ID, para.Ordinal)
@@ -102,29 +109,31 @@ func (h *handler) reader(c *gin.Context) {
 	h.render(c, http.StatusOK, "reader", p)
 }
 
-// addParagraphs adds the views of paras with the occurrences of q marked
-// and the headings to the table of contents. matched holds the ordinals
-// the index says match q; without it (the lookup failed) a paragraph
-// matches when q's terms are found in it.
-func (p *readerPage) addParagraphs(paras []ingest.Paragraph, q string, matched map[int]bool) {
-	terms := HighlightTerms(q)
+// addParagraphs adds the views of paras with the occurrences of the
+// query marked (as the index marks them: marker, nil without a query) and
+// the headings to the table of contents. matched holds the ordinals the
+// index says match the query; without it (the lookup failed) a paragraph
+// matches when occurrences are found in it.
+func (p *readerPage) addParagraphs(paras []ingest.Paragraph, marker *index.Marker, matched map[int]bool) {
 	for _, para := range paras {
 		v := paraView{Ordinal: para.Ordinal, Anchor: paraAnchor(para.Ordinal), Kind: para.Kind}
-		var marks int
-		v.HTML, marks = MarkText(para.Text, terms)
+		var spans [][2]int
+		if marker != nil {
+			spans = marker.Spans(para.Text)
+		}
 		switch {
 		case matched != nil:
 			v.Match = matched[para.Ordinal]
-			if v.Match {
-				v.Marks = marks
-			} else {
+			if !v.Match {
 				// Marks outside matching paragraphs would contradict the
 				// search (an excluded term, say): show those as plain text.
-				v.HTML, _ = MarkText(para.Text, nil)
+				spans = nil
 			}
-		case q != "":
-			v.Match, v.Marks = marks > 0, marks
+		case marker != nil:
+			v.Match = len(spans) > 0
 		}
+		v.Marks = len(spans)
+		v.HTML = MarkSpans(para.Text, spans)
 		if para.Kind == ingest.KindHeading {
 			v.Heading = true
 			v.Level = 2
@@ -162,14 +171,15 @@ func (p *readerPage) linkMatches() {
 	countTOC(p.TOC, p.Paras)
 }
 
-// matchingOrdinals asks the index which paragraphs of rep match q, so the
-// reader agrees with the search page (exclusions, OR, phrases). The index
-// filters by region and year; hits from other reports of that region and
-// year are skipped.
-func (h *handler) matchingOrdinals(ctx context.Context, rep *ingest.Report, q string) (map[int]bool, error) {
+// matchingOrdinals asks the index which paragraphs of rep match the query
+// of st (in its match mode), so the reader agrees with the search page
+// (exclusions, OR, phrases, NEAR). The index filters by region and year;
+// hits from other reports of that region and year are skipped.
+func (h *handler) matchingOrdinals(ctx context.Context, rep *ingest.Report, st State) (map[int]bool, error) {
 	out := map[int]bool{}
 	req := index.Request{
-		Query:  q,
+		Query:  st.Q,
+		Match:  st.Match,
 		Size:   index.MaxSize,
 		Facets: []string{},
 	}

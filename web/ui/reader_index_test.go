@@ -16,18 +16,25 @@ import (
 // TestReaderAgreesWithIndex opens, over a real index of the seed corpus,
 // every report that matches a query and checks that the reader marks
 // exactly the paragraphs the index returns, with as many <mark>s in each as
-// the index counts occurrences.
+// the index counts occurrences: for NEAR and SENT only the paired
+// occurrences, under match=best the words.
 func TestReaderAgreesWithIndex(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a seed index")
 	}
 	r, ix := benchEngine(t)
 	para := regexp.MustCompile(`(?s)<(?:p|h2|h3) id="p(\d+)" class="para[^"]*?( match)?"[^>]*>(.*?)</(?:p|h2|h3)>`)
-	for _, q := range []string{"一网通办", "放管服", "营商环境 OR 一网通办", "一网通办 -放管服", "PM2.5", "垃圾分类", "“两旧一村”"} {
+	queries := []struct{ q, match string }{
+		{"一网通办", ""}, {"放管服", ""}, {"营商环境 OR 一网通办", ""}, {"一网通办 -放管服", ""}, {"PM2.5", ""},
+		{"垃圾分类", ""}, {"“两旧一村”", ""}, {"一网通办 NEAR/20 改革", ""}, {"营商环境 SENT 企业", ""},
+		{"改革 NEAR/2 改革 OR 放管服", ""}, {"静安区如何推进一网通办改革", index.MatchBest},
+	}
+	for _, tc := range queries {
+		q := tc.q
 		t.Run(q, func(t *testing.T) {
 			// The index's answer, grouped by report.
 			want := map[string]map[int]int{} // report → ordinal → occurrences
-			req := index.Request{Query: q, Size: index.MaxSize, Facets: []string{}}
+			req := index.Request{Query: q, Size: index.MaxSize, Facets: []string{}, Match: tc.match}
 			for {
 				resp, err := ix.Search(context.Background(), req)
 				if err != nil {
@@ -50,7 +57,11 @@ func TestReaderAgreesWithIndex(t *testing.T) {
 			}
 			for id, paras := range want {
 				w := httptest.NewRecorder()
-				r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/reports/"+url.PathEscape(id)+"?q="+url.QueryEscape(q), nil))
+				target := "/reports/" + url.PathEscape(id) + "?q=" + url.QueryEscape(q)
+				if tc.match != "" {
+					target += "&match=" + tc.match
+				}
+				r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
 				if w.Code != 200 {
 					t.Fatalf("%s %s: %d", q, id, w.Code)
 				}

@@ -104,6 +104,13 @@ type searchPage struct {
 	Syntax    []string
 	Home      bool
 	FirstPage string
+	// Fallback is set when nothing contains the whole query and the
+	// best-match results are shown instead; ExactURL, under best-match,
+	// links the exact search.
+	Fallback bool
+	ExactURL string
+	// BestURL links the best-match results of an exact search without any.
+	BestURL string
 }
 
 func (h *handler) search(c *gin.Context) {
@@ -142,13 +149,34 @@ func (h *handler) search(c *gin.Context) {
 		h.render(c, p.Err.Status, "search", p)
 		return
 	}
+	if resp.Total == 0 && st.Match == "" && st.Q != "" {
+		// Nothing contains the whole query: show the paragraphs that
+		// come closest, and say so. Their links stay in best-match mode.
+		best := st.clone()
+		best.Match = index.MatchBest
+		if bresp, err := h.s.Search(ctx, best.Request()); err == nil && bresp.Total > 0 {
+			st, resp = best, bresp
+			p.State = st
+			p.Fallback = true
+		}
+	}
 	if resp.Total == 0 {
 		p.Examples = h.examples(c, "/")
+	}
+	switch {
+	case st.Match == index.MatchBest:
+		exact := st.clone()
+		exact.Match, exact.From = index.MatchAll, 0
+		p.ExactURL = "/?" + exact.Encode()
+	case st.Match == index.MatchAll && resp.Total == 0 && st.Q != "":
+		best := st.clone()
+		best.Match, best.From = index.MatchBest, 0
+		p.BestURL = "/?" + best.Encode()
 	}
 	p.Resp = resp
 	p.Took = formatMS(resp.TookMS)
 	for _, hit := range resp.Hits {
-		p.Results = append(p.Results, makeResult(hit, st.Q))
+		p.Results = append(p.Results, makeResult(hit, st))
 	}
 	p.Facets = h.facets(st, resp.Facets)
 	p.Chips, p.ClearAll = chips(st)
@@ -163,21 +191,26 @@ func (h *handler) search(c *gin.Context) {
 		s.Sort, s.From = v, 0
 		p.Sorts = append(p.Sorts, sortOpt{Value: o.Value, Label: o.Label, Selected: st.Sort == v, URL: "/?" + s.Encode()})
 	}
-	exp := st.clone()
-	exp.From = 0
-	p.CSV = h.opts.APIBase + "/export?format=csv&bom=true&" + exp.Encode()
-	p.JSONL = h.opts.APIBase + "/export?format=jsonl&" + exp.Encode()
-	p.TrendURL = trendURL(st)
-	p.Links = linksFor(st)
+	if st.Match != index.MatchBest {
+		// Trend, export and the research views count exact matches only.
+		exp := st.clone()
+		exp.From = 0
+		p.CSV = h.opts.APIBase + "/export?format=csv&bom=true&" + exp.Encode()
+		p.JSONL = h.opts.APIBase + "/export?format=jsonl&" + exp.Encode()
+		p.TrendURL = trendURL(st)
+		p.Links = linksFor(st)
+	}
 	if st.Q != "" && st.From == 0 {
 		p.Glossary = h.glossary(ctx, st.Q)
 	}
 	h.render(c, http.StatusOK, "search", p)
 }
 
-// makeResult prepares one hit: its highlighted fragments (already escaped
-// by the index, with only <mark> tags) and its citation.
-func makeResult(hit index.Hit, q string) result {
+// makeResult prepares one hit of the search of st: its highlighted
+// fragments (already escaped by the index, with only <mark> tags) and its
+// citation.
+func makeResult(hit index.Hit, st State) result {
+	q := st.Q
 	r := result{Hit: hit, Kind: KindLabel(hit.Kind)}
 	r.Title = index.ReportTitle(hit.Meta)
 	for _, f := range hit.Highlights {
@@ -198,7 +231,7 @@ func makeResult(hit index.Hit, q string) result {
 	}
 	r.Citation = citation(hit.Record)
 	r.Cite = hit.Citation
-	r.ReaderURL = readerURL(hit.ReportID, hit.Ordinal, q)
+	r.ReaderURL = readerMatchURL(hit.ReportID, hit.Ordinal, q, st.Match)
 	r.CiteURL = readerURL(hit.ReportID, hit.Ordinal, "")
 	return r
 }

@@ -26,6 +26,10 @@ type State struct {
 	Filters index.Filters
 	Sort    string // "" (relevance), "year" or "-year"
 	From    int
+	// Match is "" (exact; when nothing matches, the page shows the
+	// best-match results instead), index.MatchAll (exact only) or
+	// index.MatchBest.
+	Match string
 }
 
 // StateError is a URL parameter the UI cannot use. It wraps the index's
@@ -68,6 +72,11 @@ func ParseState(v url.Values) (State, error) {
 	if s.Sort == index.SortRelevance {
 		s.Sort = ""
 	}
+	if m := strings.TrimSpace(v.Get("match")); m != "" {
+		if s.Match, err = index.MatchParam(m); err != nil {
+			return s, stateError(err, v)
+		}
+	}
 	if f := v.Get("from"); f != "" {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 {
@@ -97,6 +106,8 @@ func stateError(err error, v url.Values) error {
 		se.Message = fmt.Sprintf("查询有 %d 个字符，最多 %d 个", utf8.RuneCountInString(ve.Value), index.MaxQueryLength)
 	case ve.Param == "sort":
 		se.Message = fmt.Sprintf("未知的排序方式 %q，可用 relevance、year、-year", ve.Value)
+	case ve.Param == "match":
+		se.Message = fmt.Sprintf("未知的匹配方式 %q，可用 all（完整包含）、best（最相关）", ve.Value)
 	case ve.Param == "from" && ve.Rule == index.RuleSyntax:
 		se.Message = fmt.Sprintf("%q 不是非负整数", ve.Value)
 	case ve.Param == "from":
@@ -144,6 +155,7 @@ func (s State) Request() index.Request {
 		From:      s.From,
 		Size:      pageSize,
 		Highlight: true,
+		Match:     s.Match,
 	}
 }
 
@@ -171,6 +183,9 @@ func (s State) Values() url.Values {
 	}
 	if s.From > 0 {
 		v.Set("from", strconv.Itoa(s.From))
+	}
+	if s.Match != "" {
+		v.Set("match", s.Match)
 	}
 	return v
 }

@@ -207,6 +207,7 @@ var syntaxTips = []string{
 	"多个词用空格分隔，表示同时包含（AND）。",
 	"每个词按原文连续匹配；含空格的内容用英文引号包住，例如 \"PM 2.5\"。",
 	"用 OR 连接可选词，例如 放管服 OR 营商环境。",
+	"NEAR/n：两个词相距不超过 n 个字，例如 一网通办 NEAR/5 改革（NEAR 即 NEAR/10）；SENT：同一句中，例如 营商环境 SENT 民营企业。",
 	"在词前加减号排除，例如 一网通办 -疫情。",
 	"字段筛选：region:静安区 year:2018 part:plan kind:body。",
 }
@@ -253,9 +254,18 @@ func (h *handler) ctx(c *gin.Context) (context.Context, context.CancelFunc) {
 // readerURL links a paragraph in the reader, carrying the query so its
 // occurrences are highlighted there.
 func readerURL(reportID string, ordinal int, q string) string {
+	return readerMatchURL(reportID, ordinal, q, "")
+}
+
+// readerMatchURL is readerURL for a query in match mode match (State.Match).
+func readerMatchURL(reportID string, ordinal int, q, match string) string {
 	u := "/reports/" + url.PathEscape(reportID)
 	if q != "" {
-		u += "?" + url.Values{"q": {q}}.Encode()
+		v := url.Values{"q": {q}}
+		if match != "" {
+			v.Set("match", match)
+		}
+		u += "?" + v.Encode()
 	}
 	if ordinal > 0 {
 		u += "#" + paraAnchor(ordinal)
