@@ -108,7 +108,13 @@ var funcs = template.FuncMap{
 	"reportTitle": index.ReportTitle,
 	"metricLabel": metricLabel,
 	"levelLbl":    LevelLabel,
+	"queryBox": func(label, q, placeholder, button string) queryBox {
+		return queryBox{Label: label, Q: q, Placeholder: placeholder, Button: button}
+	},
 }
+
+// queryBox is the query field of a research page's form.
+type queryBox struct{ Label, Q, Placeholder, Button string }
 
 // trimFloat formats an SVG coordinate with at most one decimal.
 func trimFloat(f float64) string {
