@@ -142,7 +142,11 @@ func (s *server) export(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), exportTimeout)
 	defer cancel()
 	w := &exportWriter{c: c, format: format, query: query, bom: bom}
-	if err := ix.Export(ctx, req, w.write); err != nil {
+	write := func(r index.ExportRow) error {
+		r.URL = s.link(r.URL)
+		return w.write(r)
+	}
+	if err := ix.Export(ctx, req, write); err != nil {
 		if !w.started {
 			return err // nothing sent yet: an ordinary JSON error
 		}

@@ -121,6 +121,9 @@ func (s *server) search(c *gin.Context) error {
 	if countOnly {
 		resp.Hits = []index.Hit{}
 	}
+	for i := range resp.Hits {
+		resp.Hits[i].URL = s.link(resp.Hits[i].URL)
+	}
 	resp.Query = typed
 	writeJSON(c, http.StatusOK, resp)
 	return nil
@@ -146,7 +149,7 @@ func (s *server) paragraph(c *gin.Context) error {
 	if err != nil {
 		return notFound(err, "paragraph", id)
 	}
-	writeJSON(c, http.StatusOK, citeRecord(rec))
+	writeJSON(c, http.StatusOK, s.citeRecord(rec))
 	return nil
 }
 
@@ -174,7 +177,7 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return notFound(err, "report", id)
 	}
-	writeJSON(c, http.StatusOK, citeReport(rep))
+	writeJSON(c, http.StatusOK, s.citeReport(rep))
 	return nil
 }
 

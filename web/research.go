@@ -150,6 +150,9 @@ func (s *server) diffusion(c *gin.Context) error {
 		return err
 	}
 	d.Query = typed
+	for i := range d.Regions {
+		d.Regions[i].URL = s.link(d.Regions[i].URL)
+	}
 	if format == "json" {
 		writeJSON(c, http.StatusOK, d)
 		return nil
@@ -233,6 +236,7 @@ func (s *server) kwic(c *gin.Context) error {
 		b := &kwicBody{Query: typed, Sort: opts.Sort, Width: opts.Width, From: from, Size: size, Rows: []index.KWICRow{}}
 		err := ix.KWIC(ctx, req, opts, func(r index.KWICRow) error {
 			if b.Total >= from && b.Total < from+size {
+				r.URL = s.link(r.URL)
 				b.Rows = append(b.Rows, r)
 			}
 			b.Total++
@@ -251,7 +255,10 @@ func (s *server) kwic(c *gin.Context) error {
 func (s *server) streamKWIC(c *gin.Context, ix index.Reader, req index.Request, opts index.KWICOptions, w *exportWriter) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), exportTimeout)
 	defer cancel()
-	err := ix.KWIC(ctx, req, opts, func(r index.KWICRow) error { return w.writeRow(kwicRecord(r), r) })
+	err := ix.KWIC(ctx, req, opts, func(r index.KWICRow) error {
+		r.URL = s.link(r.URL)
+		return w.writeRow(kwicRecord(r), r)
+	})
 	if err != nil {
 		if !w.started {
 			return err
@@ -395,14 +402,23 @@ type citedParagraph struct {
 	Citation string `json:"citation"`
 }
 
-func citeRecord(rec *ingest.Record) citedRecord {
-	return citedRecord{Record: *rec, URL: index.ParagraphURL(rec.ReportID, rec.Ordinal), Citation: index.Citation(rec.Meta, rec.Part, rec.Ordinal)}
+func (s *server) citeRecord(rec *ingest.Record) citedRecord {
+	return citedRecord{Record: *rec, URL: s.link(index.ParagraphURL(rec.ReportID, rec.Ordinal)), Citation: index.Citation(rec.Meta, rec.Part, rec.Ordinal)}
 }
 
-func citeReport(r *ingest.Report) citedReport {
+func (s *server) citeReport(r *ingest.Report) citedReport {
 	out := citedReport{ID: r.ID, Meta: r.Meta, Reference: index.ReportReference(r.Meta), Paragraphs: make([]citedParagraph, len(r.Paragraphs))}
 	for i, p := range r.Paragraphs {
-		out.Paragraphs[i] = citedParagraph{Paragraph: p, URL: index.ParagraphURL(r.ID, p.Ordinal), Citation: index.Citation(r.Meta, p.Part, p.Ordinal)}
+		out.Paragraphs[i] = citedParagraph{Paragraph: p, URL: s.link(index.ParagraphURL(r.ID, p.Ordinal)), Citation: index.Citation(r.Meta, p.Part, p.Ordinal)}
 	}
 	return out
+}
+
+// link makes a permanent link absolute when the server knows its public
+// address (Options.PublicURL).
+func (s *server) link(u string) string {
+	if s.opts.PublicURL == "" || u == "" {
+		return u
+	}
+	return s.opts.PublicURL + u
 }

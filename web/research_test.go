@@ -326,3 +326,72 @@ func TestCitedParagraphs(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicURL: with a public address every link the API gives (hits,
+// export, concordance, diffusion, reader JSON) is that address followed by
+// the relative link, which without it stays as it was.
+func TestPublicURL(t *testing.T) {
+	ix := seedIndex(t)
+	const base = "https://reports.example.org/gov"
+	plain := newTestServer(t, ix, Options{})
+	public := newTestServer(t, ix, Options{PublicURL: base})
+	q := url.QueryEscape("一网通办")
+	type linked struct {
+		URL string `json:"url"`
+	}
+	links := func(ts *testServer) []string {
+		var out []string
+		for _, h := range getJSON[struct{ Hits []linked }](t, ts, "/api/search?size=5&q="+q).Hits {
+			out = append(out, h.URL)
+		}
+		for _, r := range getJSON[struct{ Rows []linked }](t, ts, "/api/kwic?size=5&q="+q).Rows {
+			out = append(out, r.URL)
+		}
+		for _, r := range getJSON[struct{ Regions []linked }](t, ts, "/api/diffusion?q="+q).Regions {
+			out = append(out, r.URL)
+		}
+		for _, path := range []string{"/api/export?format=csv&q=" + q, "/api/kwic?format=csv&q=" + q} {
+			rows := getCSV(t, ts, path)
+			col := slices.Index(rows[0], "url")
+			for _, r := range rows[1:] {
+				out = append(out, r[col])
+			}
+		}
+		id := getJSON[struct{ Hits []struct{ ID string } }](t, ts, "/api/search?size=1&q="+q).Hits[0].ID
+		out = append(out, getJSON[linked](t, ts, "/api/paragraphs/"+url.PathEscape(id)).URL)
+		return out
+	}
+	rel, abs := links(plain), links(public)
+	if len(rel) < 6 || len(rel) != len(abs) {
+		t.Fatalf("%d relative links, %d absolute", len(rel), len(abs))
+	}
+	for i := range rel {
+		if !strings.HasPrefix(rel[i], "/reports/") || abs[i] != base+rel[i] {
+			t.Errorf("link %d: %q without a public address, %q with %s", i, rel[i], abs[i], base)
+		}
+	}
+}
+
+func TestCheckPublicURL(t *testing.T) {
+	for _, c := range []struct{ in, want, err string }{
+		{"", "", ""},
+		{"https://reports.example.org", "https://reports.example.org", ""},
+		{"http://10.0.0.5:8080/govsearch/", "http://10.0.0.5:8080/govsearch", ""},
+		{"reports.example.org", "", "http:// or https://"},
+		{"ftp://reports.example.org", "", "http:// or https://"},
+		{"https://", "", "no host"},
+		{"https://reports.example.org/?a=1", "", "no user, query or fragment"},
+		{"https://u:p@reports.example.org", "", "no user, query or fragment"},
+		{"https://reports.example.org/#top", "", "no user, query or fragment"},
+	} {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := CheckPublicURL(c.in)
+			if c.err == "" && (err != nil || got != c.want) {
+				t.Fatalf("got %q, %v; want %q", got, err, c.want)
+			}
+			if c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+				t.Fatalf("got %q, %v; want an error saying %q", got, err, c.err)
+			}
+		})
+	}
+}

@@ -6,9 +6,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -67,6 +69,12 @@ type Options struct {
 	// QueueWait is how long a request waits for a slot before its 503;
 	// 0 means DefaultQueueWait, negative means not at all.
 	QueueWait time.Duration
+	// PublicURL, when set, is the address readers reach this server at
+	// (https://reports.example.org, without a trailing slash): every url
+	// the API answers, in JSON and in downloads, is then absolute, so that
+	// an exported table's links work outside the browser. Empty keeps the
+	// links relative to the server.
+	PublicURL string
 	// Replication, when set, reports the server's replication state in
 	// /readyz and /metrics (see Replication).
 	Replication func() Replication
@@ -228,6 +236,28 @@ func (s *server) pages(r *gin.Engine) {
 func CheckProxies(proxies []string) error {
 	ginRelease()
 	return gin.New().SetTrustedProxies(proxies)
+}
+
+// CheckPublicURL checks a server's public address (Options.PublicURL) and
+// returns it without its trailing slash. It must be an absolute http or
+// https URL with a host and nothing after the path: links are the address
+// followed by a path such as /read/….
+func CheckPublicURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%q is not a URL: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%q must begin with http:// or https://", raw)
+	case u.Host == "":
+		return "", fmt.Errorf("%q names no host", raw)
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", fmt.Errorf("%q must be a scheme, host and optional path only (no user, query or fragment)", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
 }
 
 // writeJSON writes v as the body with the API's one JSON encoding,

@@ -44,6 +44,7 @@ type serveConfig struct {
 	AdminKey       string
 	SearchKey      string
 	TrustedProxies []string
+	PublicURL      string // web.Options.PublicURL, checked by web.CheckPublicURL
 	Logger         *slog.Logger
 	// Admission bounds; zero values take web's defaults.
 	MaxSearches int
@@ -99,6 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "admin key for the write routes (default $GOVSEARCH_ADMIN_KEY; none: write routes off)")
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address readers reach this server at (https://reports.example.org): links in API answers and downloads become absolute")
 	fs.IntVar(&cfg.MaxSearches, "max-searches", web.DefaultMaxSearches(), "concurrent searches and lookups; beyond them requests get 503 overloaded")
 	fs.IntVar(&cfg.MaxHeavy, "max-heavy", web.DefaultMaxHeavy(), "concurrent trend, diffusion, concordance, matrix and export requests; beyond them requests get 503 overloaded")
 	var nf natsFlags
@@ -123,6 +125,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if err := web.CheckProxies(cfg.TrustedProxies); err != nil {
 		fmt.Fprintf(stderr, "govsearch serve: --trusted-proxies: %v\n", err)
+		return 2
+	}
+	if cfg.PublicURL, err = web.CheckPublicURL(cfg.PublicURL); err != nil {
+		fmt.Fprintf(stderr, "govsearch serve: --public-url: %v\n", err)
 		return 2
 	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
@@ -187,6 +193,7 @@ func Serve(ctx context.Context, cfg serveConfig, ready func(addr string)) error 
 		AdminKey:       cfg.AdminKey,
 		SearchKey:      cfg.SearchKey,
 		TrustedProxies: cfg.TrustedProxies,
+		PublicURL:      cfg.PublicURL,
 		Logger:         log,
 		MaxSearches:    cfg.MaxSearches,
 		MaxHeavy:       cfg.MaxHeavy,
