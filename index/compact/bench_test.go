@@ -504,3 +504,63 @@ func BenchmarkOpen(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkIterate reads the postings of chosen ngram terms in the zap and
+// the compact segment files in each way bleve reads them: with positions
+// (a phrase), scored without positions (frequency and norm), unscored
+// (documents only, by Next), as a bitmap (ActualBitmap, as a conjunction
+// or a filter of unscored terms gets it), and Count with 1% of the
+// documents deleted. The terms are the most common bigram, three common
+// ones and one of three documents.
+// go test ./index/compact -run XXX -bench Iterate -benchtime 200ms
+func BenchmarkIterate(b *testing.B) {
+	name := benchCorpus()
+	fx := getFixture(b, name)
+	top, rare := iterTerms(b, fx.zap)
+	terms := []struct{ name, term string }{{"top", top}, {"发展", "发展"}, {"经济", "经济"}, {"的发", "的发"}, {"rare", rare}}
+	modes := []string{"positions", "scored", "unscored", "bitmap", "count-except"}
+	for _, t := range terms {
+		for _, mode := range modes {
+			for _, kind := range []string{"zap", "compact"} {
+				s := fx.zap
+				if kind == "compact" {
+					s = fx.cmp
+				}
+				d, err := s.Dictionary("ngram")
+				if err != nil {
+					b.Fatal(err)
+				}
+				except := everyNth(s.Count(), 100, 7)
+				b.Run(name+"/"+t.name+"/"+mode+"/"+kind, func(b *testing.B) {
+					var pl segment.PostingsList
+					var it segment.PostingsIterator
+					n := uint64(0)
+					for b.Loop() {
+						var ex *roaring.Bitmap
+						if mode == "count-except" {
+							ex = except
+						}
+						pl, _ = d.PostingsList([]byte(t.term), ex, pl)
+						switch mode {
+						case "count-except":
+							n = pl.Count()
+						case "bitmap":
+							it = pl.Iterator(false, false, false, it)
+							n = it.(segment.OptimizablePostingsIterator).ActualBitmap().GetCardinality()
+						default:
+							it = pl.Iterator(mode != "unscored", mode != "unscored", mode == "positions", it)
+							n = 0
+							for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
+								if err != nil {
+									b.Fatal(err)
+								}
+								n += uint64(len(p.Locations())) + p.Frequency() + 1
+							}
+						}
+					}
+					b.ReportMetric(float64(n), "n")
+				})
+			}
+		}
+	}
+}
