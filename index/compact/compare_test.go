@@ -255,12 +255,16 @@ func compareField(t *testing.T, want, got segment.Segment, field string, every i
 			if except != nil {
 				strides = []uint64{1 + uint64(i%7)}
 			}
-			for _, stride := range strides {
-				wit2 = wpl.Iterator(true, true, true, wit2)
-				git2 = gpl.Iterator(true, true, true, git2)
-				w, g := advanceWalk(t, wit2, stride), advanceWalk(t, git2, stride)
-				if !reflect.DeepEqual(w, g) {
-					t.Fatalf("field %s term %q except %d stride %d: Advance differs: %s", field, term, ei, stride, firstDiffPost(g, w))
+			// With positions, a positional term's positions are walked;
+			// without, its document list when it has one.
+			for _, fl := range []flags{{true, true, true}, {true, true, false}, {false, false, false}} {
+				for _, stride := range strides {
+					wit2 = wpl.Iterator(fl.freq, fl.norm, fl.locs, wit2)
+					git2 = gpl.Iterator(fl.freq, fl.norm, fl.locs, git2)
+					w, g := advanceWalk(t, wit2, stride), advanceWalk(t, git2, stride)
+					if !reflect.DeepEqual(w, g) {
+						t.Fatalf("field %s term %q except %d flags %v stride %d: Advance differs: %s", field, term, ei, fl, stride, firstDiffPost(g, w))
+					}
 				}
 			}
 			// Unscored iterators hand bleve their documents as a bitmap.

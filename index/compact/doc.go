@@ -15,7 +15,9 @@
 // length of the directory that ends the section (8 bytes each), the
 // CRC-32C of the whole section, the CRC-32C of the doc tables and the
 // directory (4 bytes each), the format version (4 bytes) and the magic
-// "gsCmpct\x01" (8 bytes). Scorch sees one file per segment, so its
+// "gsCmpct\x01" (8 bytes). This is version 2; Open refuses other
+// versions (version 1 had no document lists), and an index of them must
+// be rebuilt. Scorch sees one file per segment, so its
 // snapshots, crash safety and copies work unchanged.
 //
 // The section holds, for each compact field in name order, its postings,
@@ -47,9 +49,15 @@
 // The term dictionary is a vellum FST from term to the offset of its
 // postings in the field's postings. A term's postings begin with a header:
 // uvarint n<<6|k, where n is the number of codes and k the Rice parameter
-// chosen for the term, then a uvarint that is n less the number of
-// documents (with positions) or the smallest frequency (without). A term
-// of more than 128 codes then has a skip table: two bytes giving the bit
+// chosen for the term, then a uvarint that is, with positions, n less the
+// number of documents, shifted left by one, its low bit set when a
+// document list follows, or, without positions, the smallest frequency.
+// A document list is a uvarint length and that many bytes: the term's
+// documents and frequencies encoded as the postings of a term without
+// positions (below). The writer gives one to every term of at least 64
+// documents, so that reading documents, or documents and frequencies,
+// does not decode positions. A term of more than 128 codes then has a
+// skip table: two bytes giving the bit
 // widths of a value and of an offset, then, for every 128th code after the
 // first, the value (position or document) decoded just before it and the
 // code's bit offset from the first code, packed and byte-aligned. The codes follow, Rice-coded with

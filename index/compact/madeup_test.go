@@ -296,3 +296,14 @@ func TestMergeDeletedField(t *testing.T) {
 		t.Fatalf("ngram dictionary: %v terms, %v", d.Cardinality(), err)
 	}
 }
+
+// TestMadeUpDocListsEverywhere repeats the made-up comparisons with a
+// document list for every positional term, however rare, so that lists of
+// one document, lists without skip tables and merges of terms with and
+// without lists are compared too.
+func TestMadeUpDocListsEverywhere(t *testing.T) {
+	defer func(n uint64) { docListMin = n }(docListMin)
+	docListMin = 1
+	t.Run("MadeUp", TestMadeUp)
+	t.Run("MadeUpSmall", TestMadeUpSmall)
+}

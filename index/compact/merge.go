@@ -109,7 +109,8 @@ type merger struct {
 	enc   termEncoder
 	entry []byte
 	vals  []uint64
-	freqs []uint64
+	docs  []uint64 // positional: the documents and
+	freqs []uint64 // frequencies, or those of a field without positions
 	it    postingsIterator
 }
 
@@ -231,8 +232,7 @@ func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
 		if !found {
 			break
 		}
-		m.vals, m.freqs = m.vals[:0], m.freqs[:0]
-		nDocs := uint64(0)
+		m.vals, m.docs, m.freqs = m.vals[:0], m.docs[:0], m.freqs[:0]
 		for j, itr := range itrs {
 			if itr == nil {
 				continue
@@ -241,11 +241,9 @@ func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
 			if !bytes.Equal(t, term) {
 				continue
 			}
-			k, err := m.remap(srcs[j], off, segOf[j], &table)
-			if err != nil {
+			if err := m.remap(srcs[j], off, segOf[j], &table); err != nil {
 				return err
 			}
-			nDocs += k
 			if err := itr.Next(); err == vellum.ErrIteratorDone {
 				itrs[j] = nil
 			} else if err != nil {
@@ -256,7 +254,7 @@ func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
 			continue // every document of the term was dropped
 		}
 		if positional {
-			m.entry = m.enc.positional(m.entry[:0], m.vals, nDocs)
+			m.entry = m.enc.positional(m.entry[:0], m.vals, m.docs, m.freqs)
 		} else {
 			m.entry = m.enc.docs(m.entry[:0], m.vals, m.freqs)
 		}
@@ -267,36 +265,34 @@ func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
 	return sw.endField(fw, docBytes, tokens)
 }
 
-// remap appends to m.vals (and m.freqs) the postings at off of segment i's
-// field f, renumbered into the new segment whose doc table is table, and
-// returns the number of their documents.
-func (m *merger) remap(f *field, off uint64, i int, table *docTable) (uint64, error) {
+// remap appends to m.vals, m.docs and m.freqs the postings at off of
+// segment i's field f, renumbered into the new segment whose doc table is
+// table.
+func (m *merger) remap(f *field, off uint64, i int, table *docTable) error {
 	t, err := readTermInfo(f, off)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	var drop *roaring.Bitmap
 	if i < len(m.drops) {
 		drop = m.drops[i]
 	}
-	m.it.reset(f, t, drop, true, f.positional)
-	nDocs := uint64(0)
+	m.it.reset(f, t, f.positional, drop, true, f.positional)
 	for {
 		p, err := m.it.Next()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if p == nil {
-			return nDocs, nil
+			return nil
 		}
 		nd := m.newDocNums[i][p.Number()]
 		if nd == dropped {
 			continue
 		}
-		nDocs++
 		if !f.positional {
 			if n := len(m.vals); n > 0 && m.vals[n-1] >= nd {
-				return 0, fmt.Errorf("compact: merge: documents out of order in field %q", f.name)
+				return fmt.Errorf("compact: merge: documents out of order in field %q", f.name)
 			}
 			m.vals = append(m.vals, nd)
 			m.freqs = append(m.freqs, p.Frequency())
@@ -304,8 +300,10 @@ func (m *merger) remap(f *field, off uint64, i int, table *docTable) (uint64, er
 		}
 		start := table.docStart(nd)
 		if n := len(m.vals); n > 0 && m.vals[n-1] > start {
-			return 0, fmt.Errorf("compact: merge: positions out of order in field %q", f.name)
+			return fmt.Errorf("compact: merge: positions out of order in field %q", f.name)
 		}
+		m.docs = append(m.docs, nd)
+		m.freqs = append(m.freqs, p.Frequency())
 		for _, l := range m.it.locBuf {
 			m.vals = append(m.vals, start+l.pos)
 		}

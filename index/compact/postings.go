@@ -21,6 +21,7 @@ var (
 type postingsList struct {
 	f      *field // nil for a term the field lacks
 	t      termInfo
+	dl     termInfo // a positional term's document list, n 0 for none
 	except *roaring.Bitmap
 
 	counted bool
@@ -33,8 +34,22 @@ func (p *postingsList) Iterator(includeFreq, includeNorm, includeLocations bool,
 	if it == nil {
 		it = &postingsIterator{}
 	}
-	it.reset(p.f, p.t, p.except, includeFreq || includeNorm || includeLocations, includeLocations)
+	t, pos := p.stream(includeLocations)
+	it.reset(p.f, t, pos, p.except, includeFreq || includeNorm || includeLocations, includeLocations)
 	return it
+}
+
+// stream says which postings to read and whether they are positions: the
+// document list of a positional term that has one, unless locations are
+// wanted.
+func (p *postingsList) stream(locs bool) (termInfo, bool) {
+	if p.f == nil {
+		return p.t, false
+	}
+	if p.f.positional && !locs && p.dl.n != 0 {
+		return p.dl, false
+	}
+	return p.t, p.f.positional
 }
 
 // Count implements segment.PostingsList: the number of documents, those in
@@ -57,7 +72,8 @@ func (p *postingsList) Count() uint64 {
 
 func (p *postingsList) countExcept() uint64 {
 	var it postingsIterator
-	it.reset(p.f, p.t, nil, false, false)
+	t, pos := p.stream(false)
+	it.reset(p.f, t, pos, nil, false, false)
 	deleted := uint64(0)
 	ei := p.except.Iterator()
 	cur, have := uint64(0), false
@@ -113,6 +129,7 @@ func (p *postingsList) BytesWritten() uint64 { return 0 }
 type postingsIterator struct {
 	f        *field
 	t        termInfo
+	pos      bool // t is a stream of positions, else of documents
 	except   *roaring.Bitmap
 	freqNorm bool // frequency and norm wanted
 	locs     bool // locations wanted
@@ -147,14 +164,16 @@ type postingsIterator struct {
 	err      error
 }
 
-func (it *postingsIterator) reset(f *field, t termInfo, except *roaring.Bitmap, freqNorm, locs bool) {
+// reset starts the iterator on postings t of field f, positions when pos
+// is true.
+func (it *postingsIterator) reset(f *field, t termInfo, pos bool, except *roaring.Bitmap, freqNorm, locs bool) {
 	locBuf, segLocs, docBuf, starts := it.locBuf[:0], it.segLocs[:0], it.docBuf[:0], it.starts
-	*it = postingsIterator{f: f, t: t, except: except, freqNorm: freqNorm, locs: locs && f != nil && f.positional,
+	*it = postingsIterator{f: f, t: t, pos: pos, except: except, freqNorm: freqNorm, locs: locs && pos,
 		locBuf: locBuf, segLocs: segLocs, docBuf: docBuf, starts: starts}
 	if f != nil {
 		it.r = bitReader{buf: f.postings, pos: t.streamAt}
 		// At least eight documents per block on average.
-		it.dense = f.positional && t.nDocs*docBlock >= 8*f.docs.numDocs
+		it.dense = pos && t.nDocs*docBlock >= 8*f.docs.numDocs
 		if it.dense && it.starts == nil {
 			it.starts = new([docBlock + 1]uint64)
 		}
@@ -185,13 +204,15 @@ func (it *postingsIterator) decode() (bool, error) {
 	}
 	it.i++
 	it.pv, it.pending = v, true
-	if it.f.positional {
+	if it.pos {
 		it.next = v
 		return true, nil
 	}
 	it.next = v + 1
-	g, ok := it.r.readGamma()
-	if !ok {
+	g, p, ok := gammaFast(it.r.buf, it.r.pos)
+	if ok {
+		it.r.pos = p
+	} else if g, ok = it.r.readGamma(); !ok {
 		return false, it.corrupt("bad frequency")
 	}
 	it.pf = g - 1 + it.t.minFreq
@@ -204,14 +225,15 @@ func (it *postingsIterator) seek(target uint64) (bool, error) {
 	if it.pending && it.pv >= target {
 		return true, nil
 	}
-	if next := it.i/skipEvery + 1; next <= it.t.nSkip {
-		// Only when the target lies beyond the next skip entry: the last
-		// skip entry whose preceding value is below target.
+	// The skip table helps only when the target lies beyond the next skip
+	// entry's value (the next value decoded is at least it.next): then
+	// jump to the last skip entry whose preceding value is below target.
+	if next := it.i/skipEvery + 1; target > it.next && next <= it.t.nSkip {
 		lo, hi := uint64(0), it.t.nSkip+1
 		if v, _ := it.t.skipEntry(it.f.postings, next); v < target {
 			lo = next
 		} else {
-			hi = next
+			hi = lo
 		}
 		for hi-lo > 1 {
 			mid := lo + (hi-lo)/2
@@ -226,7 +248,7 @@ func (it *postingsIterator) seek(target uint64) (bool, error) {
 			it.r.pos = it.t.streamAt + off
 			it.i = lo * skipEvery
 			it.next = v
-			if !it.f.positional {
+			if !it.pos {
 				it.next = v + 1
 			}
 			it.pending = false
@@ -280,7 +302,7 @@ func (it *postingsIterator) nextFrom(doc uint64) (segment.Posting, error) {
 			return nil, nil
 		}
 		ok, err := true, error(nil)
-		if it.f.positional {
+		if it.pos {
 			// After a document, the pending position already lies beyond it.
 			if !(it.pending && it.started && doc == it.doc+1 && it.pv > it.docEnd) {
 				ok, err = it.seek(it.f.docs.docStart(doc) + 1)
@@ -291,7 +313,7 @@ func (it *postingsIterator) nextFrom(doc uint64) (segment.Posting, error) {
 		if !ok {
 			return nil, err
 		}
-		if !it.f.positional {
+		if !it.pos {
 			d := it.pv
 			if d >= it.f.docs.numDocs {
 				return nil, it.corrupt("document number out of range")
@@ -449,11 +471,14 @@ func (it *postingsIterator) ActualBitmap() *roaring.Bitmap {
 
 // documents decodes every document of the postings, less except.
 func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
-	var all postingsIterator
-	all.reset(it.f, it.t, nil, false, false)
 	bm := roaring.New()
 	buf := it.docBuf[:0]
 	defer func() { it.docBuf = buf[:0] }()
+	if !it.pos {
+		return it.listDocuments(bm, buf)
+	}
+	var all postingsIterator
+	all.reset(it.f, it.t, it.pos, nil, false, false)
 	for {
 		p, err := all.Next()
 		if err != nil {
@@ -469,6 +494,43 @@ func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 		}
 	}
 	bm.AddMany(buf)
+	if it.except != nil {
+		bm.AndNot(it.except)
+	}
+	return bm, nil
+}
+
+// listDocuments is documents for a list of documents: decode's loop, the
+// frequencies skipped.
+func (it *postingsIterator) listDocuments(bm *roaring.Bitmap, buf []uint32) (*roaring.Bitmap, error) {
+	r := bitReader{buf: it.f.postings, pos: it.t.streamAt}
+	k, numDocs := it.t.k, it.f.docs.numDocs
+	next := uint64(0)
+	for i := uint64(0); i < it.t.n; i++ {
+		c, p, ok := riceFast(r.buf, r.pos, k)
+		if ok {
+			r.pos = p
+		} else if c, ok = r.readRice(k); !ok {
+			return nil, it.corrupt("bad gap")
+		}
+		d := next + c
+		if d < next || d >= numDocs {
+			return nil, it.corrupt("document number out of range")
+		}
+		if _, p, ok = gammaFast(r.buf, r.pos); ok {
+			r.pos = p
+		} else if _, ok = r.readGamma(); !ok {
+			return nil, it.corrupt("bad frequency")
+		}
+		next = d + 1
+		buf = append(buf, uint32(d))
+		if len(buf) == 1024 {
+			bm.AddMany(buf)
+			buf = buf[:0]
+		}
+	}
+	bm.AddMany(buf)
+	it.docBuf = buf[:0]
 	if it.except != nil {
 		bm.AndNot(it.except)
 	}

@@ -20,11 +20,34 @@ type termInfo struct {
 	wv, wo   uint   // bit widths of a skip entry's value and offset
 	skipAt   uint64 // bit position of the first skip entry
 	streamAt uint64 // bit position of the first code
+	// A positional term's document list: its byte offset in the
+	// postings and its length, 0 for none.
+	listAt, listLen uint64
 }
+
+// docListMin is the number of documents from which a positional term also
+// keeps a document list: below it, decoding the positions costs little
+// more than decoding the list would.
+var docListMin uint64 = 64
 
 // readTermInfo decodes the header of the term whose postings start at off
 // in f's postings, checking that it lies inside them.
 func readTermInfo(f *field, off uint64) (termInfo, error) {
+	return readEntry(f, off, f.positional)
+}
+
+// readDocList decodes the header of the document list of the positional
+// term t, which is the postings of a term without positions.
+func readDocList(f *field, t *termInfo) (termInfo, error) {
+	l, err := readEntry(f, t.listAt, false)
+	if err == nil && l.nDocs != t.nDocs {
+		err = fmt.Errorf("%w: field %q: document list at %d: %d documents, the positions have %d", errCorrupt, f.name, t.listAt, l.nDocs, t.nDocs)
+	}
+	return l, err
+}
+
+// readEntry decodes the header of postings at off, with positions or not.
+func readEntry(f *field, off uint64, positional bool) (termInfo, error) {
 	bad := func(what string) (termInfo, error) {
 		return termInfo{}, fmt.Errorf("%w: field %q: postings at %d: %s", errCorrupt, f.name, off, what)
 	}
@@ -41,11 +64,18 @@ func readTermInfo(f *field, off uint64) (termInfo, error) {
 	if t.n == 0 {
 		return bad("no codes")
 	}
-	if f.positional {
-		if second >= t.n {
+	if positional {
+		if second>>1 >= t.n {
 			return bad("more documents than occurrences")
 		}
-		t.nDocs = t.n - second
+		t.nDocs = t.n - second>>1
+		if second&1 != 0 {
+			t.listLen = s.uvarint()
+			t.listAt = uint64(len(f.postings)) - uint64(len(s.b))
+			if s.bytes(t.listLen); s.err || t.listLen == 0 {
+				return bad("document list")
+			}
+		}
 	} else {
 		if second == 0 {
 			return bad("zero frequency")
@@ -93,12 +123,26 @@ type termEncoder struct {
 	stream bitWriter
 	skips  bitWriter
 	offs   []uint64
+
+	list    *termEncoder // of document lists
+	listBuf []byte
 }
 
 // positional appends to dst the postings of a term occurring at the
-// global positions vals (nondecreasing, each ≥ 1) in nDocs documents.
-func (e *termEncoder) positional(dst []byte, vals []uint64, nDocs uint64) []byte {
-	return e.encode(dst, vals, 0, uint64(len(vals))-nDocs, nil, 0)
+// global positions vals (nondecreasing, each ≥ 1) in the documents docs
+// (increasing) with frequencies freqs; a term of at least docListMin
+// documents keeps them as a document list.
+func (e *termEncoder) positional(dst []byte, vals, docs, freqs []uint64) []byte {
+	nDocs := uint64(len(docs))
+	second := (uint64(len(vals)) - nDocs) << 1
+	if nDocs < docListMin {
+		return e.encode(dst, vals, 0, second, nil, 0, nil)
+	}
+	if e.list == nil {
+		e.list = &termEncoder{}
+	}
+	e.listBuf = e.list.docs(e.listBuf[:0], docs, freqs)
+	return e.encode(dst, vals, 0, second|1, nil, 0, e.listBuf)
 }
 
 // docs appends to dst the postings of a term occurring in the documents
@@ -108,17 +152,22 @@ func (e *termEncoder) docs(dst []byte, docs, freqs []uint64) []byte {
 	for _, f := range freqs {
 		minFreq = min(minFreq, f)
 	}
-	return e.encode(dst, docs, 1, minFreq, freqs, minFreq)
+	return e.encode(dst, docs, 1, minFreq, freqs, minFreq, nil)
 }
 
-// encode appends the header (the second uvarint is second), the skip
-// table and the codes of vals, each followed by its frequency's code when
-// freqs is not nil.
-func (e *termEncoder) encode(dst []byte, vals []uint64, inc, second uint64, freqs []uint64, minFreq uint64) []byte {
+// encode appends the header (the second uvarint is second, then the
+// length and bytes of list when it is not nil), the skip table and the
+// codes of vals, each followed by its frequency's code when freqs is not
+// nil.
+func (e *termEncoder) encode(dst []byte, vals []uint64, inc, second uint64, freqs []uint64, minFreq uint64, list []byte) []byte {
 	e.gaps(vals, inc)
 	k := riceParameter(e.codes)
 	dst = binary.AppendUvarint(dst, uint64(len(vals))<<6|uint64(k))
 	dst = binary.AppendUvarint(dst, second)
+	if list != nil {
+		dst = binary.AppendUvarint(dst, uint64(len(list)))
+		dst = append(dst, list...)
+	}
 	e.stream.reset()
 	e.offs = e.offs[:0]
 	for i, c := range e.codes {
