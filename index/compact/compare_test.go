@@ -279,6 +279,7 @@ func compareField(t *testing.T, want, got segment.Segment, field string, every i
 					t.Fatalf("field %s term %q except %d: ActualBitmap %v, want %v", field, term, ei, bm, wb)
 				}
 			}
+			compareOneHit(t, field, term, ei, wpl, gpl)
 		}
 	}
 	compareRanges(t, field, wd, gd, terms)
@@ -348,4 +349,28 @@ func firstDiffPost(got, want []postRec) string {
 		}
 	}
 	return fmt.Sprintf("%d postings, want %d", len(got), len(want))
+}
+
+// compareOneHit checks DocNum1Hit: where zap has a single-hit term, so
+// must got, and a single hit must be the term's only posting, of
+// frequency 1, and must leave the iterator unread.
+func compareOneHit(t *testing.T, field, term string, ei int, wpl, gpl segment.PostingsList) {
+	t.Helper()
+	wo, ok1 := wpl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	gi := gpl.Iterator(true, true, false, nil)
+	go1, ok2 := gi.(segment.OptimizablePostingsIterator)
+	if !ok1 || !ok2 {
+		return
+	}
+	wd, wok := wo.DocNum1Hit()
+	gd, gok := go1.DocNum1Hit()
+	if wok && (!gok || gd != wd) {
+		t.Fatalf("field %s term %q except %d: DocNum1Hit %d, %v; zap %d, true", field, term, ei, gd, gok, wd)
+	}
+	if gok {
+		want := []postRec{{Num: gd, Freq: 1}}
+		if got := drain(t, gi); len(got) != 1 || got[0].Num != gd || got[0].Freq != 1 {
+			t.Fatalf("field %s term %q except %d: DocNum1Hit %d, but the postings are %v (want %v)", field, term, ei, gd, got, want)
+		}
+	}
 }

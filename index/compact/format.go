@@ -152,6 +152,8 @@ type field struct {
 	fstOnce sync.Once
 	fst     *vellum.FST
 	fstErr  error
+
+	counts countCache
 }
 
 // loadFST returns the field's term dictionary. The first call checks the

@@ -58,7 +58,7 @@ func exercise(s segment.Segment) {
 					continue
 				}
 				_ = pl.Count()
-				for _, fl := range [][3]bool{{true, true, true}, {false, false, false}} {
+				for _, fl := range [][3]bool{{true, true, true}, {true, true, false}, {false, false, false}} {
 					pi := pl.Iterator(fl[0], fl[1], fl[2], nil)
 					for j := 0; j < 100000; j++ {
 						p, err := pi.Next()
@@ -68,15 +68,18 @@ func exercise(s segment.Segment) {
 						_, _ = p.Norm(), p.Locations()
 					}
 				}
-				pi := pl.Iterator(true, true, true, nil)
-				for target := uint64(0); target < n+2; target += 5 {
-					p, err := pi.Advance(target)
-					if err != nil || p == nil {
-						break
+				for _, locs := range []bool{true, false} {
+					pi := pl.Iterator(true, true, locs, nil)
+					for target := uint64(0); target < n+2; target += 5 {
+						p, err := pi.Advance(target)
+						if err != nil || p == nil {
+							break
+						}
+						target = p.Number()
 					}
-					target = p.Number()
 				}
 				if o, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator); ok {
+					_, _ = o.DocNum1Hit()
 					_ = o.ActualBitmap()
 				}
 			}

@@ -307,3 +307,41 @@ func TestMadeUpDocListsEverywhere(t *testing.T) {
 	t.Run("MadeUp", TestMadeUp)
 	t.Run("MadeUpSmall", TestMadeUpSmall)
 }
+
+// TestCountCache counts a common term with deletions: again with the same
+// bitmap, with another, and with the first changed in place since; each
+// must be the number of the term's documents not deleted.
+func TestCountCache(t *testing.T) {
+	const n = 600
+	var docs []*document.Document
+	for i := 0; i < n; i++ {
+		docs = append(docs, madeUpDoc(fmt.Sprint(i), "common@1 x@2", "common@1"))
+	}
+	s, _, err := testPlugin(t).New(analyse(docs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := everyNth(n, 3, 0), everyNth(n, 5, 1)
+	check := func(except *roaring.Bitmap) {
+		t.Helper()
+		for _, field := range []string{"ngram", "words"} {
+			d, err := s.Dictionary(field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl, err := d.PostingsList([]byte("common"), except, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := pl.Count(), n-except.GetCardinality(); got != want {
+				t.Fatalf("field %s: Count %d with %d of %d deleted, want %d", field, got, except.GetCardinality(), n, want)
+			}
+		}
+	}
+	check(a)
+	check(a)
+	check(b)
+	check(a)
+	a.Add(1)
+	check(a)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -64,10 +65,62 @@ func (p *postingsList) Count() uint64 {
 	if p.except == nil || p.except.IsEmpty() {
 		return p.t.nDocs
 	}
-	if !p.counted {
-		p.count, p.counted = p.countExcept(), true
+	if p.counted {
+		return p.count
+	}
+	p.counted = true
+	if p.t.nDocs < countCacheMin {
+		p.count = p.countExcept()
+	} else if p.count = p.f.counts.get(p.except, p.t.streamAt); p.count == noCount {
+		p.count = p.countExcept()
+		p.f.counts.put(p.except, p.t.streamAt, p.count)
 	}
 	return p.count
+}
+
+// countCacheMin is the number of documents from which a term's count with
+// deletions is kept: below it, counting costs little.
+const countCacheMin = 256
+
+// countCacheMax bounds the number of counts a field keeps.
+const countCacheMax = 1 << 14
+
+// noCount is what countCache.get answers when it has no count.
+const noCount = ^uint64(0)
+
+// countCache keeps, per field, the counts of common terms with deleted
+// documents left out, for the deletion bitmap last asked about: scorch
+// asks every query's terms for their count with its segment's deletions,
+// which stay the same bitmap, unchanged, until the next snapshot.
+// The bitmap's cardinality is checked too, so that a bitmap changed in
+// place since does not get stale counts.
+type countCache struct {
+	mu     sync.Mutex
+	except *roaring.Bitmap
+	card   uint64
+	counts map[uint64]uint64 // term (the bit position of its codes) → count
+}
+
+func (c *countCache) get(except *roaring.Bitmap, term uint64) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.except != except || c.counts == nil || c.card != except.GetCardinality() {
+		return noCount
+	}
+	if n, ok := c.counts[term]; ok {
+		return n
+	}
+	return noCount
+}
+
+func (c *countCache) put(except *roaring.Bitmap, term, n uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	card := except.GetCardinality()
+	if c.except != except || c.card != card || len(c.counts) >= countCacheMax {
+		c.except, c.card, c.counts = except, card, map[uint64]uint64{}
+	}
+	c.counts[term] = n
 }
 
 func (p *postingsList) countExcept() uint64 {
@@ -546,9 +599,22 @@ func (it *postingsIterator) useBitmap(bm *roaring.Bitmap) {
 // iterator restarts over bm.
 func (it *postingsIterator) ReplaceActual(bm *roaring.Bitmap) { it.useBitmap(bm) }
 
-// DocNum1Hit implements segment.OptimizablePostingsIterator; this codec
-// has no single-hit form.
-func (it *postingsIterator) DocNum1Hit() (uint64, bool) { return 0, false }
+// DocNum1Hit implements segment.OptimizablePostingsIterator: a term that
+// occurs once, in a document not deleted, answers with that document
+// before it is iterated, as zap's single-hit postings do, so that bleve
+// need not build a bitmap of it.
+func (it *postingsIterator) DocNum1Hit() (uint64, bool) {
+	if it.f == nil || it.t.n != 1 || (!it.pos && it.t.minFreq != 1) ||
+		it.bm != nil || it.returned || it.i != 0 || it.err != nil {
+		return 0, false
+	}
+	peek := *it // decode on a copy: the iterator stays unread
+	p, err := peek.Next()
+	if err != nil || p == nil {
+		return 0, false
+	}
+	return p.Number(), true
+}
 
 func (it *postingsIterator) nextBitmap() (segment.Posting, error) {
 	if !it.bm.HasNext() {
