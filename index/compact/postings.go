@@ -1,8 +1,10 @@
 package compact
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"sync"
 
@@ -207,7 +209,6 @@ type postingsIterator struct {
 	p       posting
 	locBuf  []location
 	segLocs []segment.Location
-	docBuf  []uint32
 
 	// Bitmap mode, once ActualBitmap or ReplaceActual was called.
 	actual   *roaring.Bitmap
@@ -220,9 +221,9 @@ type postingsIterator struct {
 // reset starts the iterator on postings t of field f, positions when pos
 // is true.
 func (it *postingsIterator) reset(f *field, t termInfo, pos bool, except *roaring.Bitmap, freqNorm, locs bool) {
-	locBuf, segLocs, docBuf, starts := it.locBuf[:0], it.segLocs[:0], it.docBuf[:0], it.starts
+	locBuf, segLocs, starts := it.locBuf[:0], it.segLocs[:0], it.starts
 	*it = postingsIterator{f: f, t: t, pos: pos, except: except, freqNorm: freqNorm, locs: locs && pos,
-		locBuf: locBuf, segLocs: segLocs, docBuf: docBuf, starts: starts}
+		locBuf: locBuf, segLocs: segLocs, starts: starts}
 	if f != nil {
 		it.r = bitReader{buf: f.postings, pos: t.streamAt}
 		// At least eight documents per block on average.
@@ -525,8 +526,8 @@ func (it *postingsIterator) ActualBitmap() *roaring.Bitmap {
 // documents decodes every document of the postings, less except.
 func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 	bm := roaring.New()
-	buf := it.docBuf[:0]
-	defer func() { it.docBuf = buf[:0] }()
+	var arr [512]uint32 // documents are added to bm by the batch
+	buf := arr[:0]
 	if !it.pos {
 		return it.listDocuments(bm, buf)
 	}
@@ -541,7 +542,7 @@ func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 			break
 		}
 		buf = append(buf, uint32(p.Number()))
-		if len(buf) == 1024 {
+		if len(buf) == cap(buf) {
 			bm.AddMany(buf)
 			buf = buf[:0]
 		}
@@ -560,6 +561,25 @@ func (it *postingsIterator) listDocuments(bm *roaring.Bitmap, buf []uint32) (*ro
 	k, numDocs := it.t.k, it.f.docs.numDocs
 	next := uint64(0)
 	for i := uint64(0); i < it.t.n; i++ {
+		// Most often a gap and its frequency lie in one load.
+		if j := r.pos >> 3; j+8 <= uint64(len(r.buf)) {
+			w := binary.LittleEndian.Uint64(r.buf[j:]) >> (r.pos & 7)
+			avail := 64 - uint(r.pos&7)
+			tz := uint(bits.TrailingZeros64(w))
+			if used := tz + 1 + k; used <= avail {
+				g := 2*uint(bits.TrailingZeros64(w>>used)) + 1
+				if d := next + (uint64(tz)<<k | (w>>(tz+1))&(1<<k-1)); g <= avail-used && d >= next && d < numDocs {
+					r.pos += uint64(used + g)
+					next = d + 1
+					buf = append(buf, uint32(d))
+					if len(buf) == cap(buf) {
+						bm.AddMany(buf)
+						buf = buf[:0]
+					}
+					continue
+				}
+			}
+		}
 		c, p, ok := riceFast(r.buf, r.pos, k)
 		if ok {
 			r.pos = p
@@ -577,13 +597,12 @@ func (it *postingsIterator) listDocuments(bm *roaring.Bitmap, buf []uint32) (*ro
 		}
 		next = d + 1
 		buf = append(buf, uint32(d))
-		if len(buf) == 1024 {
+		if len(buf) == cap(buf) {
 			bm.AddMany(buf)
 			buf = buf[:0]
 		}
 	}
 	bm.AddMany(buf)
-	it.docBuf = buf[:0]
 	if it.except != nil {
 		bm.AndNot(it.except)
 	}
