@@ -180,18 +180,21 @@ func BenchmarkNew(b *testing.B) {
 	}
 }
 
-// peakHeap samples the live heap every millisecond until stop is
-// closed and returns the highest value seen.
-func peakHeap(stop chan struct{}) chan uint64 {
-	out := make(chan uint64, 1)
+// peakHeap samples the heap every millisecond until stop is closed and
+// returns the highest values seen of the heap's objects (dead ones not yet
+// collected included) and of the live heap as the last collection found
+// it.
+func peakHeap(stop chan struct{}) chan [2]uint64 {
+	out := make(chan [2]uint64, 1)
 	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		peak := uint64(0)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		var peak [2]uint64
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		for {
 			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64())
+			peak[0] = max(peak[0], s[0].Value.Uint64())
+			peak[1] = max(peak[1], s[1].Value.Uint64())
 			select {
 			case <-stop:
 				out <- peak
@@ -204,27 +207,32 @@ func peakHeap(stop chan struct{}) chan uint64 {
 }
 
 // loopMerge runs merge into a file as the benchmark's loop and reports
-// the highest live heap during a merge over the heap before it.
+// the highest heap during a merge over the heap before it: peak-heap-MB
+// counts garbage not yet collected, peak-live-MB what a collection found
+// live.
 func loopMerge(b *testing.B, merge func(path string) error) {
-	var peak uint64
+	var peak [2]uint64
 	path := filepath.Join(b.TempDir(), "merged.zap")
 	for b.Loop() {
 		runtime.GC()
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 		metrics.Read(s)
-		base := s[0].Value.Uint64()
 		stop := make(chan struct{})
 		res := peakHeap(stop)
 		if err := merge(path); err != nil {
 			b.Fatal(err)
 		}
 		close(stop)
-		if top := <-res; top > base {
-			peak = max(peak, top-base)
+		top := <-res
+		for i := range top {
+			if base := s[i].Value.Uint64(); top[i] > base {
+				peak[i] = max(peak[i], top[i]-base)
+			}
 		}
 		os.Remove(path)
 	}
-	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+	b.ReportMetric(float64(peak[0])/1e6, "peak-heap-MB")
+	b.ReportMetric(float64(peak[1])/1e6, "peak-live-MB")
 }
 
 // BenchmarkMerge merges eight segment files of the corpus, 5% of the
@@ -269,13 +277,37 @@ func BenchmarkMerge(b *testing.B) {
 
 // BenchmarkMergeCopies merges n copies of the whole corpus's segment file
 // into one (n times the text), to see how a merge's time and peak heap
-// grow with the output.
+// grow with the output. "section" merges the compact section alone (no
+// zap part), to tell its peak heap from zap's.
 func BenchmarkMergeCopies(b *testing.B) {
 	name := benchCorpus()
 	fx := getFixture(b, name)
-	for _, n := range []int{4, 16} {
-		for _, kind := range []string{"zap", "compact"} {
+	for _, n := range []int{4, 16, 64} {
+		for _, kind := range []string{"zap", "compact", "section"} {
 			b.Run(fmt.Sprintf("%s/x%d/%s", name, n, kind), func(b *testing.B) {
+				if kind == "section" {
+					base := &fx.cmp.(*FileSegment).segBase
+					bases := make([]*segBase, n)
+					newDocNums := make([][]uint64, n)
+					for i := range bases {
+						bases[i] = base
+						for d := uint64(0); d < base.Count(); d++ {
+							newDocNums[i] = append(newDocNums[i], uint64(i)*base.Count()+d)
+						}
+					}
+					b.SetBytes(fx.text * int64(n))
+					loopMerge(b, func(path string) error {
+						if err := os.WriteFile(path, nil, 0o600); err != nil {
+							return err
+						}
+						_, err := appendMergedSection(path, bases, newDocNums, make([]*roaring.Bitmap, n), nil)
+						return err
+					})
+					return
+				}
+				if n > 16 {
+					b.Skip("zap's part is the same at every size")
+				}
 				var p interface {
 					Merge([]segment.Segment, []*roaring.Bitmap, string, chan struct{}, segment.StatsReporter) ([][]uint64, uint64, error)
 				} = &zap.ZapPlugin{}
