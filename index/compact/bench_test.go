@@ -296,13 +296,16 @@ func BenchmarkMergeCopies(b *testing.B) {
 						}
 					}
 					b.SetBytes(fx.text * int64(n))
+					var size uint64
 					loopMerge(b, func(path string) error {
 						if err := os.WriteFile(path, nil, 0o600); err != nil {
 							return err
 						}
-						_, err := appendMergedSection(path, bases, newDocNums, make([]*roaring.Bitmap, n), nil)
+						ft, err := appendMergedSection(path, bases, newDocNums, make([]*roaring.Bitmap, n), nil)
+						size = ft.sectionLen
 						return err
 					})
+					b.ReportMetric(float64(size)/float64(fx.text*int64(n)), "section/text")
 					return
 				}
 				if n > 16 {

@@ -345,3 +345,18 @@ func TestCountCache(t *testing.T) {
 	a.Add(1)
 	check(a)
 }
+
+// TestMergeStreamed repeats the merge comparisons with every term, or
+// every term of more than a skip block, streamed (coded as it is
+// renumbered, with estimated Rice parameters), with document lists
+// everywhere or as usual.
+func TestMergeStreamed(t *testing.T) {
+	defer func(n, l uint64) { mergeBufferMax, docListMin = n, l }(mergeBufferMax, docListMin)
+	for _, c := range []struct{ buffer, lists uint64 }{{1, 1}, {skipEvery + 1, docListMin}} {
+		mergeBufferMax, docListMin = c.buffer, c.lists
+		t.Run(fmt.Sprintf("stream from %d, lists from %d", c.buffer, c.lists), func(t *testing.T) {
+			t.Run("MadeUp", TestMadeUp)
+			t.Run("ExactMerge", TestExactMerge)
+		})
+	}
+}

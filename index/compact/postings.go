@@ -623,13 +623,14 @@ func (it *postingsIterator) ReplaceActual(bm *roaring.Bitmap) { it.useBitmap(bm)
 // before it is iterated, as zap's single-hit postings do, so that bleve
 // need not build a bitmap of it.
 func (it *postingsIterator) DocNum1Hit() (uint64, bool) {
-	if it.f == nil || it.t.n != 1 || (!it.pos && it.t.minFreq != 1) ||
-		it.bm != nil || it.returned || it.i != 0 || it.err != nil {
+	if it.f == nil || it.t.n != 1 || it.bm != nil || it.returned || it.i != 0 || it.err != nil {
 		return 0, false
 	}
 	peek := *it // decode on a copy: the iterator stays unread
 	p, err := peek.Next()
-	if err != nil || p == nil {
+	// Without positions, the header bounds the frequency from below; the
+	// code says it.
+	if err != nil || p == nil || (!it.pos && peek.pf != 1) {
 		return 0, false
 	}
 	return p.Number(), true

@@ -119,10 +119,8 @@ func (t *termInfo) skipEntry(postings []byte, j uint64) (value, offset uint64) {
 // nondecreasing global positions of their occurrences; the others are
 // increasing document numbers with a frequency each.
 type termEncoder struct {
-	codes  []uint64
-	stream bitWriter
-	skips  bitWriter
-	offs   []uint64
+	codes []uint64
+	w     codeWriter
 
 	list    *termEncoder // of document lists
 	listBuf []byte
@@ -155,31 +153,19 @@ func (e *termEncoder) docs(dst []byte, docs, freqs []uint64) []byte {
 	return e.encode(dst, docs, 1, minFreq, freqs, minFreq, nil)
 }
 
-// encode appends the header (the second uvarint is second, then the
-// length and bytes of list when it is not nil), the skip table and the
-// codes of vals, each followed by its frequency's code when freqs is not
-// nil.
+// encode appends the entry of vals (with freqs when not nil), with the
+// Rice parameter that codes them in the fewest bits.
 func (e *termEncoder) encode(dst []byte, vals []uint64, inc, second uint64, freqs []uint64, minFreq uint64, list []byte) []byte {
 	e.gaps(vals, inc)
-	k := riceParameter(e.codes)
-	dst = binary.AppendUvarint(dst, uint64(len(vals))<<6|uint64(k))
-	dst = binary.AppendUvarint(dst, second)
-	if list != nil {
-		dst = binary.AppendUvarint(dst, uint64(len(list)))
-		dst = append(dst, list...)
-	}
-	e.stream.reset()
-	e.offs = e.offs[:0]
-	for i, c := range e.codes {
-		if i > 0 && i%skipEvery == 0 {
-			e.offs = append(e.offs, e.stream.bitLen())
-		}
-		e.stream.writeRice(c, k)
+	e.w.reset(riceParameter(e.codes), inc, freqs != nil, minFreq)
+	for i, v := range vals {
+		f := uint64(0)
 		if freqs != nil {
-			e.stream.writeGamma(freqs[i] - minFreq + 1)
+			f = freqs[i]
 		}
+		e.w.add(v, f)
 	}
-	return e.finish(dst, vals)
+	return e.w.entry(dst, second, list)
 }
 
 // gaps turns values into codes: each value minus the previous one plus
@@ -193,24 +179,80 @@ func (e *termEncoder) gaps(vals []uint64, inc uint64) {
 	}
 }
 
-// finish appends the skip table, when the term has one, and the stream.
-func (e *termEncoder) finish(dst []byte, vals []uint64) []byte {
-	if len(e.offs) > 0 {
+// codeWriter codes one term's values as they come, with a Rice parameter
+// chosen beforehand, so that a term need not be held whole: each value's
+// gap, then its frequency's code when frequencies are kept, and a skip
+// entry every skipEvery codes.
+type codeWriter struct {
+	k        uint
+	inc      uint64 // 0 when values may repeat (positions), 1 when they increase
+	freqs    bool
+	minFreq  uint64 // at most the smallest frequency
+	n        uint64 // values added
+	next     uint64 // the next value is at least this
+	last     uint64
+	stream   bitWriter
+	skipVals []uint64
+	skipOffs []uint64
+	skips    bitWriter
+}
+
+func (w *codeWriter) reset(k uint, inc uint64, freqs bool, minFreq uint64) {
+	w.stream.reset()
+	*w = codeWriter{k: k, inc: inc, freqs: freqs, minFreq: minFreq, stream: w.stream,
+		skipVals: w.skipVals[:0], skipOffs: w.skipOffs[:0], skips: w.skips}
+}
+
+// add codes value v (not below the previous value plus inc) of frequency
+// freq (not below minFreq; ignored without frequencies).
+func (w *codeWriter) add(v, freq uint64) {
+	if w.n > 0 && w.n%skipEvery == 0 {
+		w.skipVals = append(w.skipVals, w.last)
+		w.skipOffs = append(w.skipOffs, w.stream.bitLen())
+	}
+	w.stream.writeRice(v-w.next, w.k)
+	if w.freqs {
+		w.stream.writeGamma(freq - w.minFreq + 1)
+	}
+	w.next, w.last = v+w.inc, v
+	w.n++
+}
+
+// entry appends the postings entry: the header (the number of codes and
+// the Rice parameter, then second, then the length and bytes of list when
+// it is not nil), the skip table when there is one, and the codes.
+func (w *codeWriter) entry(dst []byte, second uint64, list []byte) []byte {
+	dst = binary.AppendUvarint(dst, w.n<<6|uint64(w.k))
+	dst = binary.AppendUvarint(dst, second)
+	if list != nil {
+		dst = binary.AppendUvarint(dst, uint64(len(list)))
+		dst = append(dst, list...)
+	}
+	if len(w.skipOffs) > 0 {
 		var maxV, maxO uint64
-		for j, o := range e.offs {
-			maxV = max(maxV, vals[(j+1)*skipEvery-1])
-			maxO = max(maxO, o)
+		for j, o := range w.skipOffs {
+			maxV, maxO = max(maxV, w.skipVals[j]), max(maxO, o)
 		}
 		wv, wo := uint(bits.Len64(maxV)), uint(bits.Len64(maxO))
 		dst = append(dst, byte(wv), byte(wo))
-		e.skips.reset()
-		for j, o := range e.offs {
-			e.skips.writeBits(vals[(j+1)*skipEvery-1], wv)
-			e.skips.writeBits(o, wo)
+		w.skips.reset()
+		for j, o := range w.skipOffs {
+			w.skips.writeBits(w.skipVals[j], wv)
+			w.skips.writeBits(o, wo)
 		}
-		dst = append(dst, e.skips.bytes()...)
+		dst = append(dst, w.skips.bytes()...)
 	}
-	return append(dst, e.stream.bytes()...)
+	return append(dst, w.stream.bytes()...)
+}
+
+// riceForMean is the Rice parameter for codes of the given mean when they
+// cannot all be seen beforehand: about log2 of ln 2 times the mean, the
+// best for geometrically distributed gaps.
+func riceForMean(mean uint64) uint {
+	if b := mean * 69 / 100; b > 0 {
+		return uint(bits.Len64(b) - 1)
+	}
+	return 0
 }
 
 // riceParameter chooses the Rice parameter that codes codes in the fewest
