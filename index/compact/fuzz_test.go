@@ -2,9 +2,11 @@ package compact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -149,4 +151,19 @@ func FuzzPostings(f *testing.F) {
 		s := newMemSegment(sb, ft.zapLen, sec, ft)
 		exercise(s)
 	})
+}
+
+// TestOldVersionRefused opens a file whose footer says version 1, the
+// format without document lists: Open must refuse it, naming the version.
+func TestOldVersionRefused(t *testing.T) {
+	b := fuzzFile(t)
+	binary.LittleEndian.PutUint32(b[len(b)-12:], 1)
+	path := filepath.Join(t.TempDir(), "old.zap")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := testPlugin(t).Open(path)
+	if err == nil || !strings.Contains(err.Error(), "version 1") {
+		t.Fatalf("Open of a version 1 file: %v, want an error naming version 1", err)
+	}
 }
