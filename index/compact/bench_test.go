@@ -74,6 +74,19 @@ func getFixture(b *testing.B, name string) *fixture {
 	return fx
 }
 
+// ngram returns the zap or the compact segment and its ngram dictionary.
+func (fx *fixture) ngram(b *testing.B, kind string) (segment.Segment, segment.TermDictionary) {
+	s := fx.zap
+	if kind == "compact" {
+		s = fx.cmp
+	}
+	d, err := s.Dictionary("ngram")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, d
+}
+
 type opener interface {
 	Open(string) (segment.Segment, error)
 }
@@ -368,14 +381,7 @@ func BenchmarkPostings(b *testing.B) {
 	common, rare := iterTerms(b, fx.zap)
 	b.Logf("common bigram %q, rare bigram %q", common, rare)
 	for _, kind := range []string{"zap", "compact"} {
-		s := fx.zap
-		if kind == "compact" {
-			s = fx.cmp
-		}
-		d, err := s.Dictionary("ngram")
-		if err != nil {
-			b.Fatal(err)
-		}
+		s, d := fx.ngram(b, kind)
 		for _, c := range []struct {
 			name string
 			term string
@@ -557,14 +563,7 @@ func BenchmarkIterate(b *testing.B) {
 	for _, t := range terms {
 		for _, mode := range modes {
 			for _, kind := range []string{"zap", "compact"} {
-				s := fx.zap
-				if kind == "compact" {
-					s = fx.cmp
-				}
-				d, err := s.Dictionary("ngram")
-				if err != nil {
-					b.Fatal(err)
-				}
+				s, d := fx.ngram(b, kind)
 				except := everyNth(s.Count(), 100, 7)
 				b.Run(name+"/"+t.name+"/"+mode+"/"+kind, func(b *testing.B) {
 					var pl segment.PostingsList

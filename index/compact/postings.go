@@ -525,12 +525,11 @@ func (it *postingsIterator) ActualBitmap() *roaring.Bitmap {
 
 // documents decodes every document of the postings, less except.
 func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
-	bm := roaring.New()
-	var arr [512]uint32 // documents are added to bm by the batch
-	buf := arr[:0]
 	if !it.pos {
-		return it.listDocuments(bm, buf)
+		return it.listDocuments()
 	}
+	var arr [512]uint32 // a batch of documents for bm
+	bm, buf := roaring.New(), arr[:0]
 	var all postingsIterator
 	all.reset(it.f, it.t, it.pos, nil, false, false)
 	for {
@@ -541,22 +540,36 @@ func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 		if p == nil {
 			break
 		}
-		buf = append(buf, uint32(p.Number()))
-		if len(buf) == cap(buf) {
-			bm.AddMany(buf)
-			buf = buf[:0]
-		}
+		buf = addDoc(bm, buf, uint32(p.Number()))
 	}
+	return finishDocs(bm, buf, it.except), nil
+}
+
+// addDoc appends d to buf, a batch of documents to add to bm, adding
+// them when it is full.
+func addDoc(bm *roaring.Bitmap, buf []uint32, d uint32) []uint32 {
+	buf = append(buf, d)
+	if len(buf) == cap(buf) {
+		bm.AddMany(buf)
+		buf = buf[:0]
+	}
+	return buf
+}
+
+// finishDocs adds the last batch to bm and leaves out except.
+func finishDocs(bm *roaring.Bitmap, buf []uint32, except *roaring.Bitmap) *roaring.Bitmap {
 	bm.AddMany(buf)
-	if it.except != nil {
-		bm.AndNot(it.except)
+	if except != nil {
+		bm.AndNot(except)
 	}
-	return bm, nil
+	return bm
 }
 
 // listDocuments is documents for a list of documents: decode's loop, the
 // frequencies skipped.
-func (it *postingsIterator) listDocuments(bm *roaring.Bitmap, buf []uint32) (*roaring.Bitmap, error) {
+func (it *postingsIterator) listDocuments() (*roaring.Bitmap, error) {
+	var arr [512]uint32 // a batch of documents for bm
+	bm, buf := roaring.New(), arr[:0]
 	r := bitReader{buf: it.f.postings, pos: it.t.streamAt}
 	k, numDocs := it.t.k, it.f.docs.numDocs
 	next := uint64(0)
@@ -571,11 +584,7 @@ func (it *postingsIterator) listDocuments(bm *roaring.Bitmap, buf []uint32) (*ro
 				if d := next + (uint64(tz)<<k | (w>>(tz+1))&(1<<k-1)); g <= avail-used && d >= next && d < numDocs {
 					r.pos += uint64(used + g)
 					next = d + 1
-					buf = append(buf, uint32(d))
-					if len(buf) == cap(buf) {
-						bm.AddMany(buf)
-						buf = buf[:0]
-					}
+					buf = addDoc(bm, buf, uint32(d))
 					continue
 				}
 			}
@@ -596,17 +605,9 @@ func (it *postingsIterator) listDocuments(bm *roaring.Bitmap, buf []uint32) (*ro
 			return nil, it.corrupt("bad frequency")
 		}
 		next = d + 1
-		buf = append(buf, uint32(d))
-		if len(buf) == cap(buf) {
-			bm.AddMany(buf)
-			buf = buf[:0]
-		}
+		buf = addDoc(bm, buf, uint32(d))
 	}
-	bm.AddMany(buf)
-	if it.except != nil {
-		bm.AndNot(it.except)
-	}
-	return bm, nil
+	return finishDocs(bm, buf, it.except), nil
 }
 
 func (it *postingsIterator) useBitmap(bm *roaring.Bitmap) {
