@@ -551,15 +551,17 @@ func BenchmarkOpen(b *testing.B) {
 // (a phrase), scored without positions (frequency and norm), unscored
 // (documents only, by Next), as a bitmap (ActualBitmap, as a conjunction
 // or a filter of unscored terms gets it), and Count with 1% of the
-// documents deleted. The terms are the most common bigram, three common
-// ones and one of three documents.
+// documents deleted (count-except: the same deletions every time, as
+// between two changes to an index; count-cold: new ones every time). The
+// terms are the most common bigram, three common ones and one of three
+// documents.
 // go test ./index/compact -run XXX -bench Iterate -benchtime 200ms
 func BenchmarkIterate(b *testing.B) {
 	name := benchCorpus()
 	fx := getFixture(b, name)
 	top, rare := iterTerms(b, fx.zap)
 	terms := []struct{ name, term string }{{"top", top}, {"发展", "发展"}, {"经济", "经济"}, {"的发", "的发"}, {"rare", rare}}
-	modes := []string{"positions", "scored", "unscored", "bitmap", "count-except"}
+	modes := []string{"positions", "scored", "unscored", "bitmap", "count-except", "count-cold"}
 	for _, t := range terms {
 		for _, mode := range modes {
 			for _, kind := range []string{"zap", "compact"} {
@@ -571,12 +573,17 @@ func BenchmarkIterate(b *testing.B) {
 					n := uint64(0)
 					for b.Loop() {
 						var ex *roaring.Bitmap
-						if mode == "count-except" {
+						switch mode {
+						case "count-except":
 							ex = except
+						case "count-cold":
+							// A new bitmap, as after every change to
+							// the index: no count is known for it.
+							ex = except.Clone()
 						}
 						pl, _ = d.PostingsList([]byte(t.term), ex, pl)
 						switch mode {
-						case "count-except":
+						case "count-except", "count-cold":
 							n = pl.Count()
 						case "bitmap":
 							it = pl.Iterator(false, false, false, it)
