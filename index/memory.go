@@ -11,7 +11,7 @@ import (
 // collection becomes more frequent: far less CPU than the default target,
 // while the limit bounds the peak of large builds. The limit leaves room
 // under 1.5 GB of resident memory for what it does not count: the pages
-// of the segment files a merge maps and reads (about 0.45 GB in the final
+// of the segment files a merge maps and reads (0.87 GB in the final
 // merge at 1 GiB of text). The measurements behind both settings are in
 // docs/performance.md ("GC target during builds", "Issue 20").
 const DefaultBuildMemory = 768 << 20
