@@ -74,7 +74,7 @@ func TestDiskFullDuringUpload(t *testing.T) {
 		}
 		files = append(files, corpusFile{name: filepath.Base(p), path: p, data: data})
 	}
-	mnt := mountTmpfs(t, envInt(t, "GOVSEARCH_DISKFULL_MB", 12))
+	mnt := mountTmpfs(t, envInt(t, "GOVSEARCH_DISKFULL_MB", 5))
 	dir := filepath.Join(mnt, "index")
 
 	srv := serve(t, dir)
