@@ -314,7 +314,7 @@ func TestSmokeSeeds(t *testing.T) {
 	if err := rep.Markdown(&buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Corpus: seeds", "### Build", "| full | 2 |", "### Targets", "| term | 一网通办 |"} {
+	for _, want := range []string{"## Corpus: seeds", "### Build", "| index size ÷ paragraph text |", "| full | 2 |", "### Targets", "| term | 一网通办 |"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, buf.String())
 		}

@@ -41,6 +41,9 @@ type buildResult struct {
 	Reports    int   `json:"reports"`
 	Paragraphs int   `json:"paragraphs"`
 	RawBytes   int64 `json:"raw_bytes"`
+	// TextBytes is the paragraph text indexed, the measure of index size
+	// in the issue's targets.
+	TextBytes int64 `json:"text_bytes"`
 	// Elapsed is the wall time of the build proper, as Build measures it.
 	Elapsed time.Duration `json:"elapsed"`
 	// CPU is the CPU time of the build proper (all goroutines).
@@ -69,7 +72,7 @@ func buildWith(ctx context.Context, engine, dir string, inputs []index.Input) (*
 			return nil, err
 		}
 		return &buildResult{
-			Files: st.Files, Reports: st.Reports, Paragraphs: st.Paragraphs, RawBytes: st.Bytes,
+			Files: st.Files, Reports: st.Reports, Paragraphs: st.Paragraphs, RawBytes: st.Bytes, TextBytes: st.TextBytes,
 			Elapsed: st.Elapsed, DictLoad: analyzer.LoadTime(), Skipped: len(st.Errors),
 		}, nil
 	case EngineBaseline:
@@ -203,6 +206,7 @@ func buildBaselineWith(ctx context.Context, dir string, inputs []index.Input, im
 					return nil, err
 				}
 				res.Paragraphs++
+				res.TextBytes += int64(len(p.Text))
 			}
 		}
 		res.Files++

@@ -243,6 +243,7 @@ func TestRequestValidation(t *testing.T) {
 var facetsOfFormat = map[string][]string{
 	"9":  {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
 	"10": {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
+	"11": {FacetRegion, FacetLevel, FacetYear, FacetPartKind, FacetKind},
 }
 
 // TestFormatVersionCoversFacets: a facet adds a keyword field to every

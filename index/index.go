@@ -19,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"govsearch/analyzer"
+	"govsearch/index/compact"
 )
 
 // Directory layout. An index directory DIR holds generations, each a
@@ -369,6 +370,11 @@ func removeOldGenerations(dir, keep, prev string) {
 	}
 }
 
+// segmentConfig is the scorch configuration of a new generation: segments
+// in the compact format (registered in mapping.go). Tests replace it to
+// write an index as an older format did.
+var segmentConfig = compact.IndexConfig
+
 // createGeneration creates an empty bleve index in a new generation of dir.
 func createGeneration(dir string) (string, bleve.Index, error) {
 	m, err := newMapping()
@@ -379,7 +385,7 @@ func createGeneration(dir string) (string, bleve.Index, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	bi, err := bleve.NewUsing(filepath.Join(gen, bleveDir), m, scorch.Name, scorch.Name, nil)
+	bi, err := bleve.NewUsing(filepath.Join(gen, bleveDir), m, scorch.Name, scorch.Name, segmentConfig())
 	if err != nil {
 		os.RemoveAll(gen)
 		return "", nil, fmt.Errorf("index: creating %s: %w", gen, err)

@@ -13,6 +13,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"govsearch/analyzer"
+	"govsearch/index/compact"
 	"govsearch/ingest"
 )
 
@@ -83,7 +84,23 @@ func init() {
 	}); err != nil {
 		panic("index: registering the analyzer " + bigramAnalyzerName + ": " + err.Error())
 	}
+	// Every program that opens an index imports this package, so the
+	// segment format its generations are written in is registered here.
+	if err := compact.Register(compactFields); err != nil {
+		panic("index: registering the compact segment format: " + err.Error())
+	}
 }
+
+// compactFields are the fields whose postings the compact segment format
+// stores (index/compact): the bigram fields with positions, for phrases,
+// and the words field without, as it has no term vectors. zap keeps
+// every other field, the stored records included (index/README.md,
+// "Size").
+var compactFields = compact.Config{Fields: []compact.Field{
+	{Name: fieldNgram, Positions: true},
+	{Name: fieldHead, Positions: true},
+	{Name: fieldWords},
+}}
 
 // endMark is the second half of the bigram that follows a text's last
 // character. It is not valid UTF-8, so no normalised query ever contains
@@ -127,7 +144,8 @@ func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
-const FormatVersion = "10"
+// Version 11 writes its segments in the compact format (index/compact).
+const FormatVersion = "11"
 
 // newMapping returns the index mapping. Documents are built directly (see
 // paragraphDoc), so the mapping serves queries, scoring and the record of

@@ -1,8 +1,10 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -54,6 +56,15 @@ func TestRefresh(t *testing.T) {
 			rewriteManifest(t, ix, m, dels...)
 		}
 	}
+	// previous is an index as format 10 wrote it: plain zap segments.
+	previous := func(t *testing.T, dir string) {
+		defer func(old func() map[string]interface{}) { segmentConfig = old }(segmentConfig)
+		segmentConfig = func() map[string]interface{} { return nil }
+		damaged(func(t *testing.T, ix *Index, m *manifest) []string {
+			m.Format = "10"
+			return nil
+		})(t, dir)
+	}
 	foreign := damaged(func(t *testing.T, ix *Index, m *manifest) []string {
 		m.Analyzer = "other"
 		return nil
@@ -83,6 +94,7 @@ func TestRefresh(t *testing.T) {
 		{name: "no index is built", state: missing, built: true, reason: ErrNoIndex, gen: "gen-1", paragraphs: paragraphs(newer)},
 		{name: "a current index is updated", state: current, gen: "gen-1", paragraphs: paragraphs(older, newer)},
 		{name: "rebuild builds over a current index", state: current, opts: RefreshOptions{Rebuild: true}, built: true, gen: "gen-2", paragraphs: paragraphs(newer)},
+		{name: "an index of the previous format is rebuilt", state: previous, built: true, reason: ErrStale, gen: "gen-2", paragraphs: paragraphs(newer)},
 		{name: "a stale index is rebuilt", state: foreign, built: true, reason: ErrStale, gen: "gen-2", paragraphs: paragraphs(newer)},
 		{name: "keep leaves a current index alone", state: current, opts: RefreshOptions{KeepCurrent: true}, kept: true, gen: "gen-1", paragraphs: paragraphs(older)},
 		{name: "keep rebuilds an index that fails Verify", state: torn, opts: RefreshOptions{KeepCurrent: true}, built: true, reason: ErrStale, gen: "gen-2", paragraphs: paragraphs(newer)},
@@ -130,6 +142,9 @@ func TestRefresh(t *testing.T) {
 			if got := res.Index.Paragraphs(); got != c.paragraphs {
 				t.Errorf("%d paragraphs, want %d", got, c.paragraphs)
 			}
+			if c.built {
+				checkCompactSegments(t, res.Index)
+			}
 		})
 	}
 }
@@ -155,5 +170,25 @@ func TestRefreshLocked(t *testing.T) {
 	_, err = Refresh(ctx, dir, []Input{reportInput("b.txt", "正文。")}, RefreshOptions{BeforeBuild: func(error) error { built = true; return nil }})
 	if !errors.Is(err, ErrLocked) || built {
 		t.Errorf("Refresh of a locked index = %v (build started: %v), want ErrLocked", err, built)
+	}
+}
+
+// checkCompactSegments fails unless every segment file of ix is in the
+// compact format: a complete zap file followed by a section that ends with
+// the compact magic.
+func checkCompactSegments(t *testing.T, ix *Index) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(ix.BleveDir(), "store", "*.zap"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("segment files of %s: %v, %v", ix.Dir(), files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasSuffix(b, []byte("gsCmpct\x01")) {
+			t.Errorf("%s is not a compact segment", f)
+		}
 	}
 }

@@ -44,6 +44,7 @@ type BuildStats struct {
 	Reports    int           // reports indexed
 	Paragraphs int           // paragraphs indexed
 	Bytes      int64         // raw bytes of the files indexed
+	TextBytes  int64         // bytes of paragraph text indexed (UTF-8)
 	Elapsed    time.Duration // wall time
 	Errors     []error       // files skipped, each naming its file
 }
@@ -56,13 +57,16 @@ func (s *BuildStats) MBPerSecond() float64 {
 	return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds()
 }
 
-// addFile counts one indexed file's reports and paragraphs.
+// addFile counts one indexed file's reports, paragraphs and text.
 func (s *BuildStats) addFile(in Input, reports []ingest.Report) {
 	s.Files++
 	s.Bytes += in.Size
 	s.Reports += len(reports)
 	for i := range reports {
 		s.Paragraphs += len(reports[i].Paragraphs)
+		for j := range reports[i].Paragraphs {
+			s.TextBytes += int64(len(reports[i].Paragraphs[j].Text))
+		}
 	}
 }
 

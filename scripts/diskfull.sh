@@ -3,7 +3,7 @@
 # tmpfs file systems, which needs root: as another user the script re-runs
 # itself under sudo (the tests skip cleanly when they cannot mount).
 #
-#   GOVSEARCH_DISKFULL_MB=12   size of the tmpfs the upload test fills
+#   GOVSEARCH_DISKFULL_MB=5    size of the tmpfs the upload test fills
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -41,7 +41,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dir := fl.String("index", "", "index directory (required)")
 	rebuild := fl.Bool("rebuild", false, "build a new generation from PATHs instead of updating the current one")
 	batch := fl.Int("batch", 0, "paragraphs per write batch of a full build (0: the index default, about 4 MB of text a batch)")
-	memLimit := fl.String("memory-limit", "", "soft memory limit of a full build, e.g. 800MiB or 2GiB, or none (default: 1.5GiB)")
+	memLimit := fl.String("memory-limit", "", "soft memory limit of a full build, e.g. 800MiB or 2GiB, or none (default: 768MiB)")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: govsearch index --index DIR [--rebuild] PATH...\n\nIndex report files (directories: every %s below them).\n", ingest.ReportFiles)
 		fl.PrintDefaults()

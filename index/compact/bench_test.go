@@ -74,6 +74,19 @@ func getFixture(b *testing.B, name string) *fixture {
 	return fx
 }
 
+// ngram returns the zap or the compact segment and its ngram dictionary.
+func (fx *fixture) ngram(b *testing.B, kind string) (segment.Segment, segment.TermDictionary) {
+	s := fx.zap
+	if kind == "compact" {
+		s = fx.cmp
+	}
+	d, err := s.Dictionary("ngram")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, d
+}
+
 type opener interface {
 	Open(string) (segment.Segment, error)
 }
@@ -180,18 +193,21 @@ func BenchmarkNew(b *testing.B) {
 	}
 }
 
-// peakHeap samples the live heap every millisecond until stop is
-// closed and returns the highest value seen.
-func peakHeap(stop chan struct{}) chan uint64 {
-	out := make(chan uint64, 1)
+// peakHeap samples the heap every millisecond until stop is closed and
+// returns the highest values seen of the heap's objects (dead ones not yet
+// collected included) and of the live heap as the last collection found
+// it.
+func peakHeap(stop chan struct{}) chan [2]uint64 {
+	out := make(chan [2]uint64, 1)
 	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		peak := uint64(0)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		var peak [2]uint64
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		for {
 			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64())
+			peak[0] = max(peak[0], s[0].Value.Uint64())
+			peak[1] = max(peak[1], s[1].Value.Uint64())
 			select {
 			case <-stop:
 				out <- peak
@@ -204,27 +220,32 @@ func peakHeap(stop chan struct{}) chan uint64 {
 }
 
 // loopMerge runs merge into a file as the benchmark's loop and reports
-// the highest live heap during a merge over the heap before it.
+// the highest heap during a merge over the heap before it: peak-heap-MB
+// counts garbage not yet collected, peak-live-MB what a collection found
+// live.
 func loopMerge(b *testing.B, merge func(path string) error) {
-	var peak uint64
+	var peak [2]uint64
 	path := filepath.Join(b.TempDir(), "merged.zap")
 	for b.Loop() {
 		runtime.GC()
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 		metrics.Read(s)
-		base := s[0].Value.Uint64()
 		stop := make(chan struct{})
 		res := peakHeap(stop)
 		if err := merge(path); err != nil {
 			b.Fatal(err)
 		}
 		close(stop)
-		if top := <-res; top > base {
-			peak = max(peak, top-base)
+		top := <-res
+		for i := range top {
+			if base := s[i].Value.Uint64(); top[i] > base {
+				peak[i] = max(peak[i], top[i]-base)
+			}
 		}
 		os.Remove(path)
 	}
-	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+	b.ReportMetric(float64(peak[0])/1e6, "peak-heap-MB")
+	b.ReportMetric(float64(peak[1])/1e6, "peak-live-MB")
 }
 
 // BenchmarkMerge merges eight segment files of the corpus, 5% of the
@@ -269,13 +290,40 @@ func BenchmarkMerge(b *testing.B) {
 
 // BenchmarkMergeCopies merges n copies of the whole corpus's segment file
 // into one (n times the text), to see how a merge's time and peak heap
-// grow with the output.
+// grow with the output. "section" merges the compact section alone (no
+// zap part), to tell its peak heap from zap's.
 func BenchmarkMergeCopies(b *testing.B) {
 	name := benchCorpus()
 	fx := getFixture(b, name)
-	for _, n := range []int{4, 16} {
-		for _, kind := range []string{"zap", "compact"} {
+	for _, n := range []int{4, 16, 64} {
+		for _, kind := range []string{"zap", "compact", "section"} {
 			b.Run(fmt.Sprintf("%s/x%d/%s", name, n, kind), func(b *testing.B) {
+				if kind == "section" {
+					base := &fx.cmp.(*FileSegment).segBase
+					bases := make([]*segBase, n)
+					newDocNums := make([][]uint64, n)
+					for i := range bases {
+						bases[i] = base
+						for d := uint64(0); d < base.Count(); d++ {
+							newDocNums[i] = append(newDocNums[i], uint64(i)*base.Count()+d)
+						}
+					}
+					b.SetBytes(fx.text * int64(n))
+					var size uint64
+					loopMerge(b, func(path string) error {
+						if err := os.WriteFile(path, nil, 0o600); err != nil {
+							return err
+						}
+						ft, err := appendMergedSection(path, bases, newDocNums, make([]*roaring.Bitmap, n), nil)
+						size = ft.sectionLen
+						return err
+					})
+					b.ReportMetric(float64(size)/float64(fx.text*int64(n)), "section/text")
+					return
+				}
+				if n > 16 {
+					b.Skip("zap's part is the same at every size")
+				}
 				var p interface {
 					Merge([]segment.Segment, []*roaring.Bitmap, string, chan struct{}, segment.StatsReporter) ([][]uint64, uint64, error)
 				} = &zap.ZapPlugin{}
@@ -333,14 +381,7 @@ func BenchmarkPostings(b *testing.B) {
 	common, rare := iterTerms(b, fx.zap)
 	b.Logf("common bigram %q, rare bigram %q", common, rare)
 	for _, kind := range []string{"zap", "compact"} {
-		s := fx.zap
-		if kind == "compact" {
-			s = fx.cmp
-		}
-		d, err := s.Dictionary("ngram")
-		if err != nil {
-			b.Fatal(err)
-		}
+		s, d := fx.ngram(b, kind)
 		for _, c := range []struct {
 			name string
 			term string
@@ -502,5 +543,65 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 		s.Close()
+	}
+}
+
+// BenchmarkIterate reads the postings of chosen ngram terms in the zap and
+// the compact segment files in each way bleve reads them: with positions
+// (a phrase), scored without positions (frequency and norm), unscored
+// (documents only, by Next), as a bitmap (ActualBitmap, as a conjunction
+// or a filter of unscored terms gets it), and Count with 1% of the
+// documents deleted (count-except: the same deletions every time, as
+// between two changes to an index; count-cold: new ones every time). The
+// terms are the most common bigram, three common ones and one of three
+// documents.
+// go test ./index/compact -run XXX -bench Iterate -benchtime 200ms
+func BenchmarkIterate(b *testing.B) {
+	name := benchCorpus()
+	fx := getFixture(b, name)
+	top, rare := iterTerms(b, fx.zap)
+	terms := []struct{ name, term string }{{"top", top}, {"发展", "发展"}, {"经济", "经济"}, {"的发", "的发"}, {"rare", rare}}
+	modes := []string{"positions", "scored", "unscored", "bitmap", "count-except", "count-cold"}
+	for _, t := range terms {
+		for _, mode := range modes {
+			for _, kind := range []string{"zap", "compact"} {
+				s, d := fx.ngram(b, kind)
+				except := everyNth(s.Count(), 100, 7)
+				b.Run(name+"/"+t.name+"/"+mode+"/"+kind, func(b *testing.B) {
+					var pl segment.PostingsList
+					var it segment.PostingsIterator
+					n := uint64(0)
+					for b.Loop() {
+						var ex *roaring.Bitmap
+						switch mode {
+						case "count-except":
+							ex = except
+						case "count-cold":
+							// A new bitmap, as after every change to
+							// the index: no count is known for it.
+							ex = except.Clone()
+						}
+						pl, _ = d.PostingsList([]byte(t.term), ex, pl)
+						switch mode {
+						case "count-except", "count-cold":
+							n = pl.Count()
+						case "bitmap":
+							it = pl.Iterator(false, false, false, it)
+							n = it.(segment.OptimizablePostingsIterator).ActualBitmap().GetCardinality()
+						default:
+							it = pl.Iterator(mode != "unscored", mode != "unscored", mode == "positions", it)
+							n = 0
+							for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
+								if err != nil {
+									b.Fatal(err)
+								}
+								n += uint64(len(p.Locations())) + p.Frequency() + 1
+							}
+						}
+					}
+					b.ReportMetric(float64(n), "n")
+				})
+			}
+		}
 	}
 }

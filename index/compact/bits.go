@@ -177,6 +177,22 @@ func riceFast(buf []byte, pos uint64, k uint) (v, next uint64, ok bool) {
 	return uint64(tz)<<k | (w>>(tz+1))&(1<<k-1), pos + used, used+pos&7 <= 64
 }
 
+// gammaFast decodes the Elias gamma code at bit pos of buf when the whole
+// code lies in one 64-bit load (ok false otherwise: use readGamma).
+func gammaFast(buf []byte, pos uint64) (v, next uint64, ok bool) {
+	i := pos >> 3
+	if i+8 > uint64(len(buf)) {
+		return 0, pos, false
+	}
+	w := binary.LittleEndian.Uint64(buf[i:]) >> (pos & 7)
+	n := uint(bits.TrailingZeros64(w))
+	used := uint64(2*n + 1)
+	if n > 28 || used+pos&7 > 64 {
+		return 0, pos, false
+	}
+	return 1<<n | (w>>(n+1))&(1<<n-1), pos + used, true
+}
+
 // readRice reads a Rice code with parameter k.
 func (r *bitReader) readRice(k uint) (uint64, bool) {
 	// Fast path: the whole code lies in one load.

@@ -110,9 +110,11 @@ type fieldBuilder struct {
 }
 
 // termPostings are one term's postings while a segment is built: global
-// positions (positional fields) or documents and frequencies.
+// positions and, for the document list, documents and frequencies
+// (positional fields), or documents (vals) and frequencies.
 type termPostings struct {
 	vals  []uint64
+	docs  []uint64
 	freqs []uint64
 	nDocs uint64
 }
@@ -166,6 +168,8 @@ func (b *sectionBuilder) add(d uint64, spec Field, f index.Field) error {
 		if len(tf.Locations) != tf.Frequency() {
 			return fmt.Errorf("compact field %q: term %q has %d locations for frequency %d", spec.Name, term, len(tf.Locations), tf.Frequency())
 		}
+		tp.docs = append(tp.docs, d)
+		tp.freqs = append(tp.freqs, uint64(tf.Frequency()))
 		prev := uint64(0)
 		for _, l := range tf.Locations {
 			switch {
@@ -216,7 +220,7 @@ func (b *sectionBuilder) write(w io.Writer) (footer, error) {
 		for _, t := range terms {
 			tp := fb.terms[t]
 			if fb.spec.Positions {
-				entry = enc.positional(entry[:0], tp.vals, tp.nDocs)
+				entry = enc.positional(entry[:0], tp.vals, tp.docs, tp.freqs)
 			} else {
 				entry = enc.docs(entry[:0], tp.vals, tp.freqs)
 			}

@@ -255,12 +255,16 @@ func compareField(t *testing.T, want, got segment.Segment, field string, every i
 			if except != nil {
 				strides = []uint64{1 + uint64(i%7)}
 			}
-			for _, stride := range strides {
-				wit2 = wpl.Iterator(true, true, true, wit2)
-				git2 = gpl.Iterator(true, true, true, git2)
-				w, g := advanceWalk(t, wit2, stride), advanceWalk(t, git2, stride)
-				if !reflect.DeepEqual(w, g) {
-					t.Fatalf("field %s term %q except %d stride %d: Advance differs: %s", field, term, ei, stride, firstDiffPost(g, w))
+			// With positions, a positional term's positions are walked;
+			// without, its document list when it has one.
+			for _, fl := range []flags{{true, true, true}, {true, true, false}, {false, false, false}} {
+				for _, stride := range strides {
+					wit2 = wpl.Iterator(fl.freq, fl.norm, fl.locs, wit2)
+					git2 = gpl.Iterator(fl.freq, fl.norm, fl.locs, git2)
+					w, g := advanceWalk(t, wit2, stride), advanceWalk(t, git2, stride)
+					if !reflect.DeepEqual(w, g) {
+						t.Fatalf("field %s term %q except %d flags %v stride %d: Advance differs: %s", field, term, ei, fl, stride, firstDiffPost(g, w))
+					}
 				}
 			}
 			// Unscored iterators hand bleve their documents as a bitmap.
@@ -275,6 +279,7 @@ func compareField(t *testing.T, want, got segment.Segment, field string, every i
 					t.Fatalf("field %s term %q except %d: ActualBitmap %v, want %v", field, term, ei, bm, wb)
 				}
 			}
+			compareOneHit(t, field, term, ei, wpl, gpl)
 		}
 	}
 	compareRanges(t, field, wd, gd, terms)
@@ -344,4 +349,28 @@ func firstDiffPost(got, want []postRec) string {
 		}
 	}
 	return fmt.Sprintf("%d postings, want %d", len(got), len(want))
+}
+
+// compareOneHit checks DocNum1Hit: where zap has a single-hit term, so
+// must got, and a single hit must be the term's only posting, of
+// frequency 1, and must leave the iterator unread.
+func compareOneHit(t *testing.T, field, term string, ei int, wpl, gpl segment.PostingsList) {
+	t.Helper()
+	wo, ok1 := wpl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	gi := gpl.Iterator(true, true, false, nil)
+	go1, ok2 := gi.(segment.OptimizablePostingsIterator)
+	if !ok1 || !ok2 {
+		return
+	}
+	wd, wok := wo.DocNum1Hit()
+	gd, gok := go1.DocNum1Hit()
+	if wok && (!gok || gd != wd) {
+		t.Fatalf("field %s term %q except %d: DocNum1Hit %d, %v; zap %d, true", field, term, ei, gd, gok, wd)
+	}
+	if gok {
+		want := []postRec{{Num: gd, Freq: 1}}
+		if got := drain(t, gi); len(got) != 1 || got[0].Num != gd || got[0].Freq != 1 {
+			t.Fatalf("field %s term %q except %d: DocNum1Hit %d, but the postings are %v (want %v)", field, term, ei, gd, got, want)
+		}
+	}
 }

@@ -48,6 +48,11 @@ func (d *dictionary) PostingsList(term []byte, except *roaring.Bitmap, prealloc 
 		return nil, err
 	}
 	*pl = postingsList{f: d.f, t: t, except: except}
+	if t.listLen != 0 {
+		if pl.dl, err = readDocList(d.f, &t); err != nil {
+			return nil, err
+		}
+	}
 	return pl, nil
 }
 

@@ -103,8 +103,25 @@ func (t *docTable) docEnd(d uint64) uint64 {
 	return t.docStart(d + 1)
 }
 
-// length returns the number of tokens of document d.
+// length returns the number of tokens of document d. It reads d's block
+// entry once: a stored length, or a span whose both ends lie in the block.
 func (t *docTable) length(d uint64) uint64 {
+	b := d / docBlock
+	e := t.dir[b*blockEntrySize:]
+	n := blockDocs(t.numDocs, b)
+	ws, wl := uint(e[12]), uint(e[13])
+	off := uint64(binary.LittleEndian.Uint32(e[8:])) * 8
+	i := d % docBlock
+	switch {
+	case wl == 0:
+		return 0
+	case wl != lengthIsSpan:
+		return t.bits(off+n*uint64(ws)+i*uint64(wl), wl)
+	case ws == 0 && i+1 < n:
+		return 0 // every start in the block is the block's
+	case i+1 < n:
+		return t.bits(off+(i+1)*uint64(ws), ws) - t.bits(off+i*uint64(ws), ws)
+	}
 	return t.lengthSpan(d, t.docStart(d), t.docEnd(d))
 }
 

@@ -50,7 +50,7 @@ func parseFooter(file []byte) (footer, error) {
 		return footer{}, fmt.Errorf("%w: no compact footer (magic %q)", errCorrupt, t[footerSize-8:])
 	}
 	if v := binary.LittleEndian.Uint32(t[32:]); v != formatVersion {
-		return footer{}, fmt.Errorf("compact: file format version %d, this program reads %d", v, formatVersion)
+		return footer{}, fmt.Errorf("compact: file format version %d, this program reads only version %d: rebuild the index", v, formatVersion)
 	}
 	f := footer{
 		zapLen:     binary.LittleEndian.Uint64(t),
@@ -152,6 +152,8 @@ type field struct {
 	fstOnce sync.Once
 	fst     *vellum.FST
 	fstErr  error
+
+	counts countCache
 }
 
 // loadFST returns the field's term dictionary. The first call checks the

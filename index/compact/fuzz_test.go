@@ -2,9 +2,11 @@ package compact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -58,7 +60,7 @@ func exercise(s segment.Segment) {
 					continue
 				}
 				_ = pl.Count()
-				for _, fl := range [][3]bool{{true, true, true}, {false, false, false}} {
+				for _, fl := range [][3]bool{{true, true, true}, {true, true, false}, {false, false, false}} {
 					pi := pl.Iterator(fl[0], fl[1], fl[2], nil)
 					for j := 0; j < 100000; j++ {
 						p, err := pi.Next()
@@ -68,15 +70,18 @@ func exercise(s segment.Segment) {
 						_, _ = p.Norm(), p.Locations()
 					}
 				}
-				pi := pl.Iterator(true, true, true, nil)
-				for target := uint64(0); target < n+2; target += 5 {
-					p, err := pi.Advance(target)
-					if err != nil || p == nil {
-						break
+				for _, locs := range []bool{true, false} {
+					pi := pl.Iterator(true, true, locs, nil)
+					for target := uint64(0); target < n+2; target += 5 {
+						p, err := pi.Advance(target)
+						if err != nil || p == nil {
+							break
+						}
+						target = p.Number()
 					}
-					target = p.Number()
 				}
 				if o, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator); ok {
+					_, _ = o.DocNum1Hit()
 					_ = o.ActualBitmap()
 				}
 			}
@@ -146,4 +151,19 @@ func FuzzPostings(f *testing.F) {
 		s := newMemSegment(sb, ft.zapLen, sec, ft)
 		exercise(s)
 	})
+}
+
+// TestOldVersionRefused opens a file whose footer says version 1, the
+// format without document lists: Open must refuse it, naming the version.
+func TestOldVersionRefused(t *testing.T) {
+	b := fuzzFile(t)
+	binary.LittleEndian.PutUint32(b[len(b)-12:], 1)
+	path := filepath.Join(t.TempDir(), "old.zap")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := testPlugin(t).Open(path)
+	if err == nil || !strings.Contains(err.Error(), "version 1") {
+		t.Fatalf("Open of a version 1 file: %v, want an error naming version 1", err)
+	}
 }

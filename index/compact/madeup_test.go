@@ -296,3 +296,67 @@ func TestMergeDeletedField(t *testing.T) {
 		t.Fatalf("ngram dictionary: %v terms, %v", d.Cardinality(), err)
 	}
 }
+
+// TestMadeUpDocListsEverywhere repeats the made-up comparisons with a
+// document list for every positional term, however rare, so that lists of
+// one document, lists without skip tables and merges of terms with and
+// without lists are compared too.
+func TestMadeUpDocListsEverywhere(t *testing.T) {
+	defer func(n uint64) { docListMin = n }(docListMin)
+	docListMin = 1
+	t.Run("MadeUp", TestMadeUp)
+	t.Run("MadeUpSmall", TestMadeUpSmall)
+}
+
+// TestCountCache counts a common term with deletions: again with the same
+// bitmap, with another, and with the first changed in place since; each
+// must be the number of the term's documents not deleted.
+func TestCountCache(t *testing.T) {
+	const n = 600
+	var docs []*document.Document
+	for i := 0; i < n; i++ {
+		docs = append(docs, madeUpDoc(fmt.Sprint(i), "common@1 x@2", "common@1"))
+	}
+	s, _, err := testPlugin(t).New(analyse(docs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := everyNth(n, 3, 0), everyNth(n, 5, 1)
+	check := func(except *roaring.Bitmap) {
+		t.Helper()
+		for _, field := range []string{"ngram", "words"} {
+			d, err := s.Dictionary(field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl, err := d.PostingsList([]byte("common"), except, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := pl.Count(), n-except.GetCardinality(); got != want {
+				t.Fatalf("field %s: Count %d with %d of %d deleted, want %d", field, got, except.GetCardinality(), n, want)
+			}
+		}
+	}
+	check(a)
+	check(a)
+	check(b)
+	check(a)
+	a.Add(1)
+	check(a)
+}
+
+// TestMergeStreamed repeats the merge comparisons with every term, or
+// every term of more than a skip block, streamed (coded as it is
+// renumbered, with estimated Rice parameters), with document lists
+// everywhere or as usual.
+func TestMergeStreamed(t *testing.T) {
+	defer func(n, l uint64) { mergeBufferMax, docListMin = n, l }(mergeBufferMax, docListMin)
+	for _, c := range []struct{ buffer, lists uint64 }{{1, 1}, {skipEvery + 1, docListMin}} {
+		mergeBufferMax, docListMin = c.buffer, c.lists
+		t.Run(fmt.Sprintf("stream from %d, lists from %d", c.buffer, c.lists), func(t *testing.T) {
+			t.Run("MadeUp", TestMadeUp)
+			t.Run("ExactMerge", TestExactMerge)
+		})
+	}
+}

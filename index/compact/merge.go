@@ -109,9 +109,35 @@ type merger struct {
 	enc   termEncoder
 	entry []byte
 	vals  []uint64
-	freqs []uint64
+	docs  []uint64 // positional: the documents and
+	freqs []uint64 // frequencies, or those of a field without positions
 	it    postingsIterator
+
+	srcs      []termSource // the term's postings in each segment
+	prev      uint64       // the last value renumbered, when have
+	have      bool
+	streaming bool       // the term is coded as it is renumbered
+	pw, dw    codeWriter // streaming: positions; documents (positional: its list)
+	listBuf   []byte
 }
+
+// termSource is one segment's postings of the term being merged.
+type termSource struct {
+	f   *field
+	seg int
+	t   termInfo
+}
+
+// mergeBufferMax is the number of codes from which a term is merged as a
+// stream: its values are coded as they are renumbered, with Rice
+// parameters estimated from the segments' postings, instead of being held
+// whole to choose the best ones. It bounds a merge's memory whatever the
+// size of its output.
+var mergeBufferMax uint64 = 1 << 16
+
+// mergeChunk is the number of values a streamed term holds before coding
+// them.
+const mergeChunk = 4096
 
 func (m *merger) write(w io.Writer) (footer, error) {
 	for _, nd := range m.newDocNums {
@@ -231,8 +257,7 @@ func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
 		if !found {
 			break
 		}
-		m.vals, m.freqs = m.vals[:0], m.freqs[:0]
-		nDocs := uint64(0)
+		m.srcs = m.srcs[:0]
 		for j, itr := range itrs {
 			if itr == nil {
 				continue
@@ -241,75 +266,199 @@ func (m *merger) field(sw *sectionWriter, name string, positional bool) error {
 			if !bytes.Equal(t, term) {
 				continue
 			}
-			k, err := m.remap(srcs[j], off, segOf[j], &table)
+			ti, err := readTermInfo(srcs[j], off)
 			if err != nil {
 				return err
 			}
-			nDocs += k
+			m.srcs = append(m.srcs, termSource{f: srcs[j], seg: segOf[j], t: ti})
 			if err := itr.Next(); err == vellum.ErrIteratorDone {
 				itrs[j] = nil
 			} else if err != nil {
 				return err
 			}
 		}
-		if len(m.vals) == 0 {
+		if err := m.startTerm(positional); err != nil {
+			return err
+		}
+		for _, src := range m.srcs {
+			if err := m.remap(src, &table); err != nil {
+				return err
+			}
+		}
+		entry, n, err := m.endTerm(positional)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
 			continue // every document of the term was dropped
 		}
-		if positional {
-			m.entry = m.enc.positional(m.entry[:0], m.vals, nDocs)
-		} else {
-			m.entry = m.enc.docs(m.entry[:0], m.vals, m.freqs)
-		}
-		if err := fw.addTerm(term, m.entry, uint64(len(m.vals))); err != nil {
+		if err := fw.addTerm(term, entry, n); err != nil {
 			return err
 		}
 	}
 	return sw.endField(fw, docBytes, tokens)
 }
 
-// remap appends to m.vals (and m.freqs) the postings at off of segment i's
-// field f, renumbered into the new segment whose doc table is table, and
-// returns the number of their documents.
-func (m *merger) remap(f *field, off uint64, i int, table *docTable) (uint64, error) {
-	t, err := readTermInfo(f, off)
-	if err != nil {
-		return 0, err
+// startTerm readies the merge of the term whose postings are m.srcs. A
+// term of many codes is streamed: its Rice parameters come from the
+// segments' headers and skip tables (the last value of each), and the
+// smallest frequency is bounded by theirs.
+func (m *merger) startTerm(positional bool) error {
+	m.vals, m.docs, m.freqs = m.vals[:0], m.docs[:0], m.freqs[:0]
+	m.have = false
+	var n, nDocs, lastV, lastD uint64
+	minFreq := ^uint64(0)
+	for _, src := range m.srcs {
+		n += src.t.n
+		nDocs += src.t.nDocs
 	}
+	m.streaming = n >= mergeBufferMax
+	if !m.streaming {
+		return nil
+	}
+	for _, src := range m.srcs {
+		if !positional {
+			lastD += lastValue(src.f, &src.t, src.f.docs.numDocs)
+			minFreq = min(minFreq, src.t.minFreq)
+			continue
+		}
+		lastV += lastValue(src.f, &src.t, src.f.docs.end)
+		if src.t.listLen == 0 {
+			lastD += src.f.docs.numDocs
+			minFreq = 1
+			continue
+		}
+		dl, err := readDocList(src.f, &src.t)
+		if err != nil {
+			return err
+		}
+		lastD += lastValue(src.f, &dl, src.f.docs.numDocs)
+		minFreq = min(minFreq, dl.minFreq)
+	}
+	if positional {
+		m.pw.reset(riceForMean(lastV/n), 0, false, 0)
+	}
+	m.dw.reset(riceForMean(max(lastD, nDocs)/nDocs-1), 1, true, minFreq)
+	return nil
+}
+
+// lastValue is about the last value of postings t of field f: the value
+// before its last skip entry, else whole, the end of its values' range.
+func lastValue(f *field, t *termInfo, whole uint64) uint64 {
+	if t.nSkip == 0 {
+		return whole
+	}
+	v, _ := t.skipEntry(f.postings, t.nSkip)
+	return v
+}
+
+// remap renumbers src's postings into the new segment whose doc table is
+// table, appending them to m.vals, m.docs and m.freqs; a streamed term
+// codes them every mergeChunk values.
+func (m *merger) remap(src termSource, table *docTable) error {
+	f, i := src.f, src.seg
 	var drop *roaring.Bitmap
 	if i < len(m.drops) {
 		drop = m.drops[i]
 	}
-	m.it.reset(f, t, drop, true, f.positional)
-	nDocs := uint64(0)
+	m.it.reset(f, src.t, f.positional, drop, true, f.positional)
 	for {
 		p, err := m.it.Next()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if p == nil {
-			return nDocs, nil
+			return nil
 		}
 		nd := m.newDocNums[i][p.Number()]
 		if nd == dropped {
 			continue
 		}
-		nDocs++
 		if !f.positional {
-			if n := len(m.vals); n > 0 && m.vals[n-1] >= nd {
-				return 0, fmt.Errorf("compact: merge: documents out of order in field %q", f.name)
+			if m.have && m.prev >= nd {
+				return fmt.Errorf("compact: merge: documents out of order in field %q", f.name)
 			}
 			m.vals = append(m.vals, nd)
 			m.freqs = append(m.freqs, p.Frequency())
-			continue
+			m.prev, m.have = nd, true
+		} else {
+			start := table.docStart(nd)
+			if m.have && m.prev > start {
+				return fmt.Errorf("compact: merge: positions out of order in field %q", f.name)
+			}
+			m.docs = append(m.docs, nd)
+			m.freqs = append(m.freqs, p.Frequency())
+			for _, l := range m.it.locBuf {
+				m.vals = append(m.vals, start+l.pos)
+			}
+			m.prev, m.have = m.vals[len(m.vals)-1], true
 		}
-		start := table.docStart(nd)
-		if n := len(m.vals); n > 0 && m.vals[n-1] > start {
-			return 0, fmt.Errorf("compact: merge: positions out of order in field %q", f.name)
-		}
-		for _, l := range m.it.locBuf {
-			m.vals = append(m.vals, start+l.pos)
+		if m.streaming && len(m.vals) >= mergeChunk {
+			if err := m.flush(f); err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// flush codes the values a streamed term holds.
+func (m *merger) flush(f *field) error {
+	docs := m.vals
+	if f.positional {
+		for _, v := range m.vals {
+			m.pw.add(v, 0)
+		}
+		docs = m.docs
+	}
+	for j, d := range docs {
+		if m.freqs[j] < m.dw.minFreq {
+			return fmt.Errorf("%w: field %q: a frequency below the smallest its postings give", errCorrupt, f.name)
+		}
+		m.dw.add(d, m.freqs[j])
+	}
+	m.vals, m.docs, m.freqs = m.vals[:0], m.docs[:0], m.freqs[:0]
+	return nil
+}
+
+// endTerm returns the merged term's postings entry and its number of
+// occurrences (positional) or documents, 0 when every document of the term
+// was dropped.
+func (m *merger) endTerm(positional bool) ([]byte, uint64, error) {
+	if !m.streaming {
+		if len(m.vals) == 0 {
+			return nil, 0, nil
+		}
+		if positional {
+			m.entry = m.enc.positional(m.entry[:0], m.vals, m.docs, m.freqs)
+		} else {
+			m.entry = m.enc.docs(m.entry[:0], m.vals, m.freqs)
+		}
+		return m.entry, uint64(len(m.vals)), nil
+	}
+	if len(m.srcs) > 0 {
+		if err := m.flush(m.srcs[0].f); err != nil {
+			return nil, 0, err
+		}
+	}
+	if !positional {
+		if m.dw.n == 0 {
+			return nil, 0, nil
+		}
+		m.entry = m.dw.entry(m.entry[:0], m.dw.minFreq, nil)
+		return m.entry, m.dw.n, nil
+	}
+	n, nDocs := m.pw.n, m.dw.n
+	if n == 0 {
+		return nil, 0, nil
+	}
+	second := (n - nDocs) << 1
+	var list []byte
+	if nDocs >= docListMin {
+		m.listBuf = m.dw.entry(m.listBuf[:0], m.dw.minFreq, nil)
+		list, second = m.listBuf, second|1
+	}
+	m.entry = m.pw.entry(m.entry[:0], second, list)
+	return m.entry, n, nil
 }
 
 // spillFile is a temporary file beside a merge's output that holds a term

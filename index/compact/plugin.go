@@ -13,7 +13,7 @@ import (
 // every index's root file (bleve records them per index snapshot).
 const (
 	Type    = "govsearch-compact"
-	Version = uint32(1)
+	Version = uint32(2)
 )
 
 // Field configures one compact field.

@@ -1,9 +1,12 @@
 package compact
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -21,6 +24,7 @@ var (
 type postingsList struct {
 	f      *field // nil for a term the field lacks
 	t      termInfo
+	dl     termInfo // a positional term's document list, n 0 for none
 	except *roaring.Bitmap
 
 	counted bool
@@ -33,8 +37,22 @@ func (p *postingsList) Iterator(includeFreq, includeNorm, includeLocations bool,
 	if it == nil {
 		it = &postingsIterator{}
 	}
-	it.reset(p.f, p.t, p.except, includeFreq || includeNorm || includeLocations, includeLocations)
+	t, pos := p.stream(includeLocations)
+	it.reset(p.f, t, pos, p.except, includeFreq || includeNorm || includeLocations, includeLocations)
 	return it
+}
+
+// stream says which postings to read and whether they are positions: the
+// document list of a positional term that has one, unless locations are
+// wanted.
+func (p *postingsList) stream(locs bool) (termInfo, bool) {
+	if p.f == nil {
+		return p.t, false
+	}
+	if p.f.positional && !locs && p.dl.n != 0 {
+		return p.dl, false
+	}
+	return p.t, p.f.positional
 }
 
 // Count implements segment.PostingsList: the number of documents, those in
@@ -49,15 +67,68 @@ func (p *postingsList) Count() uint64 {
 	if p.except == nil || p.except.IsEmpty() {
 		return p.t.nDocs
 	}
-	if !p.counted {
-		p.count, p.counted = p.countExcept(), true
+	if p.counted {
+		return p.count
+	}
+	p.counted = true
+	if p.t.nDocs < countCacheMin {
+		p.count = p.countExcept()
+	} else if p.count = p.f.counts.get(p.except, p.t.streamAt); p.count == noCount {
+		p.count = p.countExcept()
+		p.f.counts.put(p.except, p.t.streamAt, p.count)
 	}
 	return p.count
 }
 
+// countCacheMin is the number of documents from which a term's count with
+// deletions is kept: below it, counting costs little.
+const countCacheMin = 256
+
+// countCacheMax bounds the number of counts a field keeps.
+const countCacheMax = 1 << 14
+
+// noCount is what countCache.get answers when it has no count.
+const noCount = ^uint64(0)
+
+// countCache keeps, per field, the counts of common terms with deleted
+// documents left out, for the deletion bitmap last asked about: scorch
+// asks every query's terms for their count with its segment's deletions,
+// which stay the same bitmap, unchanged, until the next snapshot.
+// The bitmap's cardinality is checked too, so that a bitmap changed in
+// place since does not get stale counts.
+type countCache struct {
+	mu     sync.Mutex
+	except *roaring.Bitmap
+	card   uint64
+	counts map[uint64]uint64 // term (the bit position of its codes) → count
+}
+
+func (c *countCache) get(except *roaring.Bitmap, term uint64) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.except != except || c.counts == nil || c.card != except.GetCardinality() {
+		return noCount
+	}
+	if n, ok := c.counts[term]; ok {
+		return n
+	}
+	return noCount
+}
+
+func (c *countCache) put(except *roaring.Bitmap, term, n uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	card := except.GetCardinality()
+	if c.except != except || c.card != card || len(c.counts) >= countCacheMax {
+		c.except, c.card, c.counts = except, card, map[uint64]uint64{}
+	}
+	c.counts[term] = n
+}
+
 func (p *postingsList) countExcept() uint64 {
 	var it postingsIterator
-	it.reset(p.f, p.t, nil, false, false)
+	t, pos := p.stream(false)
+	it.reset(p.f, t, pos, nil, false, false)
 	deleted := uint64(0)
 	ei := p.except.Iterator()
 	cur, have := uint64(0), false
@@ -113,6 +184,7 @@ func (p *postingsList) BytesWritten() uint64 { return 0 }
 type postingsIterator struct {
 	f        *field
 	t        termInfo
+	pos      bool // t is a stream of positions, else of documents
 	except   *roaring.Bitmap
 	freqNorm bool // frequency and norm wanted
 	locs     bool // locations wanted
@@ -137,7 +209,6 @@ type postingsIterator struct {
 	p       posting
 	locBuf  []location
 	segLocs []segment.Location
-	docBuf  []uint32
 
 	// Bitmap mode, once ActualBitmap or ReplaceActual was called.
 	actual   *roaring.Bitmap
@@ -147,14 +218,16 @@ type postingsIterator struct {
 	err      error
 }
 
-func (it *postingsIterator) reset(f *field, t termInfo, except *roaring.Bitmap, freqNorm, locs bool) {
-	locBuf, segLocs, docBuf, starts := it.locBuf[:0], it.segLocs[:0], it.docBuf[:0], it.starts
-	*it = postingsIterator{f: f, t: t, except: except, freqNorm: freqNorm, locs: locs && f != nil && f.positional,
-		locBuf: locBuf, segLocs: segLocs, docBuf: docBuf, starts: starts}
+// reset starts the iterator on postings t of field f, positions when pos
+// is true.
+func (it *postingsIterator) reset(f *field, t termInfo, pos bool, except *roaring.Bitmap, freqNorm, locs bool) {
+	locBuf, segLocs, starts := it.locBuf[:0], it.segLocs[:0], it.starts
+	*it = postingsIterator{f: f, t: t, pos: pos, except: except, freqNorm: freqNorm, locs: locs && pos,
+		locBuf: locBuf, segLocs: segLocs, starts: starts}
 	if f != nil {
 		it.r = bitReader{buf: f.postings, pos: t.streamAt}
 		// At least eight documents per block on average.
-		it.dense = f.positional && t.nDocs*docBlock >= 8*f.docs.numDocs
+		it.dense = pos && t.nDocs*docBlock >= 8*f.docs.numDocs
 		if it.dense && it.starts == nil {
 			it.starts = new([docBlock + 1]uint64)
 		}
@@ -185,13 +258,15 @@ func (it *postingsIterator) decode() (bool, error) {
 	}
 	it.i++
 	it.pv, it.pending = v, true
-	if it.f.positional {
+	if it.pos {
 		it.next = v
 		return true, nil
 	}
 	it.next = v + 1
-	g, ok := it.r.readGamma()
-	if !ok {
+	g, p, ok := gammaFast(it.r.buf, it.r.pos)
+	if ok {
+		it.r.pos = p
+	} else if g, ok = it.r.readGamma(); !ok {
 		return false, it.corrupt("bad frequency")
 	}
 	it.pf = g - 1 + it.t.minFreq
@@ -204,14 +279,15 @@ func (it *postingsIterator) seek(target uint64) (bool, error) {
 	if it.pending && it.pv >= target {
 		return true, nil
 	}
-	if next := it.i/skipEvery + 1; next <= it.t.nSkip {
-		// Only when the target lies beyond the next skip entry: the last
-		// skip entry whose preceding value is below target.
+	// The skip table helps only when the target lies beyond the next skip
+	// entry's value (the next value decoded is at least it.next): then
+	// jump to the last skip entry whose preceding value is below target.
+	if next := it.i/skipEvery + 1; target > it.next && next <= it.t.nSkip {
 		lo, hi := uint64(0), it.t.nSkip+1
 		if v, _ := it.t.skipEntry(it.f.postings, next); v < target {
 			lo = next
 		} else {
-			hi = next
+			hi = lo
 		}
 		for hi-lo > 1 {
 			mid := lo + (hi-lo)/2
@@ -226,7 +302,7 @@ func (it *postingsIterator) seek(target uint64) (bool, error) {
 			it.r.pos = it.t.streamAt + off
 			it.i = lo * skipEvery
 			it.next = v
-			if !it.f.positional {
+			if !it.pos {
 				it.next = v + 1
 			}
 			it.pending = false
@@ -280,7 +356,7 @@ func (it *postingsIterator) nextFrom(doc uint64) (segment.Posting, error) {
 			return nil, nil
 		}
 		ok, err := true, error(nil)
-		if it.f.positional {
+		if it.pos {
 			// After a document, the pending position already lies beyond it.
 			if !(it.pending && it.started && doc == it.doc+1 && it.pv > it.docEnd) {
 				ok, err = it.seek(it.f.docs.docStart(doc) + 1)
@@ -291,7 +367,7 @@ func (it *postingsIterator) nextFrom(doc uint64) (segment.Posting, error) {
 		if !ok {
 			return nil, err
 		}
-		if !it.f.positional {
+		if !it.pos {
 			d := it.pv
 			if d >= it.f.docs.numDocs {
 				return nil, it.corrupt("document number out of range")
@@ -449,11 +525,13 @@ func (it *postingsIterator) ActualBitmap() *roaring.Bitmap {
 
 // documents decodes every document of the postings, less except.
 func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
+	if !it.pos {
+		return it.listDocuments()
+	}
+	var arr [512]uint32 // a batch of documents for bm
+	bm, buf := roaring.New(), arr[:0]
 	var all postingsIterator
-	all.reset(it.f, it.t, nil, false, false)
-	bm := roaring.New()
-	buf := it.docBuf[:0]
-	defer func() { it.docBuf = buf[:0] }()
+	all.reset(it.f, it.t, it.pos, nil, false, false)
 	for {
 		p, err := all.Next()
 		if err != nil {
@@ -462,17 +540,74 @@ func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
 		if p == nil {
 			break
 		}
-		buf = append(buf, uint32(p.Number()))
-		if len(buf) == 1024 {
-			bm.AddMany(buf)
-			buf = buf[:0]
-		}
+		buf = addDoc(bm, buf, uint32(p.Number()))
 	}
+	return finishDocs(bm, buf, it.except), nil
+}
+
+// addDoc appends d to buf, a batch of documents to add to bm, adding
+// them when it is full.
+func addDoc(bm *roaring.Bitmap, buf []uint32, d uint32) []uint32 {
+	buf = append(buf, d)
+	if len(buf) == cap(buf) {
+		bm.AddMany(buf)
+		buf = buf[:0]
+	}
+	return buf
+}
+
+// finishDocs adds the last batch to bm and leaves out except.
+func finishDocs(bm *roaring.Bitmap, buf []uint32, except *roaring.Bitmap) *roaring.Bitmap {
 	bm.AddMany(buf)
-	if it.except != nil {
-		bm.AndNot(it.except)
+	if except != nil {
+		bm.AndNot(except)
 	}
-	return bm, nil
+	return bm
+}
+
+// listDocuments is documents for a list of documents: decode's loop, the
+// frequencies skipped.
+func (it *postingsIterator) listDocuments() (*roaring.Bitmap, error) {
+	var arr [512]uint32 // a batch of documents for bm
+	bm, buf := roaring.New(), arr[:0]
+	r := bitReader{buf: it.f.postings, pos: it.t.streamAt}
+	k, numDocs := it.t.k, it.f.docs.numDocs
+	next := uint64(0)
+	for i := uint64(0); i < it.t.n; i++ {
+		// Most often a gap and its frequency lie in one load.
+		if j := r.pos >> 3; j+8 <= uint64(len(r.buf)) {
+			w := binary.LittleEndian.Uint64(r.buf[j:]) >> (r.pos & 7)
+			avail := 64 - uint(r.pos&7)
+			tz := uint(bits.TrailingZeros64(w))
+			if used := tz + 1 + k; used <= avail {
+				g := 2*uint(bits.TrailingZeros64(w>>used)) + 1
+				if d := next + (uint64(tz)<<k | (w>>(tz+1))&(1<<k-1)); g <= avail-used && d >= next && d < numDocs {
+					r.pos += uint64(used + g)
+					next = d + 1
+					buf = addDoc(bm, buf, uint32(d))
+					continue
+				}
+			}
+		}
+		c, p, ok := riceFast(r.buf, r.pos, k)
+		if ok {
+			r.pos = p
+		} else if c, ok = r.readRice(k); !ok {
+			return nil, it.corrupt("bad gap")
+		}
+		d := next + c
+		if d < next || d >= numDocs {
+			return nil, it.corrupt("document number out of range")
+		}
+		if _, p, ok = gammaFast(r.buf, r.pos); ok {
+			r.pos = p
+		} else if _, ok = r.readGamma(); !ok {
+			return nil, it.corrupt("bad frequency")
+		}
+		next = d + 1
+		buf = addDoc(bm, buf, uint32(d))
+	}
+	return finishDocs(bm, buf, it.except), nil
 }
 
 func (it *postingsIterator) useBitmap(bm *roaring.Bitmap) {
@@ -484,9 +619,23 @@ func (it *postingsIterator) useBitmap(bm *roaring.Bitmap) {
 // iterator restarts over bm.
 func (it *postingsIterator) ReplaceActual(bm *roaring.Bitmap) { it.useBitmap(bm) }
 
-// DocNum1Hit implements segment.OptimizablePostingsIterator; this codec
-// has no single-hit form.
-func (it *postingsIterator) DocNum1Hit() (uint64, bool) { return 0, false }
+// DocNum1Hit implements segment.OptimizablePostingsIterator: a term that
+// occurs once, in a document not deleted, answers with that document
+// before it is iterated, as zap's single-hit postings do, so that bleve
+// need not build a bitmap of it.
+func (it *postingsIterator) DocNum1Hit() (uint64, bool) {
+	if it.f == nil || it.t.n != 1 || it.bm != nil || it.returned || it.i != 0 || it.err != nil {
+		return 0, false
+	}
+	peek := *it // decode on a copy: the iterator stays unread
+	p, err := peek.Next()
+	// Without positions, the header bounds the frequency from below; the
+	// code says it.
+	if err != nil || p == nil || (!it.pos && peek.pf != 1) {
+		return 0, false
+	}
+	return p.Number(), true
+}
 
 func (it *postingsIterator) nextBitmap() (segment.Posting, error) {
 	if !it.bm.HasNext() {
