@@ -43,6 +43,16 @@ var (
 	fixtures   = map[string]*fixture{}
 )
 
+// TestMain removes the benchmark fixtures' files, which outlive any one
+// benchmark so that they are built once per run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, fx := range fixtures {
+		os.RemoveAll(fx.dir)
+	}
+	os.Exit(code)
+}
+
 func getFixture(b *testing.B, name string) *fixture {
 	b.Helper()
 	fixturesMu.Lock()

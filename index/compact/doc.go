@@ -92,7 +92,9 @@
 // bitmap, ActualBitmap decodes the term's documents into a new one (from
 // its document list, or from its positions below 64 documents), so
 // unscored conjunctions and prefix queries over many terms pay for
-// decoding. A positional term of fewer than 64 documents has no document
+// decoding the first time. The decoded bitmaps are then kept per field of
+// an open segment, up to 4 MiB each and without eviction: a segment never
+// changes, and the deleted documents are taken out of a copy. A positional term of fewer than 64 documents has no document
 // list: unscored and frequency-only iterators decode its positions.
 // Count with deleted documents advances through the term's documents to
 // each deleted one; for terms of at least 256 documents the count is kept

@@ -153,7 +153,8 @@ type field struct {
 	fst     *vellum.FST
 	fstErr  error
 
-	counts countCache
+	counts  countCache
+	bitmaps bitmapCache
 }
 
 // loadFST returns the field's term dictionary. The first call checks the

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -358,5 +359,78 @@ func TestMergeStreamed(t *testing.T) {
 			t.Run("MadeUp", TestMadeUp)
 			t.Run("ExactMerge", TestExactMerge)
 		})
+	}
+}
+
+// TestBitmapCache asks many goroutines at once for the documents of
+// terms, each with its own deletions: every answer must be the term's
+// documents less those deleted, however the cache was filled, and the
+// cached bitmaps must not change under them (run with -race).
+func TestBitmapCache(t *testing.T) {
+	const n = 600
+	var docs []*document.Document
+	for i := 0; i < n; i++ {
+		ngram := "common@1"
+		if i%2 == 0 {
+			ngram += " even@2"
+		}
+		docs = append(docs, madeUpDoc(fmt.Sprint(i), ngram, ngram))
+	}
+	s, _, err := testPlugin(t).New(analyse(docs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(term string, except *roaring.Bitmap) *roaring.Bitmap {
+		bm := roaring.New()
+		for i := 0; i < n; i++ {
+			if (term == "common" || i%2 == 0) && (except == nil || !except.Contains(uint32(i))) {
+				bm.Add(uint32(i))
+			}
+		}
+		return bm
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			var except *roaring.Bitmap
+			if g%3 != 0 {
+				except = everyNth(n, uint64(g+1), uint64(g%2))
+			}
+			for round := 0; round < 20; round++ {
+				for _, field := range []string{"ngram", "words"} {
+					for _, term := range []string{"common", "even"} {
+						d, err := s.Dictionary(field)
+						if err != nil {
+							errs <- err
+							return
+						}
+						pl, err := d.PostingsList([]byte(term), except, nil)
+						if err != nil {
+							errs <- err
+							return
+						}
+						it, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+						if !ok {
+							errs <- fmt.Errorf("field %s: the iterator gives no bitmap", field)
+							return
+						}
+						got := it.ActualBitmap()
+						if got == nil || !got.Equals(want(term, except)) {
+							errs <- fmt.Errorf("goroutine %d field %s term %s: %d documents, want %d",
+								g, field, term, got.GetCardinality(), want(term, except).GetCardinality())
+							return
+						}
+					}
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

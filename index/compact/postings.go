@@ -523,8 +523,70 @@ func (it *postingsIterator) ActualBitmap() *roaring.Bitmap {
 	return it.actual
 }
 
-// documents decodes every document of the postings, less except.
+// documents returns every document of the postings, less except. The
+// decoded documents of a term are kept in the field's bitmap cache: a
+// segment never changes, and a one-character prefix query asks for the
+// same hundreds of bigrams' documents every time it runs.
 func (it *postingsIterator) documents() (*roaring.Bitmap, error) {
+	if bm := it.f.bitmaps.get(it.t.streamAt); bm != nil {
+		return withoutDocs(bm, it.except), nil
+	}
+	except := it.except
+	it.except = nil
+	bm, err := it.decodeDocuments()
+	it.except = except
+	if err != nil {
+		return nil, err
+	}
+	it.f.bitmaps.put(it.t.streamAt, bm)
+	return withoutDocs(bm, except), nil
+}
+
+// withoutDocs is bm less except, bm itself when they share no document.
+// bm may be shared: it is never changed.
+func withoutDocs(bm, except *roaring.Bitmap) *roaring.Bitmap {
+	if except == nil || !bm.Intersects(except) {
+		return bm
+	}
+	return roaring.AndNot(bm, except)
+}
+
+// bitmapCacheBytes bounds the decoded documents a field of one segment
+// keeps (bleve only reads the bitmaps it is given).
+const bitmapCacheBytes = 4 << 20
+
+// bitmapCache holds decoded document bitmaps by term (the bit position of
+// its codes) until bitmapCacheBytes are used; later terms are decoded
+// every time.
+type bitmapCache struct {
+	mu    sync.Mutex
+	bytes uint64
+	bms   map[uint64]*roaring.Bitmap
+}
+
+func (c *bitmapCache) get(term uint64) *roaring.Bitmap {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bms[term]
+}
+
+func (c *bitmapCache) put(term uint64, bm *roaring.Bitmap) {
+	bm.RunOptimize()
+	size := bm.GetSizeInBytes()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes+size > bitmapCacheBytes {
+		return
+	}
+	if c.bms == nil {
+		c.bms = map[uint64]*roaring.Bitmap{}
+	}
+	c.bms[term] = bm
+	c.bytes += size
+}
+
+// decodeDocuments decodes every document of the postings, less except.
+func (it *postingsIterator) decodeDocuments() (*roaring.Bitmap, error) {
 	if !it.pos {
 		return it.listDocuments()
 	}
