@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -14,6 +13,7 @@ import (
 
 	"govsearch/analyzer"
 	"govsearch/index/compact"
+	"govsearch/index/internal/terms"
 	"govsearch/ingest"
 )
 
@@ -80,7 +80,7 @@ const bigramAnalyzerName = "govsearch_ngram_bigram"
 
 func init() {
 	if err := registry.RegisterAnalyzer(bigramAnalyzerName, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-		return bigramAnalyzer{}, nil
+		return terms.Bigrams{}, nil
 	}); err != nil {
 		panic("index: registering the analyzer " + bigramAnalyzerName + ": " + err.Error())
 	}
@@ -101,46 +101,6 @@ var compactFields = compact.Config{Fields: []compact.Field{
 	{Name: fieldHead, Positions: true},
 	{Name: fieldWords},
 }}
-
-// endMark is the second half of the bigram that follows a text's last
-// character. It is not valid UTF-8, so no normalised query ever contains
-// it: it takes part in no phrase, yet it makes every character of a text
-// the first half of some bigram, and a one-character term is a prefix
-// query over the bigram field.
-const endMark = "\xff"
-
-// bigramAnalyzer makes the terms of the ngram field: the normalised
-// character bigrams of the project's n-gram tokenizer, at their positions,
-// and one end bigram (last character + endMark) after the last. Offsets
-// are zero: matching needs positions only, highlighting works on the
-// stored text, and zero offsets make the location stored with each bigram
-// smaller.
-type bigramAnalyzer struct{}
-
-// Analyze implements analysis.Analyzer.
-func (bigramAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	ts := analyzer.FoldFilter{}.Filter(analyzer.NgramTokenizer{Only: 2}.Tokenize(input))
-	var last []byte
-	pos := 1
-	if n := len(ts); n > 0 {
-		t := ts[n-1]
-		_, size := utf8.DecodeRune(t.Term)
-		last, pos = t.Term[size:], t.Position+1
-	} else {
-		// No bigram: at most one character.
-		uni := analyzer.FoldFilter{}.Filter(analyzer.NgramTokenizer{Only: 1}.Tokenize(input))
-		if len(uni) == 0 {
-			return nil
-		}
-		last = uni[0].Term
-	}
-	for _, t := range ts {
-		t.Start, t.End = 0, 0
-	}
-	end := make([]byte, 0, len(last)+len(endMark))
-	end = append(append(end, last...), endMark...)
-	return append(ts, &analysis.Token{Term: end, Position: pos, Type: analysis.Ideographic})
-}
 
 // FormatVersion is the version of the document layout above; it is part of
 // the manifest, and an index written with another version is stale.
@@ -189,7 +149,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	p := mapping.NewDocumentStaticMapping()
 	p.AddFieldMappingsAt(fieldType, keyword())
-	// Documents bring the analyzer of words (wordTerms, over the word
+	// Documents bring the analyzer of words (terms.Words, over the word
 	// analyzer); queries on it are term queries, which need none.
 	p.AddFieldMappingsAt(fieldWords, text(analyzer.WordAnalyzerName, false))
 	p.AddFieldMappingsAt(fieldNgram, text(bigramAnalyzerName, true))
@@ -252,28 +212,6 @@ func (s safeAnalyzer) Analyze(input []byte) (ts analysis.TokenStream) {
 	return s.Analyzer.Analyze(input)
 }
 
-// wordTerms makes the terms of the words field from the word analyzer's
-// tokens: every word twice, and every beginning of two or more characters
-// of a longer word once.
-type wordTerms struct{ words analysis.Analyzer }
-
-// Analyze implements analysis.Analyzer.
-func (w wordTerms) Analyze(input []byte) analysis.TokenStream {
-	words := w.words.Analyze(input)
-	out := make(analysis.TokenStream, 0, 2*len(words)+len(words)/2)
-	for _, t := range words {
-		n := 0
-		for i := range string(t.Term) {
-			if n >= 2 {
-				out = append(out, &analysis.Token{Term: t.Term[:i], Position: t.Position, Type: t.Type})
-			}
-			n++
-		}
-		out = append(out, t, &analysis.Token{Term: t.Term, Position: t.Position, Type: t.Type})
-	}
-	return out
-}
-
 const (
 	optIndex   = bindex.IndexField
 	optVectors = bindex.IndexField | bindex.IncludeTermVectors
@@ -286,7 +224,7 @@ func (b *docBuilder) paragraphDoc(r *ingest.Report, p *ingest.Paragraph) (*docum
 	d := document.NewDocument(p.ID)
 	text := []byte(p.Text)
 	d.AddField(document.NewTextFieldCustom(fieldType, nil, []byte(typeParagraph), optIndex, nil))
-	d.AddField(document.NewTextFieldCustom(fieldWords, nil, text, optIndex, wordTerms{b.word}))
+	d.AddField(document.NewTextFieldCustom(fieldWords, nil, text, optIndex, terms.Words{Words: b.word}))
 	d.AddField(document.NewTextFieldCustom(fieldNgram, nil, text, optVectors, b.bigram))
 	if h := headText(p); h != "" {
 		d.AddField(document.NewTextFieldCustom(fieldHead, nil, []byte(h), optVectors, b.bigram))

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"govsearch/index/internal/terms"
+
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
@@ -50,7 +52,7 @@ func FuzzStoredRecord(f *testing.F) {
 
 func TestWordTerms(t *testing.T) {
 	var got []string
-	for _, tok := range (wordTerms{fixedTokens{"民政局", "的", "pm2.5"}}).Analyze(nil) {
+	for _, tok := range (terms.Words{Words: fixedTokens{"民政局", "的", "pm2.5"}}).Analyze(nil) {
 		got = append(got, string(tok.Term))
 	}
 	if want := "民政 民政局 民政局 的 的 pm pm2 pm2. pm2.5 pm2.5"; strings.Join(got, " ") != want {

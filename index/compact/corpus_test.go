@@ -3,7 +3,6 @@ package compact
 import (
 	"sync"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -11,6 +10,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"govsearch/analyzer"
+	"govsearch/index/internal/terms"
 	"govsearch/ingest"
 	"govsearch/internal/testcorpus"
 )
@@ -83,53 +83,6 @@ func corpusParas(t testing.TB, name string) []para {
 	return ps
 }
 
-// bigrams is the index's bigram analyzer: normalised character bigrams
-// at their positions, offsets zeroed, and an end bigram (last character
-// and 0xff) after the last.
-type bigrams struct{}
-
-func (bigrams) Analyze(input []byte) analysis.TokenStream {
-	ts := analyzer.FoldFilter{}.Filter(analyzer.NgramTokenizer{Only: 2}.Tokenize(input))
-	var last []byte
-	pos := 1
-	if n := len(ts); n > 0 {
-		t := ts[n-1]
-		_, size := utf8.DecodeRune(t.Term)
-		last, pos = t.Term[size:], t.Position+1
-	} else {
-		uni := analyzer.FoldFilter{}.Filter(analyzer.NgramTokenizer{Only: 1}.Tokenize(input))
-		if len(uni) == 0 {
-			return nil
-		}
-		last = uni[0].Term
-	}
-	for _, t := range ts {
-		t.Start, t.End = 0, 0
-	}
-	end := append(append([]byte{}, last...), 0xff)
-	return append(ts, &analysis.Token{Term: end, Position: pos, Type: analysis.Ideographic})
-}
-
-// wordTerms is the index's words analyzer: every word twice and every
-// beginning of two or more characters of a longer word once.
-type wordTerms struct{ words analysis.Analyzer }
-
-func (w wordTerms) Analyze(input []byte) analysis.TokenStream {
-	words := w.words.Analyze(input)
-	out := make(analysis.TokenStream, 0, 2*len(words))
-	for _, t := range words {
-		n := 0
-		for i := range string(t.Term) {
-			if n >= 2 {
-				out = append(out, &analysis.Token{Term: t.Term[:i], Position: t.Position, Type: t.Type})
-			}
-			n++
-		}
-		out = append(out, t, &analysis.Token{Term: t.Term, Position: t.Position, Type: t.Type})
-	}
-	return out
-}
-
 var (
 	wordsOnce sync.Once
 	wordsAn   analysis.Analyzer
@@ -138,7 +91,7 @@ var (
 func wordAnalyzer() analysis.Analyzer {
 	wordsOnce.Do(func() {
 		analyzer.WaitReady()
-		wordsAn = wordTerms{mapping.NewIndexMapping().AnalyzerNamed(analyzer.WordAnalyzerName)}
+		wordsAn = terms.Words{Words: mapping.NewIndexMapping().AnalyzerNamed(analyzer.WordAnalyzerName)}
 	})
 	return wordsAn
 }
@@ -158,9 +111,9 @@ func paragraphDoc(p para) *document.Document {
 	}
 	kw("type", "p")
 	d.AddField(document.NewTextFieldCustom("words", nil, text, optIndex, wordAnalyzer()))
-	d.AddField(document.NewTextFieldCustom("ngram", nil, text, optVectors, bigrams{}))
+	d.AddField(document.NewTextFieldCustom("ngram", nil, text, optVectors, terms.Bigrams{}))
 	if p.head != "" {
-		d.AddField(document.NewTextFieldCustom("head", nil, []byte(p.head), optVectors, bigrams{}))
+		d.AddField(document.NewTextFieldCustom("head", nil, []byte(p.head), optVectors, terms.Bigrams{}))
 	}
 	kw("region", p.region)
 	kw("kind", p.kind)

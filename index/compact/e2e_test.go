@@ -23,13 +23,14 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"govsearch/analyzer"
+	"govsearch/index/internal/terms"
 )
 
 const testBigramAnalyzer = "compact_test_bigram"
 
 func init() {
 	registry.RegisterAnalyzer(testBigramAnalyzer, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-		return bigrams{}, nil
+		return terms.Bigrams{}, nil
 	})
 }
 
