@@ -158,3 +158,33 @@ func BenchmarkKeyTable(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchClassesNational measures, one sub-benchmark per query,
+// the slowest query classes of the benchmark set (bench/queries.txt):
+// NEAR/SENT and match=best, with all facets and highlights as the API
+// asks by default.
+func BenchmarkSearchClassesNational(b *testing.B) {
+	c := openCorpus(b, nationalDir)
+	ctx := context.Background()
+	for _, q := range []struct{ text, match string }{
+		{"一网通办 NEAR 改革", ""},
+		{"营商环境 SENT 民营企业", ""},
+		{"就业 NEAR/5 稳定", ""},
+		{"科技 NEAR/3 创新", ""},
+		{"改革 SENT 开放", ""},
+		{"发展 NEAR/0 经济", ""},
+		{"生态 NEAR/10 保护 year:2010..", ""},
+		{"乡村振兴 SENT 人才", ""},
+		{"推动高质量发展的主要举措", MatchBest},
+		{"加强生态环境保护和污染防治", MatchBest},
+		{"如何稳定和扩大就业", MatchBest},
+	} {
+		b.Run(q.text, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := c.ix.Search(ctx, Request{Query: q.text, Match: q.match, Highlight: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
