@@ -476,18 +476,20 @@ func (c *collector) accept(dm *search.DocumentMatch) (id, rec string, ok bool, e
 		return "", "", false, err
 	}
 	n := docNumber(dm.IndexInternalID)
-	rec, cached := c.texts.get(n)
+	t, cached := c.texts.get(n)
 	if !cached {
-		if rec, err = storedRecord(c.r, id); err != nil {
+		if t.rec, err = storedRecord(c.r, id); err != nil {
 			return "", "", false, err
 		}
-		c.texts.put(n, rec)
 	}
 	var sp storedParagraph
-	if err := sp.unmarshal(rec); err != nil {
+	if err := sp.unmarshal(t.rec); err != nil {
 		return "", "", false, fmt.Errorf("search: document %q: %w", id, err)
 	}
-	return id, rec, c.check.matches(sp.Text), nil
+	if !cached {
+		t.folds = c.texts.put(n, t.rec, sp.Text)
+	}
+	return id, t.rec, c.check.matches(sp.Text, t.folds), nil
 }
 
 // docNumbers returns the document numbers of the paragraphs q matches in

@@ -59,7 +59,7 @@ func (ix *Index) walk(ctx context.Context, req Request, fn func(rec *ingest.Reco
 			return err
 		}
 		for i := range recs {
-			if check != nil && !check.matches(recs[i].Text) {
+			if check != nil && !check.matches(recs[i].Text, nil) {
 				continue
 			}
 			spans := m.find(recs[i].Text)

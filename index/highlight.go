@@ -2,6 +2,7 @@ package index
 
 import (
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,7 @@ const kwicContext = 30
 // A matcher is not safe for concurrent use (find keeps its scratch in it).
 type matcher struct {
 	terms  [][]rune // longest first
+	plain  string   // the term, when there is one
 	starts []string // every rune that folds to a term's first rune
 	next   []int    // find's scratch: the next position of each start
 }
@@ -37,6 +39,9 @@ func newMatcher(terms []string) *matcher {
 		}
 	}
 	sort.SliceStable(m.terms, func(i, j int) bool { return len(m.terms[i]) > len(m.terms[j]) })
+	if len(m.terms) == 1 {
+		m.plain = string(m.terms[0])
+	}
 	seen := map[rune]bool{}
 	for _, t := range m.terms {
 		for _, r := range analyzer.FoldPreimage(t[0]) {
@@ -61,6 +66,67 @@ func (m *matcher) find(text string) []span { return m.findUpTo(text, 0) }
 
 // contains reports whether any term occurs in text.
 func (m *matcher) contains(text string) bool { return len(m.findUpTo(text, 1)) > 0 }
+
+// findIn is findUpTo on a text whose folds are f. Where no rune of the
+// text is written otherwise than the term is (no other form of its runes,
+// no white space), an occurrence is the term's own bytes, found with a
+// byte search instead of a scan from every rune that could begin it. f
+// nil means the folds are not known.
+func (m *matcher) findIn(text string, limit int, f *folds) []span {
+	if f == nil || len(m.terms) != 1 || !f.plainFor(m.terms[0]) {
+		return m.findUpTo(text, limit)
+	}
+	var out []span
+	term := m.plain
+	for at := 0; ; {
+		p := strings.Index(text[at:], term)
+		if p < 0 {
+			return out
+		}
+		out = append(out, span{start: at + p, end: at + p + len(term)})
+		if len(out) == limit {
+			return out
+		}
+		at += p + len(term)
+	}
+}
+
+// folds records how a text is written otherwise than the index reads
+// it: the folded forms of its runes that fold to another rune (full-width
+// punctuation, traditional characters, capitals), and whether it has white
+// space, which a term may straddle.
+type folds struct {
+	to    []rune // sorted, distinct
+	space bool
+}
+
+func foldsOf(text string) *folds {
+	f := &folds{}
+	for _, r := range text {
+		if analyzer.IsSpace(r) {
+			f.space = true
+		} else if to := analyzer.FoldRune(r); to != r || r == utf8.RuneError {
+			// An invalid byte reads as U+FFFD but is not its bytes.
+			if i, found := slices.BinarySearch(f.to, to); !found {
+				f.to = slices.Insert(f.to, i, to)
+			}
+		}
+	}
+	return f
+}
+
+// plainFor reports whether term occurs in the text only as its own bytes.
+func (f *folds) plainFor(term []rune) bool {
+	if f.space {
+		return false
+	}
+	for _, r := range term {
+		if _, found := slices.BinarySearch(f.to, r); found {
+			return false
+		}
+	}
+	return true
+}
 
 // findUpTo is find stopping after limit occurrences; 0 means no limit.
 func (m *matcher) findUpTo(text string, limit int) []span {

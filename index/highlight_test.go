@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"html"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -193,5 +194,54 @@ func TestKWIC(t *testing.T) {
 	l, m, r = kwic(ri, sp, 30)
 	if l != "一二三四五" || m != "目标" || r != "六七八九十" {
 		t.Errorf("kwic at the edges = %q %q %q", l, m, r)
+	}
+}
+
+// TestFindInEqualsScan checks that finding a term with the text's folds
+// (a byte search where the text writes the term only one way) gives the
+// occurrences the scan from every possible first rune gives: on made-up
+// texts with other forms and white space, and on every paragraph of the
+// corpora with terms cut from the paragraphs themselves.
+func TestFindInEqualsScan(t *testing.T) {
+	same := func(t *testing.T, text, term string) {
+		t.Helper()
+		m := newMatcher([]string{analyzer.Normalize(term)})
+		want := m.findUpTo(text, 0)
+		if got := m.findIn(text, 0, foldsOf(text)); !slices.Equal(got, want) {
+			t.Fatalf("%q in %q: findIn %v, scan %v", term, text, got, want)
+		}
+		if got, want := m.findIn(text, 1, foldsOf(text)), m.findUpTo(text, 1); !slices.Equal(got, want) {
+			t.Fatalf("%q in %q, first only: findIn %v, scan %v", term, text, got, want)
+		}
+	}
+	for _, c := range []struct{ text, term string }{
+		{"推动经济发展，发展经济。", "发展"},
+		{"發展经济和发展", "发展"},
+		{"发\n展经济", "发展"},
+		{"发展发展发展", "发展发展"},
+		{"PM2.5和ＰＭ２．５", "pm2.5"},
+		{"pm2.5浓度", "pm2.5"},
+		{"一网通办，“一网通办”", "一网通办"},
+		{"无关的文字", "发展"},
+		{"bad \xff\xfe byte", "\ufffd"},
+		{"", "发展"},
+	} {
+		t.Run(c.text+"/"+c.term, func(t *testing.T) { same(t, c.text, c.term) })
+	}
+	for _, dir := range []string{seedDir, nationalDir, provincesDir} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			recs := openCorpus(t, dir).records
+			for i, r := range recs {
+				// A term cut from this paragraph, searched in the next.
+				runes := []rune(r.Text)
+				if len(runes) < 6 {
+					continue
+				}
+				from := i % (len(runes) - 4)
+				term := string(runes[from : from+2+i%3])
+				same(t, r.Text, term)
+				same(t, recs[(i+1)%len(recs)].Text, term)
+			}
+		})
 	}
 }

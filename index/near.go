@@ -70,13 +70,14 @@ func (p *proximity) partner(text string, o span, others []span) bool {
 	return false
 }
 
-// holds reports whether text has a pair.
-func (p *proximity) holds(text string) bool {
-	as := p.a.find(text)
+// holds reports whether text, whose folds are f (nil: not known), has a
+// pair.
+func (p *proximity) holds(text string, f *folds) bool {
+	as := p.a.findIn(text, 0, f)
 	if len(as) == 0 {
 		return false
 	}
-	bs := p.b.find(text)
+	bs := p.b.findIn(text, 0, f)
 	for _, o := range as {
 		if p.partner(text, o, bs) {
 			return true
@@ -130,36 +131,37 @@ func newChecker(root Node, skip map[Node]bool) *checker {
 	return c
 }
 
-// matches reports whether the paragraph text meets the tree.
-func (c *checker) matches(text string) bool { return c.holds(c.root, text) }
+// matches reports whether the paragraph text meets the tree; f are the
+// text's folds when known (nil otherwise), to find terms faster.
+func (c *checker) matches(text string, f *folds) bool { return c.holds(c.root, text, f) }
 
-func (c *checker) holds(n Node, text string) bool {
+func (c *checker) holds(n Node, text string, f *folds) bool {
 	if c.skip[n] {
 		return true
 	}
 	switch n := n.(type) {
 	case *Term:
-		return c.terms[n.Norm].contains(text)
+		return len(c.terms[n.Norm].findIn(text, 1, f)) > 0
 	case *Phrase:
-		return c.terms[n.Norm].contains(text)
+		return len(c.terms[n.Norm].findIn(text, 1, f)) > 0
 	case *And:
 		for _, x := range n.Nodes {
-			if !c.holds(x, text) {
+			if !c.holds(x, text, f) {
 				return false
 			}
 		}
 		return true
 	case *Or:
 		for _, x := range n.Nodes {
-			if c.holds(x, text) {
+			if c.holds(x, text, f) {
 				return true
 			}
 		}
 		return false
 	case *Not:
-		return !c.holds(n.Node, text)
+		return !c.holds(n.Node, text, f)
 	case *Near:
-		return c.near[n].holds(text)
+		return c.near[n].holds(text, f)
 	}
 	return true // *Filter: applied by the index
 }

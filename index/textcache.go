@@ -15,12 +15,19 @@ const textCacheBytes = 64 << 20
 // textCache keeps the stored records of one index snapshot by document
 // number, for the checks that read every candidate's text (NEAR, SENT):
 // reading a record costs an id lookup and a stored-field visit, several
-// times the check itself. Safe for concurrent use.
+// times the check itself. With each record it keeps the folds of its
+// paragraph text, which let the check find most terms with a byte search.
+// Safe for concurrent use.
 type textCache struct {
 	snap  weak.Pointer[scorch.IndexSnapshot]
 	mu    sync.Mutex
-	recs  map[uint64]string
+	recs  map[uint64]cachedText
 	bytes int
+}
+
+type cachedText struct {
+	rec   string
+	folds *folds
 }
 
 // textCacheFor returns the cache of snapshot r, replacing the cached one
@@ -35,31 +42,45 @@ func (ix *Index) textCacheFor(r bindex.IndexReader) *textCache {
 	if c := ix.texts; c != nil && c.snap.Value() == snap {
 		return c
 	}
-	ix.texts = &textCache{snap: weak.Make(snap), recs: map[uint64]string{}}
+	ix.texts = &textCache{snap: weak.Make(snap), recs: map[uint64]cachedText{}}
 	return ix.texts
 }
 
-// get returns the stored record of document number n, if kept.
-func (c *textCache) get(n uint64) (string, bool) {
+// get returns the stored record of document number n and the folds of
+// its text, if kept.
+func (c *textCache) get(n uint64) (cachedText, bool) {
 	if c == nil {
-		return "", false
+		return cachedText{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec, ok := c.recs[n]
-	return rec, ok
+	t, ok := c.recs[n]
+	return t, ok
 }
 
-// put keeps the stored record of document number n while the cache has
-// room.
-func (c *textCache) put(n uint64, rec string) {
+// put keeps the stored record of document number n, whose paragraph text
+// is text, while the cache has room, and returns the folds of text then
+// (nil otherwise: working them out costs a pass over the text, which only
+// pays when the cache keeps them for the next search).
+func (c *textCache) put(n uint64, rec, text string) *folds {
 	if c == nil {
-		return
+		return nil
 	}
 	c.mu.Lock()
+	full := c.bytes+len(rec) > textCacheBytes
+	c.mu.Unlock()
+	if full {
+		return nil
+	}
+	f := foldsOf(text)
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.bytes+len(rec) <= textCacheBytes {
-		c.recs[n] = rec
+	if c.bytes+len(rec) > textCacheBytes {
+		return f
+	}
+	if _, kept := c.recs[n]; !kept {
+		c.recs[n] = cachedText{rec: rec, folds: f}
 		c.bytes += len(rec)
 	}
+	return f
 }
