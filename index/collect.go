@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"strconv"
 	"weak"
 
@@ -288,8 +289,10 @@ type collector struct {
 	years     map[string]int
 	counts    []int // hits per key of table, if counted
 	check     *checker
-	texts     *textCache      // the snapshot's stored records, for check
-	tier      map[uint64]bool // document numbers of the first tier
+	texts     *textCache                // the snapshot's stored records, for check
+	segs      []*scorch.SegmentSnapshot // the snapshot's segments, for stored
+	offsets   []uint64                  // the first document number of each of segs
+	tier      map[uint64]bool           // document numbers of the first tier
 	pool      *search.DocumentMatchPool
 	spare     *candidate // a candidate to reuse
 	err       error
@@ -472,24 +475,68 @@ func (c *collector) run(ctx context.Context, s search.Searcher) (int, error) {
 // accept reads the id and stored record of candidate dm and tells whether
 // its text meets the check.
 func (c *collector) accept(dm *search.DocumentMatch) (id, rec string, ok bool, err error) {
-	if id, err = c.r.ExternalID(dm.IndexInternalID); err != nil {
-		return "", "", false, err
-	}
 	n := docNumber(dm.IndexInternalID)
 	t, cached := c.texts.get(n)
 	if !cached {
-		if t.rec, err = storedRecord(c.r, id); err != nil {
+		if t.id, t.rec, err = c.stored(dm.IndexInternalID); err != nil {
 			return "", "", false, err
 		}
 	}
 	var sp storedParagraph
 	if err := sp.unmarshal(t.rec); err != nil {
-		return "", "", false, fmt.Errorf("search: document %q: %w", id, err)
+		return "", "", false, fmt.Errorf("search: document %q: %w", t.id, err)
 	}
 	if !cached {
-		t.folds = c.texts.put(n, t.rec, sp.Text)
+		t.folds = c.texts.put(n, t, sp.Text)
 	}
-	return id, t.rec, c.check.matches(sp.Text, t.folds), nil
+	return t.id, t.rec, c.check.matches(sp.Text, t.folds), nil
+}
+
+// stored reads the id and stored record of a document. On a scorch
+// snapshot it visits the document's stored fields once, by number;
+// ExternalID and then Document(id) would read them twice, look the id up
+// in the id dictionary again and copy every field.
+func (c *collector) stored(internal bindex.IndexInternalID) (id, rec string, err error) {
+	snap, ok := c.r.(*scorch.IndexSnapshot)
+	if !ok {
+		if id, err = c.r.ExternalID(internal); err != nil {
+			return "", "", err
+		}
+		rec, err = storedRecord(c.r, id)
+		return id, rec, err
+	}
+	if c.segs == nil {
+		c.segs = snap.Segments()
+		c.offsets = make([]uint64, len(c.segs))
+		var next uint64
+		for i, s := range c.segs {
+			c.offsets[i] = next
+			next += s.Segment().Count() // deleted documents keep their numbers
+		}
+	}
+	n := docNumber(internal)
+	i := sort.Search(len(c.offsets), func(i int) bool { return c.offsets[i] > n }) - 1
+	found := false
+	if i >= 0 && n-c.offsets[i] < c.segs[i].Segment().Count() {
+		err = c.segs[i].VisitDocument(n-c.offsets[i], func(name string, _ byte, val []byte, _ []uint64) bool {
+			switch name {
+			case "_id":
+				id = string(val)
+			case fieldRec:
+				rec, found = string(val), true
+			}
+			return id == "" || !found
+		})
+	}
+	switch {
+	case err != nil:
+		return "", "", fmt.Errorf("search: document number %d: %w", n, err)
+	case id == "":
+		return "", "", fmt.Errorf("search: document number %d not found", n)
+	case !found:
+		return "", "", fmt.Errorf("search: document %q has no stored record", id)
+	}
+	return id, rec, nil
 }
 
 // docNumbers returns the document numbers of the paragraphs q matches in

@@ -26,8 +26,8 @@ type textCache struct {
 }
 
 type cachedText struct {
-	rec   string
-	folds *folds
+	id, rec string
+	folds   *folds
 }
 
 // textCacheFor returns the cache of snapshot r, replacing the cached one
@@ -46,8 +46,8 @@ func (ix *Index) textCacheFor(r bindex.IndexReader) *textCache {
 	return ix.texts
 }
 
-// get returns the stored record of document number n and the folds of
-// its text, if kept.
+// get returns the id and stored record of document number n and the
+// folds of its text, if kept.
 func (c *textCache) get(n uint64) (cachedText, bool) {
 	if c == nil {
 		return cachedText{}, false
@@ -58,29 +58,30 @@ func (c *textCache) get(n uint64) (cachedText, bool) {
 	return t, ok
 }
 
-// put keeps the stored record of document number n, whose paragraph text
-// is text, while the cache has room, and returns the folds of text then
-// (nil otherwise: working them out costs a pass over the text, which only
-// pays when the cache keeps them for the next search).
-func (c *textCache) put(n uint64, rec, text string) *folds {
+// put keeps the id and stored record of document number n, whose
+// paragraph text is text, while the cache has room, and returns the folds
+// of text then (nil otherwise: working them out costs a pass over the
+// text, which only pays when the cache keeps them for the next search).
+func (c *textCache) put(n uint64, t cachedText, text string) *folds {
 	if c == nil {
 		return nil
 	}
+	size := len(t.id) + len(t.rec)
 	c.mu.Lock()
-	full := c.bytes+len(rec) > textCacheBytes
+	full := c.bytes+size > textCacheBytes
 	c.mu.Unlock()
 	if full {
 		return nil
 	}
-	f := foldsOf(text)
+	t.folds = foldsOf(text)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.bytes+len(rec) > textCacheBytes {
-		return f
+	if c.bytes+size > textCacheBytes {
+		return t.folds
 	}
 	if _, kept := c.recs[n]; !kept {
-		c.recs[n] = cachedText{rec: rec, folds: f}
-		c.bytes += len(rec)
+		c.recs[n] = t
+		c.bytes += size
 	}
-	return f
+	return t.folds
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"govsearch/analyzer"
 	"govsearch/ingest"
@@ -388,5 +391,79 @@ func TestBuildRestoresCollector(t *testing.T) {
 	}
 	if l := debug.SetMemoryLimit(-1); l != 900<<20 {
 		t.Errorf("memory limit after the build: %d, want %d", l, 900<<20)
+	}
+}
+
+// TestStoredByNumber reads every live paragraph's id and record by
+// document number, as the NEAR/SENT check does, on an index of several
+// segments with replaced and deleted reports, and compares them with the
+// reads by id.
+func TestStoredByNumber(t *testing.T) {
+	ix := newScratchIndex(t)
+	ctx := context.Background()
+	for i := 0; i < 6; i++ {
+		mustAdd(t, ix, testReport(fmt.Sprintf("s%d", i), "静安区", 2020+i, "推进一网通办", fmt.Sprintf("第%d段", i), "其他工作"))
+	}
+	if err := ix.DeleteReport(ctx, "s4"); err != nil {
+		t.Fatal(err)
+	}
+	// Document numbers count the deleted documents of the segments before:
+	// wait for a snapshot with deletions in a segment that is not the
+	// last (replacing a report deletes in an old segment and adds a new
+	// one; a background merge may purge the deletions first).
+	var r bindex.IndexReader
+	for attempt := 0; ; attempt++ {
+		mustAdd(t, ix, testReport("s2", "静安区", 2022, fmt.Sprintf("替换后的第%d段", attempt)))
+		var done func()
+		var err error
+		if r, done, err = ix.reader(); err != nil {
+			t.Fatal(err)
+		}
+		defer done()
+		segs := r.(*scorch.IndexSnapshot).Segments()
+		if slices.ContainsFunc(segs[:len(segs)-1], func(s *scorch.SegmentSnapshot) bool { return s.Deleted() != nil && !s.Deleted().IsEmpty() }) {
+			break
+		}
+		if attempt == 20 {
+			t.Fatal("no snapshot with deletions before its last segment")
+		}
+	}
+	all, err := r.DocIDReaderAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.Close()
+	c := &collector{r: r}
+	read := 0
+	for {
+		internal, err := all.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if internal == nil {
+			break
+		}
+		wantID, err := r.ExternalID(internal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(wantID, reportDocPrefix) {
+			continue // report summaries have no paragraph record
+		}
+		wantRec, err := storedRecord(r, wantID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, rec, err := c.stored(internal)
+		if err != nil || id != wantID || rec != wantRec {
+			t.Errorf("document %d: stored = %q, %d record bytes, %v; want %q, %d bytes", docNumber(internal), id, len(rec), err, wantID, len(wantRec))
+		}
+		read++
+	}
+	if read < 14 {
+		t.Errorf("read %d paragraphs, want at least 14", read)
+	}
+	if _, _, err := c.stored(bindex.IndexInternalID(binary.BigEndian.AppendUint64(nil, 1<<40))); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("a document number past the end: %v, want not found", err)
 	}
 }
