@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -47,6 +48,10 @@ func Build(ctx context.Context, dir string, inputs []Input, opts BuildOptions) (
 	}
 	st, err := fillGeneration(ctx, bi, gen, inputs, opts)
 	if err == nil {
+		// The heap the batches grew to (up to the memory limit) is
+		// garbage now; handing it back before the final merge keeps it
+		// from adding to the merge's mapped segment pages at the peak.
+		debug.FreeOSMemory()
 		// One segment: smaller (one dictionary per field instead of one
 		// per segment) and faster to search; a fresh generation is
 		// read-mostly.

@@ -324,7 +324,7 @@ func BenchmarkMergeCopies(b *testing.B) {
 						if err := os.WriteFile(path, nil, 0o600); err != nil {
 							return err
 						}
-						ft, err := appendMergedSection(path, bases, newDocNums, make([]*roaring.Bitmap, n), nil)
+						ft, err := appendMergedSection(path, bases, newDocNums, make([]*roaring.Bitmap, n), nil, nil)
 						size = ft.sectionLen
 						return err
 					})

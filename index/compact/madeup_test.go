@@ -272,7 +272,7 @@ func TestMergeClosedDuringSection(t *testing.T) {
 	}
 	ch := make(chan struct{})
 	close(ch)
-	_, err := appendMergedSection(path, bases, [][]uint64{{0}, {1}}, make([]*roaring.Bitmap, 2), ch)
+	_, err := appendMergedSection(path, bases, [][]uint64{{0}, {1}}, make([]*roaring.Bitmap, 2), ch, nil)
 	if err != segment.ErrClosed {
 		t.Fatalf("merge with a closed channel: %v, want %v", err, segment.ErrClosed)
 	}

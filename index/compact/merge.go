@@ -29,22 +29,30 @@ func (p *Plugin) Merge(segs []segment.Segment, drops []*roaring.Bitmap, path str
 	closeCh chan struct{}, stats segment.StatsReporter) ([][]uint64, uint64, error) {
 	bases := make([]*segBase, len(segs))
 	zapSegs := make([]segment.Segment, len(segs))
+	var files []*FileSegment
+	release := func() {
+		for _, f := range files {
+			f.release()
+		}
+	}
 	for i, sg := range segs {
 		switch s := sg.(type) {
 		case *MemSegment:
 			bases[i] = &s.segBase
 		case *FileSegment:
 			bases[i] = &s.segBase
+			files = append(files, s)
 		default:
 			return nil, 0, fmt.Errorf("compact: cannot merge a %T", sg)
 		}
 		zapSegs[i] = bases[i].zap
 	}
 	newDocNums, _, err := p.zap.Merge(zapSegs, drops, path, closeCh, stats)
+	release()
 	if err != nil {
 		return nil, 0, err
 	}
-	n, err := appendMergedSection(path, bases, newDocNums, drops, closeCh)
+	n, err := appendMergedSection(path, bases, newDocNums, drops, closeCh, release)
 	if err != nil {
 		_ = os.Remove(path)
 		return nil, 0, err
@@ -65,8 +73,8 @@ func closed(ch chan struct{}) bool {
 }
 
 // appendMergedSection appends the merged section and the footer to the
-// zap file at path, and syncs it.
-func appendMergedSection(path string, bases []*segBase, newDocNums [][]uint64, drops []*roaring.Bitmap, closeCh chan struct{}) (footer, error) {
+// zap file at path, and syncs it; release is called after each field.
+func appendMergedSection(path string, bases []*segBase, newDocNums [][]uint64, drops []*roaring.Bitmap, closeCh chan struct{}, release func()) (footer, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return footer{}, err
@@ -79,7 +87,7 @@ func appendMergedSection(path string, bases []*segBase, newDocNums [][]uint64, d
 	bw := bufio.NewWriterSize(f, 1<<20)
 	spill := &spillFile{dir: filepath.Dir(path)}
 	defer spill.remove()
-	m := merger{bases: bases, newDocNums: newDocNums, drops: drops, closeCh: closeCh, spill: spill}
+	m := merger{bases: bases, newDocNums: newDocNums, drops: drops, closeCh: closeCh, spill: spill, release: release}
 	ft, err := m.write(bw)
 	if err != nil {
 		return footer{}, err
@@ -103,6 +111,7 @@ type merger struct {
 	newDocNums [][]uint64
 	drops      []*roaring.Bitmap
 	closeCh    chan struct{}
+	release    func() // drops the segments' pages read so far from memory
 	spill      *spillFile
 	numDocs    uint64
 
@@ -178,6 +187,9 @@ func (m *merger) write(w io.Writer) (footer, error) {
 		for _, name := range names {
 			if err := m.field(sw, name, positional[name]); err != nil {
 				return footer{}, err
+			}
+			if m.release != nil {
+				m.release()
 			}
 		}
 	}

@@ -348,3 +348,15 @@ func (s *FileSegment) closeFiles() error {
 
 // BytesWritten implements segment.DiskStatsReporter.
 func (s *FileSegment) BytesWritten() uint64 { return 0 }
+
+// release drops the file's pages from the process's resident memory; they
+// stay in the page cache, so reading them again costs a minor fault. A
+// merge reads every page of its segments once: without this, a build's
+// final merge would keep the whole index resident on top of its heap.
+func (s *FileSegment) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refs > 0 && len(s.mm) > 0 {
+		dontNeed(s.mm)
+	}
+}
