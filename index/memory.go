@@ -11,9 +11,12 @@ import (
 // collection becomes more frequent: far less CPU than the default target,
 // while the limit bounds the peak of large builds. The limit leaves room
 // under 1.5 GB of resident memory for what it does not count: the pages
-// of the segment files a merge maps and reads (0.87 GB in the final
-// merge at 1 GiB of text). The measurements behind both settings are in
-// docs/performance.md ("GC target during builds", "Issue 20").
+// of the segment files a background merge maps and reads. Build hands the
+// heap back before its final merge, and merges drop the pages they have
+// read as they go (index/compact), so the final merge of a whole index
+// does not add its size to the peak. The measurements behind both
+// settings are in docs/performance.md ("GC target during builds",
+// "Issue 20").
 const DefaultBuildMemory = 768 << 20
 
 // buildGCPercent is the garbage collector's target while Build runs; see

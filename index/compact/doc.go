@@ -103,7 +103,12 @@
 // once a snapshot holds them. DocNum1Hit answers only for a term that
 // occurs once, and decodes that occurrence to do so.
 //
-// Merging decodes and recodes every term; nothing is copied as it is. A
+// Merging decodes and recodes every term; nothing is copied as it is.
+// After zap's part and after each compact field, a merge advises the
+// kernel that it no longer needs the pages it has read from its input
+// segments (madvise DONTNEED on Unix): they leave the process's resident
+// memory but stay in the page cache, so a merge of a whole index does not
+// hold the index resident. A
 // term of 65536 codes or more is coded as it is renumbered, with Rice
 // parameters estimated from the merged segments, so a merge's memory does
 // not grow with its largest term; its section may then differ from the
