@@ -3,12 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
-
-	"govsearch/index/internal/terms"
-
-	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 func TestStoredRecordRejectsDamage(t *testing.T) {
@@ -48,27 +43,6 @@ func FuzzStoredRecord(f *testing.F) {
 			}
 		}
 	})
-}
-
-func TestWordTerms(t *testing.T) {
-	var got []string
-	for _, tok := range (terms.Words{Words: fixedTokens{"民政局", "的", "pm2.5"}}).Analyze(nil) {
-		got = append(got, string(tok.Term))
-	}
-	if want := "民政 民政局 民政局 的 的 pm pm2 pm2. pm2.5 pm2.5"; strings.Join(got, " ") != want {
-		t.Errorf("word starts %q; want %q", got, want)
-	}
-}
-
-// fixedTokens is an analyzer that returns the same words whatever the input.
-type fixedTokens []string
-
-func (f fixedTokens) Analyze([]byte) analysis.TokenStream {
-	var ts analysis.TokenStream
-	for i, w := range f {
-		ts = append(ts, &analysis.Token{Term: []byte(w), Position: i + 1})
-	}
-	return ts
 }
 
 // TestAbsentTerms checks the shortcut for terms that occur nowhere: the

@@ -60,6 +60,7 @@ func TestWords(t *testing.T) {
 		{[]string{"民政"}, "民政@1 民政@1"},
 		{[]string{"民政局", "的"}, "民政@1 民政局@1 民政局@1 的@2 的@2"},
 		{[]string{"一网通办"}, "一网@1 一网通@1 一网通办@1 一网通办@1"},
+		{[]string{"民政局", "的", "pm2.5"}, "民政@1 民政局@1 民政局@1 的@2 的@2 pm@3 pm2@3 pm2.@3 pm2.5@3 pm2.5@3"},
 	} {
 		t.Run(strings.Join(c.words, "/"), func(t *testing.T) {
 			if got := spell(Words{Words: fixed(c.words)}.Analyze(nil)); got != c.want {
